@@ -1,0 +1,58 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { presentedKey } from './auth.js';
+import type { AppContext } from './context.js';
+import { toErrorResponse } from './error-mapping.js';
+import { foldQuery } from './query.js';
+import { registerAgentRoutes } from './routes/agents.js';
+
+export interface AppOptions {
+  /** Largest accepted JSON body; uploads have their own limit. */
+  bodyLimitBytes?: number;
+  logger?: boolean;
+}
+
+let requestCounter = 0;
+const requestId = () => `req_${Date.now().toString(36)}${(requestCounter++).toString(36).padStart(6, '0')}`;
+
+export function buildApp(context: AppContext, options: AppOptions = {}): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes ?? 32 * 1024 * 1024,
+    genReqId: requestId,
+    // The SDK sends qs brackets (`statuses[]=…`); keep keys flat here and fold them in one place.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('request-id', request.id);
+    if (request.url === '/health' || request.url.startsWith('/v1/health')) return;
+    await context.apiKeys.verify(presentedKey(request));
+  });
+
+  app.addHook('preValidation', async (request) => {
+    if (request.query && typeof request.query === 'object') {
+      request.query = foldQuery(request.query as Record<string, unknown>);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const response = toErrorResponse(error, request.id);
+    if (response.status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(response.status).headers(response.headers).send(response.body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const response = toErrorResponse(
+      Object.assign(new Error(`no route for ${request.method} ${request.url.split('?')[0]}`), {
+        statusCode: 404,
+      }),
+      request.id,
+    );
+    return reply.status(response.status).headers(response.headers).send(response.body);
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  registerAgentRoutes(app, context);
+  return app;
+}

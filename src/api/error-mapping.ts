@@ -1,0 +1,89 @@
+import { ZodError } from 'zod';
+import { type ErrorCode, isPaddockError, PaddockError } from '../core/errors.js';
+import { describeZodError } from './validation.js';
+
+/** The wire error types (spec §1.7). */
+type WireErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'conflict_error'
+  | 'rate_limit_error'
+  | 'overloaded_error'
+  | 'api_error';
+
+const BY_CODE: Record<ErrorCode, { status: number; type: WireErrorType }> = {
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  authentication: { status: 401, type: 'authentication_error' },
+  permission: { status: 403, type: 'permission_error' },
+  not_found: { status: 404, type: 'not_found_error' },
+  conflict: { status: 409, type: 'invalid_request_error' },
+  precondition_failed: { status: 412, type: 'invalid_request_error' },
+  payload_too_large: { status: 413, type: 'invalid_request_error' },
+  rate_limited: { status: 429, type: 'rate_limit_error' },
+  overloaded: { status: 529, type: 'overloaded_error' },
+  internal: { status: 500, type: 'api_error' },
+};
+
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: {
+    type: 'error';
+    error: { type: string; message: string; details?: Record<string, unknown> };
+    request_id: string;
+  };
+}
+
+/** The one place where an error becomes an HTTP status and the API's error body. */
+export function toErrorResponse(error: unknown, requestId: string): ErrorResponse {
+  const known = normalize(error);
+  const { status, type } = BY_CODE[known.code];
+  const details: Record<string, unknown> = { ...(known.details ?? {}) };
+  if (known.errorCode !== undefined) details['error_code'] = known.errorCode;
+  const headers: Record<string, string> = {};
+  // The SDK retries 409 (and 5xx) unless told otherwise; only transient errors should be retried.
+  if (status === 409 || status === 400 || status === 404) headers['x-should-retry'] = 'false';
+  if (known.retryable) headers['x-should-retry'] = 'true';
+  return {
+    status,
+    headers,
+    body: {
+      type: 'error',
+      error: {
+        type,
+        message: known.message,
+        ...(Object.keys(details).length > 0 ? { details } : {}),
+      },
+      request_id: requestId,
+    },
+  };
+}
+
+function normalize(error: unknown): PaddockError {
+  if (isPaddockError(error)) return error;
+  if (error instanceof ZodError) return new PaddockError('invalid_request', describeZodError(error));
+  const fastify = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    if (fastify.statusCode === 413) return new PaddockError('payload_too_large', 'request body is too large');
+    if (fastify.statusCode === 404) return new PaddockError('not_found', fastify.message ?? 'not found');
+    if (fastify.statusCode === 401)
+      return new PaddockError('authentication', fastify.message ?? 'unauthorized');
+    return new PaddockError('invalid_request', describeFrameworkError(fastify));
+  }
+  return new PaddockError('internal', 'internal server error', { cause: error });
+}
+
+function describeFrameworkError(error: { code?: string; message?: string }): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported Content-Type: send application/json (or multipart/form-data for uploads)';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'body: expected a JSON object, got an empty body';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return `body: invalid JSON (${error.message ?? 'parse error'})`;
+    default:
+      return error.message ?? 'invalid request';
+  }
+}

@@ -1,0 +1,50 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config.js';
+import { runKeys } from './keys.js';
+import { runServe } from './serve.js';
+
+const USAGE = `Usage: paddock <command> [options]
+
+Commands:
+  serve              Start the API server (SQLite in PADDOCK_DATA_DIR, or PADDOCK_DATABASE_URL)
+    --port <n>       Port to listen on (PADDOCK_PORT, default 4000)
+    --host <addr>    Address to bind (PADDOCK_HOST, default 127.0.0.1)
+  keys create <name> Create an API key and print it once
+  keys list          List API keys (ids and names, never the keys)
+  keys revoke <id>   Delete an API key
+  help               Show this text
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { port: { type: 'string' }, host: { type: 'string' } },
+        strict: true,
+      });
+      const config = loadConfig();
+      if (values.port !== undefined) {
+        const port = Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new Error(`--port: invalid port ${values.port}`);
+        config.port = port;
+      }
+      if (values.host !== undefined) config.host = values.host;
+      await runServe(config);
+      return -1;
+    }
+    case 'keys':
+      return runKeys(loadConfig(), rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`paddock: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return 2;
+  }
+}

@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+
+/**
+ * The only module that reads process.env. Everything else receives a typed
+ * PaddockConfig. Every variable here is documented in README.md.
+ */
+export interface PaddockConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `postgres://…` selects Postgres; undefined means SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  adminKey: string | undefined;
+  /** 32-byte key (hex or base64) for secrets at rest; default: a key file in dataDir. */
+  secretKey: string | undefined;
+  anthropic: { baseUrl: string; apiKey: string | undefined };
+  openai: { baseUrl: string | undefined; apiKey: string | undefined; models: Record<string, string> };
+  /** Model id → provider name. `*` is the fallback. */
+  modelRoutes: Record<string, string>;
+  sandboxDriver: string | undefined;
+  logLevel: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env, overrides: Partial<PaddockConfig> = {}): PaddockConfig {
+  const config: PaddockConfig = {
+    port: parsePort(env['PADDOCK_PORT'] ?? '4000'),
+    host: env['PADDOCK_HOST'] ?? '127.0.0.1',
+    dataDir: resolve(env['PADDOCK_DATA_DIR'] ?? './.paddock'),
+    databaseUrl: nonEmpty(env['PADDOCK_DATABASE_URL']),
+    adminKey: nonEmpty(env['PADDOCK_ADMIN_KEY']),
+    secretKey: nonEmpty(env['PADDOCK_SECRET_KEY']),
+    anthropic: {
+      baseUrl: env['PADDOCK_ANTHROPIC_BASE_URL'] ?? 'https://api.anthropic.com',
+      apiKey: nonEmpty(env['ANTHROPIC_API_KEY']),
+    },
+    openai: {
+      baseUrl: nonEmpty(env['PADDOCK_OPENAI_BASE_URL']),
+      apiKey: nonEmpty(env['PADDOCK_OPENAI_API_KEY'] ?? env['OPENAI_API_KEY']),
+      models: parseMap(env['PADDOCK_OPENAI_MODEL_MAP']),
+    },
+    modelRoutes: parseMap(env['PADDOCK_MODEL_ROUTES']),
+    sandboxDriver: nonEmpty(env['PADDOCK_SANDBOX']),
+    logLevel: env['PADDOCK_LOG_LEVEL'] ?? 'info',
+  };
+  return { ...config, ...overrides };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PADDOCK_PORT must be an integer from 0 to 65535, got ${JSON.stringify(value)}`);
+  }
+  return port;
+}
+
+/** `a=b,c=d` → {a:'b', c:'d'}; used for model routing and model-name mapping. */
+function parseMap(value: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value) return out;
+  for (const pair of value.split(',')) {
+    const index = pair.indexOf('=');
+    if (index <= 0) throw new Error(`expected key=value pairs, got ${JSON.stringify(pair)}`);
+    out[pair.slice(0, index).trim()] = pair.slice(index + 1).trim();
+  }
+  return out;
+}

@@ -1,0 +1,168 @@
+/**
+ * Storage interfaces. Core owns them; src/store/ implements them over SQLite
+ * and Postgres with one Kysely schema. Resources are kept as JSON documents
+ * (the wire object) beside a few indexed columns used for filtering and paging.
+ */
+export type ResourceKind =
+  | 'agent'
+  | 'environment'
+  | 'session'
+  | 'thread'
+  | 'session_resource'
+  | 'vault'
+  | 'credential'
+  | 'file'
+  | 'work';
+
+export interface ResourceRecord<TDoc = unknown> {
+  kind: ResourceKind;
+  id: string;
+  /** Owning resource: the vault of a credential, the session of a thread, … */
+  parentId: string | null;
+  /** Unique per kind where set (environment names). */
+  name: string | null;
+  status: string | null;
+  /** A referenced id used in filters (a session's agent id). */
+  refId: string | null;
+  refVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+  doc: TDoc;
+}
+
+export interface TimeRange {
+  gt?: string | undefined;
+  gte?: string | undefined;
+  lt?: string | undefined;
+  lte?: string | undefined;
+}
+
+/** Opaque to clients; a position in (created_at, id) order. */
+export interface Cursor {
+  createdAt: string;
+  id: string;
+  /** Which way the page runs from the cursor. */
+  direction: 'next' | 'prev';
+}
+
+export interface ResourceListQuery {
+  kind: ResourceKind;
+  parentId?: string | undefined;
+  refId?: string | undefined;
+  refVersion?: number | undefined;
+  statuses?: readonly string[] | undefined;
+  includeArchived?: boolean | undefined;
+  createdAt?: TimeRange | undefined;
+  ids?: readonly string[] | undefined;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: Cursor | undefined;
+}
+
+export interface ResourcePage<TDoc> {
+  items: ResourceRecord<TDoc>[];
+  /** Present when more items exist beyond the page in its direction. */
+  hasMore: boolean;
+}
+
+export interface ResourceRepository {
+  insert<TDoc>(record: ResourceRecord<TDoc>): Promise<void>;
+  get<TDoc>(kind: ResourceKind, id: string): Promise<ResourceRecord<TDoc> | undefined>;
+  findByName<TDoc>(kind: ResourceKind, name: string): Promise<ResourceRecord<TDoc> | undefined>;
+  /** Replaces the record; returns false when it no longer exists. */
+  update<TDoc>(record: ResourceRecord<TDoc>): Promise<boolean>;
+  delete(kind: ResourceKind, id: string): Promise<boolean>;
+  list<TDoc>(query: ResourceListQuery): Promise<ResourcePage<TDoc>>;
+}
+
+export interface AgentVersionRepository {
+  insert(agentId: string, version: number, doc: unknown): Promise<void>;
+  get<TDoc>(agentId: string, version: number): Promise<TDoc | undefined>;
+  list<TDoc>(
+    agentId: string,
+    options: { limit: number; beforeVersion?: number | undefined },
+  ): Promise<TDoc[]>;
+}
+
+export interface SecretRepository {
+  put(ownerId: string, ciphertext: string): Promise<void>;
+  get(ownerId: string): Promise<string | undefined>;
+  delete(ownerId: string): Promise<void>;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  hash: string;
+  createdAt: string;
+}
+
+export interface ApiKeyRepository {
+  insert(record: ApiKeyRecord): Promise<void>;
+  findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  list(): Promise<ApiKeyRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface StoredEvent<TDoc = unknown> {
+  sessionId: string;
+  seq: number;
+  id: string;
+  type: string;
+  threadId: string | null;
+  processedAt: string;
+  doc: TDoc;
+}
+
+export interface NewEvent<TDoc = unknown> {
+  id: string;
+  type: string;
+  threadId: string | null;
+  processedAt: string;
+  doc: TDoc;
+  /** A deterministic key per harness step: appending the same key twice is a no-op. */
+  idempotencyKey?: string | undefined;
+}
+
+export interface EventListQuery {
+  sessionId: string;
+  threadId?: string | null | undefined;
+  types?: readonly string[] | undefined;
+  processedAt?: TimeRange | undefined;
+  afterSeq?: number | undefined;
+  beforeSeq?: number | undefined;
+  order: 'asc' | 'desc';
+  limit: number;
+}
+
+export interface EventRepository {
+  /**
+   * Appends in order, atomically. Events whose idempotency key was already
+   * used are skipped and the stored copy is returned in their place.
+   */
+  append(sessionId: string, events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  list(query: EventListQuery): Promise<StoredEvent[]>;
+  get(sessionId: string, eventId: string): Promise<StoredEvent | undefined>;
+  deleteSession(sessionId: string): Promise<void>;
+}
+
+export interface LeaseRepository {
+  /** Takes or renews the lease when free, expired or already ours. */
+  acquire(sessionId: string, owner: string, expiresAt: string, now: string): Promise<boolean>;
+  release(sessionId: string, owner: string): Promise<void>;
+  holder(sessionId: string): Promise<{ owner: string; expiresAt: string } | undefined>;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly resources: ResourceRepository;
+  readonly agentVersions: AgentVersionRepository;
+  readonly secrets: SecretRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly events: EventRepository;
+  readonly leases: LeaseRepository;
+  /** Runs fn atomically; the store passed in is bound to the transaction. */
+  transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,109 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { EventListQuery, EventRepository, NewEvent, StoredEvent } from '../../core/ports/store.js';
+import type { Database } from './schema.js';
+
+type EventRow = Database['session_events'];
+
+const fromRow = (row: EventRow): StoredEvent => ({
+  sessionId: row.session_id,
+  seq: Number(row.seq),
+  id: row.id,
+  type: row.type,
+  threadId: row.thread_id,
+  processedAt: row.processed_at,
+  doc: JSON.parse(row.doc),
+});
+
+export class KyselyEventRepository implements EventRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  async append(sessionId: string, events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    const run = (trx: Kysely<Database>) => this.appendInTransaction(trx, sessionId, events);
+    if (this.db.isTransaction) return run(this.db);
+    return this.db.transaction().execute(run);
+  }
+
+  private async appendInTransaction(
+    trx: Kysely<Database> | Transaction<Database>,
+    sessionId: string,
+    events: readonly NewEvent[],
+  ): Promise<StoredEvent[]> {
+    if (this.dialect === 'postgres') {
+      // Serialises appends per session across nodes; released at commit.
+      await sql`select pg_advisory_xact_lock(hashtext(${sessionId}))`.execute(trx);
+    }
+    const last = await trx
+      .selectFrom('session_events')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('session_id', '=', sessionId)
+      .executeTakeFirst();
+    let seq = Number(last?.seq ?? 0);
+    const stored: StoredEvent[] = [];
+    for (const event of events) {
+      if (event.idempotencyKey !== undefined) {
+        const existing = await trx
+          .selectFrom('session_events')
+          .selectAll()
+          .where('session_id', '=', sessionId)
+          .where('idempotency_key', '=', event.idempotencyKey)
+          .executeTakeFirst();
+        if (existing) {
+          stored.push(fromRow(existing));
+          continue;
+        }
+      }
+      seq += 1;
+      const row: EventRow = {
+        session_id: sessionId,
+        seq,
+        id: event.id,
+        type: event.type,
+        thread_id: event.threadId,
+        processed_at: event.processedAt,
+        idempotency_key: event.idempotencyKey ?? null,
+        doc: JSON.stringify(event.doc),
+      };
+      await trx.insertInto('session_events').values(row).execute();
+      stored.push(fromRow(row));
+    }
+    return stored;
+  }
+
+  async list(query: EventListQuery): Promise<StoredEvent[]> {
+    let q = this.db.selectFrom('session_events').selectAll().where('session_id', '=', query.sessionId);
+    if (query.threadId !== undefined) {
+      q =
+        query.threadId === null
+          ? q.where('thread_id', 'is', null)
+          : q.where('thread_id', '=', query.threadId);
+    }
+    if (query.types && query.types.length > 0) q = q.where('type', 'in', [...query.types]);
+    if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
+    if (query.beforeSeq !== undefined) q = q.where('seq', '<', query.beforeSeq);
+    const range = query.processedAt;
+    if (range?.gt !== undefined) q = q.where('processed_at', '>', range.gt);
+    if (range?.gte !== undefined) q = q.where('processed_at', '>=', range.gte);
+    if (range?.lt !== undefined) q = q.where('processed_at', '<', range.lt);
+    if (range?.lte !== undefined) q = q.where('processed_at', '<=', range.lte);
+    const rows = await q.orderBy('seq', query.order).limit(query.limit).execute();
+    return rows.map(fromRow);
+  }
+
+  async get(sessionId: string, eventId: string): Promise<StoredEvent | undefined> {
+    const row = await this.db
+      .selectFrom('session_events')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('id', '=', eventId)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    await this.db.deleteFrom('session_events').where('session_id', '=', sessionId).execute();
+  }
+}

@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { Store } from '../../core/ports/store.js';
+import { KyselyEventRepository } from './event-repository.js';
+import { KyselyResourceRepository } from './resource-repository.js';
+import type { Database } from './schema.js';
+import {
+  KyselyAgentVersionRepository,
+  KyselyApiKeyRepository,
+  KyselyLeaseRepository,
+  KyselySecretRepository,
+} from './small-repositories.js';
+
+/** A Store over any Kysely dialect; the dialect folders only build the Kysely instance. */
+export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Store {
+  const store: Store = {
+    dialect,
+    resources: new KyselyResourceRepository(db),
+    agentVersions: new KyselyAgentVersionRepository(db),
+    secrets: new KyselySecretRepository(db),
+    apiKeys: new KyselyApiKeyRepository(db),
+    events: new KyselyEventRepository(db, dialect),
+    leases: new KyselyLeaseRepository(db),
+    async transaction(fn) {
+      if (db.isTransaction) return fn(store);
+      return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));
+    },
+    async close() {
+      if (!db.isTransaction) await db.destroy();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,117 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/**
+ * Numbered migrations, kept in code so the compiled server carries them.
+ * Append new ones; never edit a released one.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('resources')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('parent_id', 'text')
+        .addColumn('name', 'text')
+        .addColumn('status', 'text')
+        .addColumn('ref_id', 'text')
+        .addColumn('ref_version', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('archived_at', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('resources_kind_created')
+        .on('resources')
+        .columns(['kind', 'created_at', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('resources_kind_parent')
+        .on('resources')
+        .columns(['kind', 'parent_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createIndex('resources_kind_name')
+        .on('resources')
+        .columns(['kind', 'name'])
+        .unique()
+        .where(sql.ref('name'), 'is not', null)
+        .execute();
+
+      await db.schema
+        .createTable('agent_versions')
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('agent_versions_pk', ['agent_id', 'version'])
+        .execute();
+
+      await db.schema
+        .createTable('secrets')
+        .addColumn('owner_id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('session_events')
+        .addColumn('session_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('thread_id', 'text')
+        .addColumn('processed_at', 'text', (c) => c.notNull())
+        .addColumn('idempotency_key', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('session_events_pk', ['session_id', 'seq'])
+        .execute();
+      await db.schema
+        .createIndex('session_events_idempotency')
+        .on('session_events')
+        .columns(['session_id', 'idempotency_key'])
+        .unique()
+        .where(sql.ref('idempotency_key'), 'is not', null)
+        .execute();
+
+      await db.schema
+        .createTable('leases')
+        .addColumn('session_id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('paddock_meta')
+        .addColumn('key', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+class InCodeMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+/** Brings the schema up to date. Returns the applied names; throws with the failing one. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`migration ${failed} failed: ${String(error)}`, { cause: error });
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}
+
+export const SCHEMA_VERSION = Object.keys(migrations).length;

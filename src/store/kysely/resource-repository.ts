@@ -1,0 +1,134 @@
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type {
+  ResourceKind,
+  ResourceListQuery,
+  ResourcePage,
+  ResourceRecord,
+  ResourceRepository,
+} from '../../core/ports/store.js';
+import type { Database } from './schema.js';
+
+type ResourceRow = Database['resources'];
+
+const toRow = (record: ResourceRecord): ResourceRow => ({
+  kind: record.kind,
+  id: record.id,
+  parent_id: record.parentId,
+  name: record.name,
+  status: record.status,
+  ref_id: record.refId,
+  ref_version: record.refVersion,
+  created_at: record.createdAt,
+  updated_at: record.updatedAt,
+  archived_at: record.archivedAt,
+  doc: JSON.stringify(record.doc),
+});
+
+const fromRow = <TDoc>(row: ResourceRow): ResourceRecord<TDoc> => ({
+  kind: row.kind as ResourceKind,
+  id: row.id,
+  parentId: row.parent_id,
+  name: row.name,
+  status: row.status,
+  refId: row.ref_id,
+  refVersion: row.ref_version === null ? null : Number(row.ref_version),
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  archivedAt: row.archived_at,
+  doc: JSON.parse(row.doc) as TDoc,
+});
+
+export class KyselyResourceRepository implements ResourceRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert<TDoc>(record: ResourceRecord<TDoc>): Promise<void> {
+    await this.db.insertInto('resources').values(toRow(record)).execute();
+  }
+
+  async get<TDoc>(kind: ResourceKind, id: string): Promise<ResourceRecord<TDoc> | undefined> {
+    const row = await this.db
+      .selectFrom('resources')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? fromRow<TDoc>(row) : undefined;
+  }
+
+  async findByName<TDoc>(kind: ResourceKind, name: string): Promise<ResourceRecord<TDoc> | undefined> {
+    const row = await this.db
+      .selectFrom('resources')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row ? fromRow<TDoc>(row) : undefined;
+  }
+
+  async update<TDoc>(record: ResourceRecord<TDoc>): Promise<boolean> {
+    const { kind, id, ...rest } = toRow(record);
+    const result = await this.db
+      .updateTable('resources')
+      .set(rest)
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async delete(kind: ResourceKind, id: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('resources')
+      .where('kind', '=', kind)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async list<TDoc>(query: ResourceListQuery): Promise<ResourcePage<TDoc>> {
+    let q = this.db.selectFrom('resources').selectAll().where('kind', '=', query.kind);
+    q = applyFilters(q, query);
+    // A "prev" page walks against the list order, then is flipped back.
+    const walkDescending = (query.order === 'desc') !== (query.cursor?.direction === 'prev');
+    const cursor = query.cursor;
+    if (cursor) {
+      const op = walkDescending ? '<' : '>';
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', op, cursor.createdAt),
+          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', op, cursor.id)]),
+        ]),
+      );
+    }
+    const direction = walkDescending ? 'desc' : 'asc';
+    const rows = await q
+      .orderBy('created_at', direction)
+      .orderBy('id', direction)
+      .limit(query.limit + 1)
+      .execute();
+    const hasMore = rows.length > query.limit;
+    const page = rows.slice(0, query.limit).map((row) => fromRow<TDoc>(row));
+    if (cursor?.direction === 'prev') page.reverse();
+    return { items: page, hasMore };
+  }
+}
+
+function applyFilters(
+  q: SelectQueryBuilder<Database, 'resources', ResourceRow>,
+  query: ResourceListQuery,
+): SelectQueryBuilder<Database, 'resources', ResourceRow> {
+  let out = q;
+  if (query.parentId !== undefined) out = out.where('parent_id', '=', query.parentId);
+  if (query.refId !== undefined) out = out.where('ref_id', '=', query.refId);
+  if (query.refVersion !== undefined) out = out.where('ref_version', '=', query.refVersion);
+  if (query.statuses && query.statuses.length > 0) out = out.where('status', 'in', [...query.statuses]);
+  if (query.ids)
+    out = query.ids.length > 0 ? out.where('id', 'in', [...query.ids]) : out.where('id', '=', '');
+  if (!query.includeArchived) out = out.where('archived_at', 'is', null);
+  const range = query.createdAt;
+  if (range?.gt !== undefined) out = out.where('created_at', '>', range.gt);
+  if (range?.gte !== undefined) out = out.where('created_at', '>=', range.gte);
+  if (range?.lt !== undefined) out = out.where('created_at', '<', range.lt);
+  if (range?.lte !== undefined) out = out.where('created_at', '<=', range.lte);
+  return out;
+}

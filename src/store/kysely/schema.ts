@@ -1,0 +1,54 @@
+import type { Generated } from 'kysely';
+
+/** The one Kysely schema both dialects share. Timestamps are RFC 3339 text; documents are JSON text. */
+export interface Database {
+  resources: {
+    kind: string;
+    id: string;
+    parent_id: string | null;
+    name: string | null;
+    status: string | null;
+    ref_id: string | null;
+    ref_version: number | null;
+    created_at: string;
+    updated_at: string;
+    archived_at: string | null;
+    doc: string;
+  };
+  agent_versions: {
+    agent_id: string;
+    version: number;
+    doc: string;
+  };
+  secrets: {
+    owner_id: string;
+    ciphertext: string;
+  };
+  api_keys: {
+    id: string;
+    name: string;
+    hash: string;
+    created_at: string;
+  };
+  session_events: {
+    session_id: string;
+    seq: number;
+    id: string;
+    type: string;
+    thread_id: string | null;
+    processed_at: string;
+    idempotency_key: string | null;
+    doc: string;
+  };
+  leases: {
+    session_id: string;
+    owner: string;
+    expires_at: string;
+  };
+  paddock_meta: {
+    key: string;
+    value: string;
+  };
+  /** Present only so the type mentions Generated; keeps kysely's helper import honest. */
+  _unused?: { id: Generated<number> };
+}

@@ -1,0 +1,124 @@
+import type { Kysely } from 'kysely';
+import type {
+  AgentVersionRepository,
+  ApiKeyRecord,
+  ApiKeyRepository,
+  LeaseRepository,
+  SecretRepository,
+} from '../../core/ports/store.js';
+import type { Database } from './schema.js';
+
+export class KyselyAgentVersionRepository implements AgentVersionRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(agentId: string, version: number, doc: unknown): Promise<void> {
+    await this.db
+      .insertInto('agent_versions')
+      .values({ agent_id: agentId, version, doc: JSON.stringify(doc) })
+      .execute();
+  }
+
+  async get<TDoc>(agentId: string, version: number): Promise<TDoc | undefined> {
+    const row = await this.db
+      .selectFrom('agent_versions')
+      .select('doc')
+      .where('agent_id', '=', agentId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.doc) as TDoc) : undefined;
+  }
+
+  async list<TDoc>(agentId: string, options: { limit: number; beforeVersion?: number }): Promise<TDoc[]> {
+    let q = this.db.selectFrom('agent_versions').select('doc').where('agent_id', '=', agentId);
+    if (options.beforeVersion !== undefined) q = q.where('version', '<', options.beforeVersion);
+    const rows = await q.orderBy('version', 'desc').limit(options.limit).execute();
+    return rows.map((row) => JSON.parse(row.doc) as TDoc);
+  }
+}
+
+export class KyselySecretRepository implements SecretRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async put(ownerId: string, ciphertext: string): Promise<void> {
+    await this.db
+      .insertInto('secrets')
+      .values({ owner_id: ownerId, ciphertext })
+      .onConflict((oc) => oc.column('owner_id').doUpdateSet({ ciphertext }))
+      .execute();
+  }
+
+  async get(ownerId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('secrets')
+      .select('ciphertext')
+      .where('owner_id', '=', ownerId)
+      .executeTakeFirst();
+    return row?.ciphertext;
+  }
+
+  async delete(ownerId: string): Promise<void> {
+    await this.db.deleteFrom('secrets').where('owner_id', '=', ownerId).execute();
+  }
+}
+
+export class KyselyApiKeyRepository implements ApiKeyRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(record: ApiKeyRecord): Promise<void> {
+    await this.db
+      .insertInto('api_keys')
+      .values({ id: record.id, name: record.name, hash: record.hash, created_at: record.createdAt })
+      .execute();
+  }
+
+  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+    return row ? { id: row.id, name: row.name, hash: row.hash, createdAt: row.created_at } : undefined;
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
+    return rows.map((row) => ({ id: row.id, name: row.name, hash: row.hash, createdAt: row.created_at }));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('api_keys').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}
+
+export class KyselyLeaseRepository implements LeaseRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async acquire(sessionId: string, owner: string, expiresAt: string, now: string): Promise<boolean> {
+    // One statement, so two nodes racing for the same lease cannot both win.
+    const result = await this.db
+      .insertInto('leases')
+      .values({ session_id: sessionId, owner, expires_at: expiresAt })
+      .onConflict((oc) =>
+        oc
+          .column('session_id')
+          .doUpdateSet({ owner, expires_at: expiresAt })
+          .where((eb) => eb.or([eb('leases.owner', '=', owner), eb('leases.expires_at', '<', now)])),
+      )
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async release(sessionId: string, owner: string): Promise<void> {
+    await this.db
+      .deleteFrom('leases')
+      .where('session_id', '=', sessionId)
+      .where('owner', '=', owner)
+      .execute();
+  }
+
+  async holder(sessionId: string): Promise<{ owner: string; expiresAt: string } | undefined> {
+    const row = await this.db
+      .selectFrom('leases')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .executeTakeFirst();
+    return row ? { owner: row.owner, expiresAt: row.expires_at } : undefined;
+  }
+}

@@ -1,0 +1,18 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Store } from '../../core/ports/store.js';
+import { createKyselyStore } from '../kysely/kysely-store.js';
+import { migrateToLatest } from '../kysely/migrations.js';
+import type { Database } from '../kysely/schema.js';
+
+// Integer columns come back as strings by default for int8; ours are int4, but
+// count()/max() aggregates are int8, so parse them as numbers.
+pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+
+/** Postgres: the multi-node store. Several `paddock serve` nodes may share it. */
+export async function createPostgresStore(connectionString: string, poolSize = 10): Promise<Store> {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrateToLatest(db as Kysely<unknown>);
+  return createKyselyStore(db, 'postgres');
+}

@@ -1,0 +1,40 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
+import { createPaddock, type Paddock } from '../../src/server.js';
+import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
+
+export const TEST_ADMIN_KEY = 'sk-paddock-test-admin';
+
+export interface TestServer {
+  paddock: Paddock;
+  database: TestDatabase;
+  url: string;
+  /** The official SDK, pointed at Paddock with only baseURL changed. */
+  client: Anthropic;
+  close(): Promise<void>;
+}
+
+/** A real server, in process, on port 0, over a real database of the given dialect. */
+export async function startTestServer(
+  dialect: Dialect,
+  overrides: Partial<PaddockConfig> = {},
+): Promise<TestServer> {
+  const database = await createTestDatabase(dialect);
+  const config = loadConfig(
+    {},
+    { port: 0, host: '127.0.0.1', dataDir: database.dataDir, adminKey: TEST_ADMIN_KEY, ...overrides },
+  );
+  const paddock = await createPaddock({ config, store: await database.open() });
+  const url = await paddock.listen();
+  const client = new Anthropic({ baseURL: url, apiKey: TEST_ADMIN_KEY, maxRetries: 0 });
+  return {
+    paddock,
+    database,
+    url,
+    client,
+    async close() {
+      await paddock.close();
+      await database.drop();
+    },
+  };
+}
