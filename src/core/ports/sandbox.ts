@@ -1,0 +1,54 @@
+import type { ToolResultBlock } from '../events/content.js';
+
+/**
+ * The hands. A sandbox is cattle: provisioned lazily at a session's first
+ * tool call, stopped when idle, restarted with the same files. Secrets never
+ * enter it. Drivers live in src/sandbox/.
+ */
+export interface NetworkPolicy {
+  type: 'unrestricted' | 'limited';
+  allowed_hosts?: string[];
+  allow_package_managers?: boolean;
+  allow_mcp_servers?: boolean;
+}
+
+export interface SandboxLimits {
+  memoryBytes: number;
+  pids: number;
+  cpus: number;
+}
+
+export interface SandboxSpec {
+  sessionId: string;
+  environmentId: string;
+  network: NetworkPolicy;
+  packages?: Partial<Record<'apt' | 'npm' | 'pip' | 'cargo' | 'gem' | 'go', string[]>>;
+  limits?: Partial<SandboxLimits>;
+  /** Files to mount read-only: host path → sandbox path. */
+  mounts?: Array<{ hostPath: string; sandboxPath: string; readOnly: boolean }>;
+}
+
+export interface ToolOutcome {
+  content: ToolResultBlock[];
+  isError: boolean;
+}
+
+export interface Sandbox {
+  readonly sessionId: string;
+  /** Runs one built-in tool (bash, read, write, edit, glob, grep) inside the sandbox. */
+  runTool(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome>;
+  /** Stops processes; the session's files are kept for the next start. */
+  stop(): Promise<void>;
+}
+
+export interface SandboxDriver {
+  readonly name: string;
+  /** Returns the session's live sandbox, starting it (lazily) if needed. */
+  acquire(spec: SandboxSpec): Promise<Sandbox>;
+  /** Stops the session's sandbox and deletes its files. */
+  destroy(sessionId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The built-in tools a sandbox runs; web_fetch and web_search run on the server. */
+export const SANDBOX_TOOL_NAMES = ['bash', 'read', 'write', 'edit', 'glob', 'grep'] as const;
