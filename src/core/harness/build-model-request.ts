@@ -1,0 +1,152 @@
+import type { ContentBlock, ToolResultBlock } from '../events/content.js';
+import type {
+  ModelContentBlock,
+  ModelMessage,
+  ModelRequest,
+  ModelToolDefinition,
+} from '../ports/model-provider.js';
+import type { AgentSnapshot } from './agent-snapshot.js';
+import type { LoggedEvent } from './session-state.js';
+
+export const DEFAULT_MAX_TOKENS = 8192;
+
+/**
+ * Folds the log into a Messages request. Tool-use ids toward the model are
+ * our event ids, so history is stable across providers and restarts.
+ */
+export function buildModelRequest(
+  agent: AgentSnapshot,
+  tools: ModelToolDefinition[],
+  log: readonly LoggedEvent[],
+): ModelRequest {
+  const messages: ModelMessage[] = [];
+  const push = (role: ModelMessage['role'], blocks: ModelContentBlock[]) => {
+    if (blocks.length === 0) return;
+    const last = messages[messages.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else messages.push({ role, content: [...blocks] });
+  };
+
+  for (const { event } of historyAfterCompaction(log)) {
+    switch (event.type) {
+      case 'user.message':
+        push('user', event.content.map(toModelBlock).filter(isBlock));
+        break;
+      case 'system.message':
+        push('user', [
+          { type: 'text', text: `<system-message>\n${textOf(event.content)}\n</system-message>` },
+        ]);
+        break;
+      case 'agent.thread_message_received':
+        push('user', [
+          {
+            type: 'text',
+            text: `<message from="${event.from_agent_name ?? event.from_session_thread_id}" thread="${event.from_session_thread_id}">\n${textOf(event.content)}\n</message>`,
+          },
+        ]);
+        break;
+      case 'agent.message':
+        push('assistant', event.content.map(toModelBlock).filter(isBlock));
+        break;
+      case 'agent.tool_use':
+      case 'agent.mcp_tool_use':
+      case 'agent.custom_tool_use':
+        push('assistant', [{ type: 'tool_use', id: event.id, name: event.name, input: event.input }]);
+        break;
+      case 'agent.tool_result':
+      case 'user.tool_result':
+        push('user', [toolResult(event.tool_use_id, event.content, event.is_error)]);
+        break;
+      case 'agent.mcp_tool_result':
+        push('user', [toolResult(event.mcp_tool_use_id, event.content, event.is_error)]);
+        break;
+      case 'user.custom_tool_result':
+        push('user', [toolResult(event.custom_tool_use_id, event.content, event.is_error)]);
+        break;
+      default:
+        break;
+    }
+  }
+  // The Messages API wants tool results first in a user turn.
+  for (const message of messages) {
+    if (message.role === 'user') message.content.sort((a, b) => rank(a) - rank(b));
+  }
+  if (messages[0]?.role === 'assistant')
+    messages.unshift({ role: 'user', content: [{ type: 'text', text: '(continue)' }] });
+
+  const request: ModelRequest = {
+    model: agent.model.id,
+    messages,
+    tools,
+    max_tokens: DEFAULT_MAX_TOKENS,
+  };
+  if (agent.system) request.system = [{ type: 'text', text: agent.system }];
+  const extras: Record<string, unknown> = {};
+  if (agent.model.effort) extras['effort'] = agent.model.effort.type;
+  if (agent.model.speed) extras['speed'] = agent.model.speed;
+  if (Object.keys(extras).length > 0) request.extras = extras;
+  return request;
+}
+
+/** After a compaction, history restarts from the summary the compactor wrote. */
+function historyAfterCompaction(log: readonly LoggedEvent[]): readonly LoggedEvent[] {
+  for (let index = log.length - 1; index >= 0; index--) {
+    if (log[index]?.event.type === 'agent.thread_context_compacted') {
+      // The summary is the system.message appended right after the marker.
+      return log.slice(index + 1);
+    }
+  }
+  return log;
+}
+
+function rank(block: ModelContentBlock): number {
+  return block.type === 'tool_result' ? 0 : 1;
+}
+
+function isBlock(block: ModelContentBlock | undefined): block is ModelContentBlock {
+  return block !== undefined;
+}
+
+export function textOf(content: readonly ContentBlock[]): string {
+  return content
+    .map((block) => (block.type === 'text' ? block.text : ''))
+    .filter((part) => part.length > 0)
+    .join('\n');
+}
+
+function toModelBlock(block: ContentBlock): ModelContentBlock | undefined {
+  switch (block.type) {
+    case 'text':
+      return block.text.length > 0 ? { type: 'text', text: block.text } : undefined;
+    case 'image':
+      return { type: 'image', source: block.source as Record<string, unknown> };
+    case 'document':
+      return {
+        type: 'document',
+        source: block.source as Record<string, unknown>,
+        ...(block.title ? { title: block.title } : {}),
+      };
+    case 'search_result':
+      return { type: 'text', text: `${block.title} (${block.source})\n${textOf(block.content)}` };
+    case 'redacted':
+      return undefined;
+  }
+}
+
+function toolResult(
+  toolUseId: string,
+  content: ToolResultBlock[] | undefined,
+  isError: boolean | null | undefined,
+): ModelContentBlock {
+  const blocks = (content ?? []).map((block) =>
+    block.type === 'text'
+      ? { type: 'text' as const, text: block.text }
+      : (block as unknown as Record<string, unknown>),
+  );
+  return {
+    type: 'tool_result',
+    tool_use_id: toolUseId,
+    content: blocks.length > 0 ? blocks : [{ type: 'text', text: '(no output)' }],
+    ...(isError ? { is_error: true } : {}),
+  };
+}

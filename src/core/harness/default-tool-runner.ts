@@ -1,0 +1,74 @@
+import type { SandboxDriver, SandboxSpec, ToolOutcome } from '../ports/sandbox.js';
+import { SANDBOX_TOOL_NAMES } from '../ports/sandbox.js';
+import { type WebFetchOptions, webFetch } from '../tools/web-fetch.js';
+import { type WebSearchBackend, webSearch } from '../tools/web-search.js';
+import type { HarnessSession, ToolCall, ToolRunner } from './harness-ports.js';
+import type { ExtraTool } from './tool-catalog.js';
+
+const SANDBOX_TOOLS = new Set<string>(SANDBOX_TOOL_NAMES);
+
+export interface DefaultToolRunnerOptions {
+  sandboxes: SandboxDriver;
+  /** Builds the sandbox spec (network policy, packages, mounts) for a session. */
+  sandboxSpec(session: HarnessSession): Promise<SandboxSpec>;
+  webFetch: Omit<WebFetchOptions, 'allowedDomains' | 'blockedDomains'>;
+  webSearch?: WebSearchBackend | undefined;
+  /** Further runners by tool kind (MCP, delegation), added by later capabilities. */
+  delegates?: Partial<Record<'mcp' | 'delegation', ToolRunner>>;
+}
+
+/**
+ * Sandbox tools run in the session's sandbox (provisioned lazily, at the
+ * first call); web tools run on the server; other kinds go to their runner.
+ */
+export class DefaultToolRunner implements ToolRunner {
+  constructor(private readonly options: DefaultToolRunnerOptions) {}
+
+  async run(call: ToolCall): Promise<ToolOutcome> {
+    const { entry, input, signal, session } = call;
+    if (entry.kind === 'mcp' || entry.kind === 'delegation') {
+      const delegate = this.options.delegates?.[entry.kind];
+      if (!delegate) return unavailable(`${entry.kind} tools are not supported by this server`);
+      return delegate.run(call);
+    }
+    if (entry.kind !== 'builtin')
+      return unavailable(`tool ${entry.name} is run by the client, not the server`);
+    if (SANDBOX_TOOLS.has(entry.name)) {
+      const sandbox = await this.options.sandboxes.acquire(await this.options.sandboxSpec(session));
+      return sandbox.runTool(entry.name, input, signal);
+    }
+    const config = toolConfig(session, entry.name);
+    if (entry.name === 'web_fetch') {
+      return webFetch(
+        input,
+        {
+          ...this.options.webFetch,
+          allowedDomains: config?.['allowed_domains'] as string[] | undefined,
+          blockedDomains: config?.['blocked_domains'] as string[] | undefined,
+        },
+        signal,
+      );
+    }
+    if (entry.name === 'web_search') return webSearch(input, this.options.webSearch, signal);
+    return unavailable(`unknown built-in tool ${entry.name}`);
+  }
+
+  async extraTools(session: HarnessSession): Promise<ExtraTool[]> {
+    const out: ExtraTool[] = [];
+    for (const delegate of Object.values(this.options.delegates ?? {})) {
+      if (delegate?.extraTools) out.push(...(await delegate.extraTools(session)));
+    }
+    return out;
+  }
+}
+
+function unavailable(message: string): ToolOutcome {
+  return { content: [{ type: 'text', text: message }], isError: true };
+}
+
+function toolConfig(session: HarnessSession, name: string): Record<string, unknown> | undefined {
+  for (const tool of session.agent.tools) {
+    if (tool.type === 'agent_toolset_20260401') return tool.configs.find((config) => config.name === name);
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+import type { DraftEvent, SessionEvent } from '../events/session-event.js';
+import type { ToolOutcome } from '../ports/sandbox.js';
+import type { AgentSnapshot } from './agent-snapshot.js';
+import type { LoggedEvent } from './session-state.js';
+import type { CatalogEntry, ExtraTool } from './tool-catalog.js';
+
+/** The harness's view of the event log: read it whole, append to it. */
+export interface HarnessLog {
+  read(sessionId: string): Promise<LoggedEvent[]>;
+  append(sessionId: string, drafts: readonly DraftEvent[]): Promise<SessionEvent[]>;
+  /** Stream-only previews (event_start / event_delta); never stored. */
+  preview?(sessionId: string, payload: Record<string, unknown>): void;
+}
+
+export interface HarnessSession {
+  id: string;
+  status: string;
+  environmentId: string;
+  agent: AgentSnapshot;
+  vaultIds: string[];
+  archived: boolean;
+  createdAt: string;
+}
+
+export interface HarnessSessions {
+  load(sessionId: string): Promise<HarnessSession | undefined>;
+  /** Sessions whose log says work may be unfinished (running or rescheduling). */
+  listUnfinished(): Promise<string[]>;
+  /** Writes the usage/stats projection onto the session object. */
+  saveUsage(sessionId: string, usage: Record<string, unknown>, stats: Record<string, unknown>): Promise<void>;
+}
+
+export interface ToolCall {
+  session: HarnessSession;
+  toolUseId: string;
+  entry: CatalogEntry;
+  input: Record<string, unknown>;
+  signal: AbortSignal;
+}
+
+/** Runs one tool call wherever it belongs: sandbox, server, MCP server, another thread. */
+export interface ToolRunner {
+  run(call: ToolCall): Promise<ToolOutcome>;
+  /** Tools contributed per session beyond the agent's own (MCP, delegation). */
+  extraTools?(session: HarnessSession): Promise<ExtraTool[]>;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 8000 };

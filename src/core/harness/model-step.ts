@@ -1,0 +1,142 @@
+import type { DraftEvent, ModelUsage } from '../events/session-event.js';
+import type {
+  ModelContentBlock,
+  ModelProvider,
+  ModelRequest,
+  ModelStopReason,
+} from '../ports/model-provider.js';
+import type { HarnessLog } from './harness-ports.js';
+import { type AutoJudge, evaluatePermission } from './permissions.js';
+import type { ToolCatalog } from './tool-catalog.js';
+
+export interface ModelStepResult {
+  stopReason: ModelStopReason;
+  usage: ModelUsage;
+}
+
+const ZERO_USAGE: ModelUsage = {
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+};
+
+/**
+ * One model request. The response's message and tool-use events are appended
+ * together with `span.model_request_end` in one atomic append, so a crash
+ * mid-stream leaves no half answer in the log: the call is simply made again.
+ */
+export async function runModelStep(options: {
+  sessionId: string;
+  log: HarnessLog;
+  provider: ModelProvider;
+  request: ModelRequest;
+  catalog: ToolCatalog;
+  judge?: AutoJudge | undefined;
+  signal: AbortSignal;
+}): Promise<ModelStepResult> {
+  const { sessionId, log, provider, request, catalog, signal } = options;
+  const [start] = await log.append(sessionId, [{ type: 'span.model_request_start' }]);
+  const startId = start?.id ?? '';
+  const collected: DraftEvent[] = [];
+  let usage: ModelUsage = ZERO_USAGE;
+  let stopReason: ModelStopReason = 'end_turn';
+  let thinkingAnnounced = false;
+  try {
+    for await (const part of provider.stream(request, signal)) {
+      switch (part.type) {
+        case 'thinking-start':
+          if (!thinkingAnnounced) {
+            thinkingAnnounced = true;
+            await log.append(sessionId, [{ type: 'agent.thinking' }]);
+          }
+          break;
+        case 'text-delta':
+          log.preview?.(sessionId, {
+            type: 'event_delta',
+            event_id: `${startId}:${part.index}`,
+            delta: { type: 'content_delta', index: part.index, content: { type: 'text', text: part.text } },
+          });
+          break;
+        case 'block-end': {
+          const event = toEvent(part.block, catalog, options.judge);
+          if (event) collected.push(event);
+          break;
+        }
+        case 'message-end':
+          stopReason = part.stopReason;
+          usage = {
+            input_tokens: part.usage.input_tokens,
+            output_tokens: part.usage.output_tokens,
+            cache_read_input_tokens: part.usage.cache_read_input_tokens,
+            cache_creation_input_tokens: part.usage.cache_creation_input_tokens,
+          };
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (error) {
+    await log.append(sessionId, [
+      { type: 'span.model_request_end', model_request_start_id: startId, is_error: true, model_usage: usage },
+    ]);
+    throw error;
+  }
+  await log.append(sessionId, [
+    ...mergeTextEvents(collected),
+    { type: 'span.model_request_end', model_request_start_id: startId, is_error: false, model_usage: usage },
+  ]);
+  return { stopReason, usage };
+}
+
+function toEvent(
+  block: ModelContentBlock,
+  catalog: ToolCatalog,
+  judge: AutoJudge | undefined,
+): DraftEvent | undefined {
+  if (block.type === 'text') {
+    return block.text.length > 0
+      ? { type: 'agent.message', content: [{ type: 'text', text: block.text }] }
+      : undefined;
+  }
+  if (block.type !== 'tool_use') return undefined;
+  const entry = catalog.lookup(block.name);
+  const input = block.input ?? {};
+  if (!entry) {
+    // Refused before any policy applied: no evaluation, verdict deny.
+    return { type: 'agent.tool_use', name: block.name, input, evaluated_permission: 'deny' };
+  }
+  if (entry.kind === 'custom') return { type: 'agent.custom_tool_use', name: block.name, input };
+  const decision = evaluatePermission(entry, input, judge);
+  if (entry.kind === 'mcp') {
+    return {
+      type: 'agent.mcp_tool_use',
+      name: block.name,
+      mcp_server_name: entry.mcpServerName ?? '',
+      input,
+      evaluated_permission: decision.verdict,
+      evaluation: decision.evaluation,
+    };
+  }
+  return {
+    type: 'agent.tool_use',
+    name: block.name,
+    input,
+    evaluated_permission: decision.verdict,
+    evaluation: decision.evaluation,
+  };
+}
+
+/** Adjacent text blocks become one agent.message, as the hosted product reports them. */
+function mergeTextEvents(events: DraftEvent[]): DraftEvent[] {
+  const out: DraftEvent[] = [];
+  for (const event of events) {
+    const previous = out[out.length - 1];
+    if (event.type === 'agent.message' && previous?.type === 'agent.message') {
+      previous.content.push(...event.content);
+    } else {
+      out.push(event);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,246 @@
+import type { Clock } from '../clock.js';
+import type { DraftEvent, SessionErrorObject } from '../events/session-event.js';
+import { foldSessionUsage } from '../metering/session-usage.js';
+import { ModelProviderError, type ModelRouter } from '../ports/model-provider.js';
+import { buildModelRequest } from './build-model-request.js';
+import type {
+  HarnessLog,
+  HarnessSession,
+  HarnessSessions,
+  RetryPolicy,
+  ToolRunner,
+} from './harness-ports.js';
+import { runModelStep } from './model-step.js';
+import type { AutoJudge } from './permissions.js';
+import { awaitingClient, foldSessionState, type SessionState } from './session-state.js';
+import { buildToolCatalog } from './tool-catalog.js';
+import { errorOutcome, resultEvent, runToolStep } from './tool-step.js';
+
+export interface RunDependencies {
+  log: HarnessLog;
+  sessions: HarnessSessions;
+  router: ModelRouter;
+  tools: ToolRunner;
+  clock: Clock;
+  retry: RetryPolicy;
+  judge?: AutoJudge | undefined;
+  /** Upper bound on steps per wake, so a looping model cannot spin forever. */
+  maxSteps: number;
+}
+
+export interface RunOptions {
+  sessionId: string;
+  signal: AbortSignal;
+  /** True when waking after a crash or lease takeover: allowed tool uses without a result are not re-run. */
+  recovering: boolean;
+}
+
+/**
+ * Drives a session until it needs someone else: the client (requires_action),
+ * the user (end_turn), or nothing at all. Every decision is taken from the
+ * log, so this can stop at any point and be called again.
+ */
+export async function runSession(deps: RunDependencies, options: RunOptions): Promise<void> {
+  const { log, sessions } = deps;
+  const { sessionId, signal } = options;
+  let recovering = options.recovering;
+  let attempt = 0;
+
+  for (let step = 0; step < deps.maxSteps; step++) {
+    if (signal.aborted) return;
+    const session = await sessions.load(sessionId);
+    if (!session || session.archived) return;
+    const events = await log.read(sessionId);
+    const state = foldSessionState(events);
+    if (state.status === 'terminated') return;
+    const append = (drafts: DraftEvent[]) => log.append(sessionId, drafts);
+
+    if (state.danglingModelRequestId) {
+      await append([endDangling(state.danglingModelRequestId)]);
+      continue;
+    }
+
+    const cancelled = state.unresolved.filter(
+      (pending) =>
+        pending.seq < state.lastInterruptSeq ||
+        (recovering && pending.decision === 'allow') ||
+        pending.decision === 'deny',
+    );
+    if (cancelled.length > 0) {
+      await append(
+        cancelled.map((pending) =>
+          resultEvent(
+            pending,
+            errorOutcome(
+              pending.decision === 'deny'
+                ? (pending.denyMessage ?? `permission to use ${pending.event.name} was denied`)
+                : pending.seq < state.lastInterruptSeq
+                  ? 'the user interrupted this tool call'
+                  : 'execution was interrupted (the server restarted while this tool ran); it was not re-run',
+            ),
+          ),
+        ),
+      );
+      continue;
+    }
+    recovering = false;
+
+    const waiting = awaitingClient(state);
+    if (waiting.length > 0) {
+      if (!alreadyAwaiting(state, waiting)) {
+        await goIdle(deps, session, { type: 'requires_action', event_ids: waiting });
+      }
+      return;
+    }
+
+    const runnable = state.unresolved.filter((pending) => pending.decision === 'allow');
+    if (runnable.length > 0) {
+      await ensureRunning(state, append);
+      const catalog = buildToolCatalog(session.agent, (await deps.tools.extraTools?.(session)) ?? []);
+      for (const pending of runnable) {
+        await runToolStep({ session, pending, catalog, tools: deps.tools, log, signal });
+      }
+      continue;
+    }
+
+    if (state.hasNewInput) {
+      await ensureRunning(state, append);
+      try {
+        const catalog = buildToolCatalog(session.agent, (await deps.tools.extraTools?.(session)) ?? []);
+        const request = buildModelRequest(session.agent, catalog.definitions, events);
+        const provider = deps.router.providerFor(session.agent.model.id);
+        const result = await runModelStep({
+          sessionId,
+          log,
+          provider,
+          request,
+          catalog,
+          judge: deps.judge,
+          signal,
+        });
+        attempt = 0;
+        if (result.stopReason === 'refusal') {
+          await goIdle(deps, session, { type: 'refusal' });
+          return;
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        attempt += 1;
+        const retry = await handleModelError(deps, session, error, attempt, signal);
+        if (!retry) return;
+      }
+      continue;
+    }
+
+    if (state.status !== 'idle' || state.lastIdle?.stopReason.type === 'requires_action') {
+      await goIdle(deps, session, { type: 'end_turn' });
+    }
+    return;
+  }
+  // Too many steps in one wake: stop the turn rather than loop forever.
+  await log.append(sessionId, [
+    {
+      type: 'session.error',
+      error: {
+        type: 'tool_use_limit_reached_error',
+        message: `the turn exceeded ${deps.maxSteps} steps`,
+        retry_status: { type: 'exhausted' },
+      },
+    },
+  ]);
+  const session = await sessions.load(sessionId);
+  if (session) await goIdle(deps, session, { type: 'retries_exhausted' });
+}
+
+function endDangling(startId: string): DraftEvent {
+  return {
+    type: 'span.model_request_end',
+    model_request_start_id: startId,
+    is_error: true,
+    model_usage: {
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+    },
+  };
+}
+
+function alreadyAwaiting(state: SessionState, waiting: string[]): boolean {
+  const reason = state.lastIdle?.stopReason;
+  if (state.status !== 'idle' || reason?.type !== 'requires_action') return false;
+  return reason.event_ids.length === waiting.length && reason.event_ids.every((id) => waiting.includes(id));
+}
+
+async function ensureRunning(state: SessionState, append: (drafts: DraftEvent[]) => Promise<unknown>) {
+  if (state.status !== 'running') await append([{ type: 'session.status_running' }]);
+}
+
+async function goIdle(
+  deps: RunDependencies,
+  session: HarnessSession,
+  stopReason: Extract<DraftEvent, { type: 'session.status_idle' }>['stop_reason'],
+): Promise<void> {
+  const idle = await deps.log.append(session.id, [
+    { type: 'session.status_idle', stop_reason: stopReason, stop_details: null },
+  ]);
+  const events = (await deps.log.read(session.id)).map((entry) => entry.event);
+  const usage = foldSessionUsage(events, deps.clock.now());
+  const durationSeconds = Math.max(0, (deps.clock.now() - Date.parse(session.createdAt)) / 1000);
+  const stats = { active_seconds: usage.active_seconds, duration_seconds: durationSeconds };
+  await deps.sessions.saveUsage(session.id, { ...usage }, stats);
+  if (idle.length > 0) await deps.log.append(session.id, [{ type: 'session.usage', usage: { ...usage } }]);
+}
+
+/** Returns true when the step should be tried again. */
+async function handleModelError(
+  deps: RunDependencies,
+  session: HarnessSession,
+  error: unknown,
+  attempt: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const providerError = error instanceof ModelProviderError ? error : undefined;
+  const retryable = providerError ? providerError.retryable : false;
+  const type =
+    providerError?.kind === 'overloaded'
+      ? 'model_overloaded_error'
+      : providerError?.kind === 'rate_limited'
+        ? 'model_rate_limited_error'
+        : providerError
+          ? 'model_request_failed_error'
+          : 'unknown_error';
+  const message = error instanceof Error ? error.message : String(error);
+  const exhausted = !retryable || attempt >= deps.retry.maxAttempts;
+  const errorObject: SessionErrorObject = {
+    type,
+    message,
+    retry_status: { type: exhausted ? 'exhausted' : 'retrying' },
+  };
+  if (exhausted) {
+    await deps.log.append(session.id, [{ type: 'session.error', error: errorObject }]);
+    await goIdle(deps, session, { type: 'retries_exhausted' });
+    return false;
+  }
+  await deps.log.append(session.id, [
+    { type: 'session.error', error: errorObject },
+    { type: 'session.status_rescheduled' },
+  ]);
+  const delay = Math.min(deps.retry.maxDelayMs, deps.retry.baseDelayMs * 2 ** (attempt - 1));
+  await sleep(delay * (0.8 + Math.random() * 0.4), signal);
+  if (signal.aborted) return false;
+  await deps.log.append(session.id, [{ type: 'session.status_running' }]);
+  return true;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,155 @@
+import type { EventOf, SessionEvent, StopReason } from '../events/session-event.js';
+
+export interface LoggedEvent {
+  seq: number;
+  event: SessionEvent;
+}
+
+type ToolUseEvent =
+  | EventOf<'agent.tool_use'>
+  | EventOf<'agent.mcp_tool_use'>
+  | EventOf<'agent.custom_tool_use'>;
+
+export interface PendingToolUse {
+  event: ToolUseEvent;
+  seq: number;
+  /** allow: may run now; deny: needs a synthetic error result; ask: waiting for the client. */
+  decision: 'allow' | 'deny' | 'ask' | 'client';
+  denyMessage?: string | undefined;
+}
+
+/**
+ * What the log says a session needs next. The harness keeps no state of its
+ * own: every decision is re-derived from this fold, so any node can pick a
+ * session up after a crash.
+ */
+export interface SessionState {
+  status: 'idle' | 'running' | 'rescheduling' | 'terminated';
+  lastIdle: { stopReason: StopReason; seq: number } | undefined;
+  /** Tool uses without a result, oldest first. */
+  unresolved: PendingToolUse[];
+  /** Inputs the model has not seen yet (and that no interrupt or idle flushed). */
+  hasNewInput: boolean;
+  /** A model request started but never ended: the node died mid-call. */
+  danglingModelRequestId: string | undefined;
+  modelRequestCount: number;
+  /** Sequence of the last user.interrupt; tool uses before it are cancelled. */
+  lastInterruptSeq: number;
+}
+
+const INPUT_TYPES = new Set([
+  'user.message',
+  'system.message',
+  'user.custom_tool_result',
+  'user.tool_result',
+  'agent.tool_result',
+  'agent.mcp_tool_result',
+  'agent.thread_message_received',
+]);
+
+export function foldSessionState(log: readonly LoggedEvent[]): SessionState {
+  let status: SessionState['status'] = 'idle';
+  let lastIdle: SessionState['lastIdle'];
+  let consumedUpTo = 0;
+  let openModelRequest: { id: string; seq: number } | undefined;
+  let modelRequestCount = 0;
+  const toolUses = new Map<string, PendingToolUse>();
+  const confirmations = new Map<string, EventOf<'user.tool_confirmation'>>();
+  const resolved = new Set<string>();
+  let lastInputSeq = 0;
+  let lastInterruptSeq = 0;
+
+  for (const { seq, event } of log) {
+    switch (event.type) {
+      case 'session.status_running':
+        status = 'running';
+        break;
+      case 'session.status_rescheduled':
+        status = 'rescheduling';
+        break;
+      case 'session.status_terminated':
+        status = 'terminated';
+        break;
+      case 'session.status_idle':
+        status = 'idle';
+        lastIdle = { stopReason: event.stop_reason, seq };
+        // Going idle for any reason but requires_action flushes queued input.
+        if (event.stop_reason.type !== 'requires_action') consumedUpTo = Math.max(consumedUpTo, seq);
+        break;
+      case 'user.interrupt':
+        consumedUpTo = Math.max(consumedUpTo, seq);
+        lastInterruptSeq = seq;
+        break;
+      case 'span.model_request_start':
+        openModelRequest = { id: event.id, seq };
+        modelRequestCount += 1;
+        break;
+      case 'span.model_request_end':
+        if (openModelRequest && event.model_request_start_id === openModelRequest.id) {
+          if (!event.is_error) consumedUpTo = Math.max(consumedUpTo, openModelRequest.seq);
+          openModelRequest = undefined;
+        }
+        break;
+      case 'agent.tool_use':
+      case 'agent.mcp_tool_use':
+        toolUses.set(event.id, {
+          event,
+          seq,
+          decision: event.evaluated_permission ?? 'allow',
+        });
+        break;
+      case 'agent.custom_tool_use':
+        toolUses.set(event.id, { event, seq, decision: 'client' });
+        break;
+      case 'user.tool_confirmation':
+        confirmations.set(event.tool_use_id, event);
+        break;
+      case 'agent.tool_result':
+      case 'user.tool_result':
+        resolved.add(event.tool_use_id);
+        break;
+      case 'agent.mcp_tool_result':
+        resolved.add(event.mcp_tool_use_id);
+        break;
+      case 'user.custom_tool_result':
+        resolved.add(event.custom_tool_use_id);
+        break;
+      default:
+        break;
+    }
+    if (INPUT_TYPES.has(event.type)) lastInputSeq = seq;
+  }
+
+  const unresolved: PendingToolUse[] = [];
+  for (const pending of toolUses.values()) {
+    if (resolved.has(pending.event.id)) continue;
+    const confirmation = confirmations.get(pending.event.id);
+    if (pending.decision === 'ask' && confirmation) {
+      unresolved.push({
+        ...pending,
+        decision: confirmation.result,
+        denyMessage: confirmation.deny_message ?? undefined,
+      });
+    } else {
+      unresolved.push(pending);
+    }
+  }
+  unresolved.sort((a, b) => a.seq - b.seq);
+
+  return {
+    status,
+    lastIdle,
+    unresolved,
+    hasNewInput: lastInputSeq > consumedUpTo,
+    danglingModelRequestId: openModelRequest?.id,
+    modelRequestCount,
+    lastInterruptSeq,
+  };
+}
+
+/** The ids a client must answer before the turn can go on. */
+export function awaitingClient(state: SessionState): string[] {
+  return state.unresolved
+    .filter((pending) => pending.decision === 'ask' || pending.decision === 'client')
+    .map((pending) => pending.event.id);
+}

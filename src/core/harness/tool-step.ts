@@ -1,0 +1,56 @@
+import type { DraftEvent } from '../events/session-event.js';
+import type { ToolOutcome } from '../ports/sandbox.js';
+import type { HarnessLog, HarnessSession, ToolRunner } from './harness-ports.js';
+import type { PendingToolUse } from './session-state.js';
+import type { ToolCatalog } from './tool-catalog.js';
+
+/** The result event that answers a tool use, in the variant its use asked for. */
+export function resultEvent(pending: PendingToolUse, outcome: ToolOutcome): DraftEvent {
+  const content =
+    outcome.content.length > 0 ? outcome.content : [{ type: 'text' as const, text: '(no output)' }];
+  const base = { content, is_error: outcome.isError };
+  const threadId = pending.event.session_thread_id;
+  const thread = threadId ? { session_thread_id: threadId } : {};
+  switch (pending.event.type) {
+    case 'agent.mcp_tool_use':
+      return { type: 'agent.mcp_tool_result', mcp_tool_use_id: pending.event.id, ...base, ...thread };
+    case 'agent.custom_tool_use':
+      return { type: 'user.custom_tool_result', custom_tool_use_id: pending.event.id, ...base, ...thread };
+    default:
+      return { type: 'agent.tool_result', tool_use_id: pending.event.id, ...base, ...thread };
+  }
+}
+
+export const errorOutcome = (message: string): ToolOutcome => ({
+  content: [{ type: 'text', text: message }],
+  isError: true,
+});
+
+/** Runs one allowed tool use and appends its result. Errors become error results, never crashes. */
+export async function runToolStep(options: {
+  session: HarnessSession;
+  pending: PendingToolUse;
+  catalog: ToolCatalog;
+  tools: ToolRunner;
+  log: HarnessLog;
+  signal: AbortSignal;
+}): Promise<void> {
+  const { session, pending, catalog, tools, log, signal } = options;
+  const event = pending.event;
+  const entry = catalog.lookup(event.name);
+  let outcome: ToolOutcome;
+  if (!entry) {
+    outcome = errorOutcome(`tool ${JSON.stringify(event.name)} is not available to this agent`);
+  } else {
+    try {
+      outcome = await tools.run({ session, toolUseId: event.id, entry, input: event.input, signal });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      outcome = errorOutcome(
+        `tool ${event.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  if (signal.aborted) throw signal.reason ?? new Error('aborted');
+  await log.append(session.id, [resultEvent(pending, outcome)]);
+}
