@@ -5,8 +5,14 @@ import type { PaddockConfig } from './config/config.js';
 import { AgentService } from './core/agents/agent-service.js';
 import { ApiKeyService } from './core/api-keys.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { EnvironmentService } from './core/environments/environment-service.js';
+import { FileService } from './core/files/file-service.js';
 import { createIdGenerator, type IdGenerator } from './core/ids.js';
 import type { Store } from './core/ports/store.js';
+import { CredentialService } from './core/vaults/credential-service.js';
+import { SecretBox } from './core/vaults/secret-box.js';
+import { loadSecretKey } from './core/vaults/secret-key.js';
+import { VaultService } from './core/vaults/vault-service.js';
 import { openStore } from './store/open-store.js';
 
 export interface PaddockOptions {
@@ -33,9 +39,14 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createIdGenerator();
   const store = options.store ?? (await openStore(config));
+  const credentials = new CredentialService(store, ids, clock, new SecretBox(loadSecretKey(config)));
   const context: AppContext = {
     apiKeys: new ApiKeyService(store, ids, clock, config.adminKey),
     agents: new AgentService(store, ids, clock),
+    environments: new EnvironmentService(store, ids, clock),
+    vaults: new VaultService(store, ids, clock, credentials),
+    credentials,
+    files: new FileService(store, ids, clock, config),
   };
   const app = buildApp(context, { logger: options.logger ?? false });
   let closed = false;

@@ -4,6 +4,10 @@ import type { AppContext } from './context.js';
 import { toErrorResponse } from './error-mapping.js';
 import { foldQuery } from './query.js';
 import { registerAgentRoutes } from './routes/agents.js';
+import { registerCredentialRoutes } from './routes/credentials.js';
+import { registerEnvironmentRoutes } from './routes/environments.js';
+import { registerFileRoutes } from './routes/files.js';
+import { registerVaultRoutes } from './routes/vaults.js';
 
 export interface AppOptions {
   /** Largest accepted JSON body; uploads have their own limit. */
@@ -54,5 +58,9 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   app.get('/health', async () => ({ status: 'ok' }));
 
   registerAgentRoutes(app, context);
+  registerEnvironmentRoutes(app, context);
+  registerVaultRoutes(app, context);
+  registerCredentialRoutes(app, context);
+  registerFileRoutes(app, context);
   return app;
 }

@@ -1,5 +1,9 @@
 import type { AgentService } from '../core/agents/agent-service.js';
 import type { ApiKeyService } from '../core/api-keys.js';
+import type { EnvironmentService } from '../core/environments/environment-service.js';
+import type { FileService } from '../core/files/file-service.js';
+import type { CredentialService } from '../core/vaults/credential-service.js';
+import type { VaultService } from '../core/vaults/vault-service.js';
 
 /**
  * What the HTTP layer needs from the core. Built by the composition root
@@ -8,4 +12,8 @@ import type { ApiKeyService } from '../core/api-keys.js';
 export interface AppContext {
   apiKeys: ApiKeyService;
   agents: AgentService;
+  environments: EnvironmentService;
+  vaults: VaultService;
+  credentials: CredentialService;
+  files: FileService;
 }

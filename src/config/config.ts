@@ -13,12 +13,29 @@ export interface PaddockConfig {
   adminKey: string | undefined;
   /** 32-byte key (hex or base64) for secrets at rest; default: a key file in dataDir. */
   secretKey: string | undefined;
+  /** Largest accepted file upload in bytes (PADDOCK_MAX_UPLOAD_BYTES); default 500 MiB. */
+  maxUploadBytes: number;
   anthropic: { baseUrl: string; apiKey: string | undefined };
   openai: { baseUrl: string | undefined; apiKey: string | undefined; models: Record<string, string> };
   /** Model id → provider name. `*` is the fallback. */
   modelRoutes: Record<string, string>;
   sandboxDriver: string | undefined;
+  sandbox: SandboxConfig;
   logLevel: string;
+}
+
+/** Settings for src/sandbox drivers (see docs/decisions/0004-sandbox-bwrap.md). */
+export interface SandboxConfig {
+  /** Cache of the base root filesystem (PADDOCK_ROOTFS_DIR); undefined means `<dataDir>/rootfs`. */
+  rootfsDir: string | undefined;
+  /** Debian mirror for debootstrap (PADDOCK_DEBIAN_MIRROR). */
+  debianMirror: string;
+  /** Stop a session's sandbox after this long without tool calls (PADDOCK_SANDBOX_IDLE_MS). */
+  idleTimeoutMs: number;
+  /** Default limits (PADDOCK_SANDBOX_MEMORY_MB, PADDOCK_SANDBOX_PIDS, PADDOCK_SANDBOX_CPUS). */
+  limits: { memoryBytes: number; pids: number; cpus: number };
+  /** Host uid/gid the sandbox's root maps to when the server runs as root (PADDOCK_SANDBOX_UID). */
+  hostUid: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -31,6 +48,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     databaseUrl: nonEmpty(env['PADDOCK_DATABASE_URL']),
     adminKey: nonEmpty(env['PADDOCK_ADMIN_KEY']),
     secretKey: nonEmpty(env['PADDOCK_SECRET_KEY']),
+    maxUploadBytes: parsePositiveInteger(
+      'PADDOCK_MAX_UPLOAD_BYTES',
+      env['PADDOCK_MAX_UPLOAD_BYTES'] ?? String(500 * 1024 * 1024),
+    ),
     anthropic: {
       baseUrl: env['PADDOCK_ANTHROPIC_BASE_URL'] ?? 'https://api.anthropic.com',
       apiKey: nonEmpty(env['ANTHROPIC_API_KEY']),
@@ -42,6 +63,17 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     },
     modelRoutes: parseMap(env['PADDOCK_MODEL_ROUTES']),
     sandboxDriver: nonEmpty(env['PADDOCK_SANDBOX']),
+    sandbox: {
+      rootfsDir: nonEmpty(env['PADDOCK_ROOTFS_DIR']),
+      debianMirror: env['PADDOCK_DEBIAN_MIRROR'] ?? 'http://deb.debian.org/debian',
+      idleTimeoutMs: parsePositive(env, 'PADDOCK_SANDBOX_IDLE_MS', 10 * 60_000),
+      limits: {
+        memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MEMORY_MB', 4096) * 1024 * 1024,
+        pids: parsePositive(env, 'PADDOCK_SANDBOX_PIDS', 1024),
+        cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
+      },
+      hostUid: parsePositive(env, 'PADDOCK_SANDBOX_UID', 100_000),
+    },
     logLevel: env['PADDOCK_LOG_LEVEL'] ?? 'info',
   };
   return { ...config, ...overrides };
@@ -57,6 +89,23 @@ function parsePort(value: string): number {
     throw new Error(`PADDOCK_PORT must be an integer from 0 to 65535, got ${JSON.stringify(value)}`);
   }
   return port;
+}
+
+function parsePositiveInteger(name: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
+function parsePositive(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
+  return value;
 }
 
 /** `a=b,c=d` → {a:'b', c:'d'}; used for model routing and model-name mapping. */
