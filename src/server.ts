@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
 import type { AppContext } from './api/context.js';
+import { openEventBus } from './bus/open-bus.js';
 import type { PaddockConfig } from './config/config.js';
 import { AgentService } from './core/agents/agent-service.js';
 import { ApiKeyService } from './core/api-keys.js';
@@ -9,11 +10,18 @@ import { EnvironmentService } from './core/environments/environment-service.js';
 import { FileService } from './core/files/file-service.js';
 import { createIdGenerator, type IdGenerator } from './core/ids.js';
 import type { Store } from './core/ports/store.js';
+import { EventLog } from './core/sessions/event-log.js';
+import { SessionEventService } from './core/sessions/session-event-service.js';
+import { SessionService } from './core/sessions/session-service.js';
 import { CredentialService } from './core/vaults/credential-service.js';
 import { SecretBox } from './core/vaults/secret-box.js';
 import { loadSecretKey } from './core/vaults/secret-key.js';
 import { VaultService } from './core/vaults/vault-service.js';
 import { openStore } from './store/open-store.js';
+import { type HarnessTuning, type WiredHarness, wireHarness } from './wire-harness.js';
+
+const describe = (error: unknown) =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);
 
 export interface PaddockOptions {
   config: PaddockConfig;
@@ -22,12 +30,17 @@ export interface PaddockOptions {
   clock?: Clock;
   ids?: IdGenerator;
   logger?: boolean;
+  /** Harness knobs for tests and benchmarks (retry timing, lease TTL, injected providers/sandboxes). */
+  harness?: HarnessTuning;
+  /** Set false to serve the API without driving sessions (e.g. a pure API node). */
+  runHarness?: boolean;
 }
 
 export interface Paddock {
   app: FastifyInstance;
   context: AppContext;
   store: Store;
+  harness: WiredHarness;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -39,23 +52,49 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createIdGenerator();
   const store = options.store ?? (await openStore(config));
-  const credentials = new CredentialService(store, ids, clock, new SecretBox(loadSecretKey(config)));
+  const secretBox = new SecretBox(loadSecretKey(config));
+  const credentials = new CredentialService(store, ids, clock, secretBox);
+  const agents = new AgentService(store, ids, clock);
+  const bus = await openEventBus(store, config.databaseUrl);
+  const events = new EventLog(store, bus, ids, clock);
+  const environments = new EnvironmentService(store, ids, clock);
+  const files = new FileService(store, ids, clock, config);
+  const sessions = new SessionService({ store, ids, clock, agents, log: events, sealer: secretBox });
+  const harness = wireHarness({
+    config,
+    store,
+    bus,
+    clock,
+    events,
+    sessions,
+    environments,
+    files,
+    tuning: options.harness,
+    onError: (error, sessionId) =>
+      process.stderr.write(`paddock: harness error on ${sessionId}: ${describe(error)}\n`),
+  });
   const context: AppContext = {
     apiKeys: new ApiKeyService(store, ids, clock, config.adminKey),
-    agents: new AgentService(store, ids, clock),
-    environments: new EnvironmentService(store, ids, clock),
+    agents,
+    environments,
     vaults: new VaultService(store, ids, clock, credentials),
     credentials,
-    files: new FileService(store, ids, clock, config),
+    files,
+    sessions,
+    sessionEvents: new SessionEventService(store, events, ids),
+    events,
+    runner: harness.runner,
   };
-  const app = buildApp(context, { logger: options.logger ?? false });
+  const app = buildApp(context, { logger: options.logger ?? false, sseHeartbeatMs: config.sseHeartbeatMs });
   let closed = false;
   return {
     app,
     context,
     store,
+    harness,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
+      if (options.runHarness !== false) await harness.harness.start();
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -64,7 +103,9 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     async close() {
       if (closed) return;
       closed = true;
+      await harness.close();
       await app.close();
+      await bus.close();
       await store.close();
     },
   };

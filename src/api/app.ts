@@ -7,12 +7,17 @@ import { registerAgentRoutes } from './routes/agents.js';
 import { registerCredentialRoutes } from './routes/credentials.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerSessionEventRoutes } from './routes/session-events.js';
+import { registerSessionThreadRoutes } from './routes/session-threads.js';
+import { registerSessionRoutes } from './routes/sessions.js';
 import { registerVaultRoutes } from './routes/vaults.js';
 
 export interface AppOptions {
   /** Largest accepted JSON body; uploads have their own limit. */
   bodyLimitBytes?: number;
   logger?: boolean;
+  /** Interval of `: ping` comments on SSE streams. */
+  sseHeartbeatMs?: number | undefined;
 }
 
 let requestCounter = 0;
@@ -62,5 +67,8 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerVaultRoutes(app, context);
   registerCredentialRoutes(app, context);
   registerFileRoutes(app, context);
+  registerSessionRoutes(app, context);
+  registerSessionEventRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
+  registerSessionThreadRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
   return app;
 }

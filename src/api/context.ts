@@ -2,6 +2,10 @@ import type { AgentService } from '../core/agents/agent-service.js';
 import type { ApiKeyService } from '../core/api-keys.js';
 import type { EnvironmentService } from '../core/environments/environment-service.js';
 import type { FileService } from '../core/files/file-service.js';
+import type { SessionRunner } from '../core/ports/session-runner.js';
+import type { EventLog } from '../core/sessions/event-log.js';
+import type { SessionEventService } from '../core/sessions/session-event-service.js';
+import type { SessionService } from '../core/sessions/session-service.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
 
@@ -16,4 +20,10 @@ export interface AppContext {
   vaults: VaultService;
   credentials: CredentialService;
   files: FileService;
+  sessions: SessionService;
+  sessionEvents: SessionEventService;
+  /** The session event log (appends, reads, live tails); the harness appends through it too. */
+  events: EventLog;
+  /** Hears about new session input. `idleRunner` until the harness is plugged in. */
+  runner: SessionRunner;
 }

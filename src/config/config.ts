@@ -21,7 +21,13 @@ export interface PaddockConfig {
   modelRoutes: Record<string, string>;
   sandboxDriver: string | undefined;
   sandbox: SandboxConfig;
+  /** web_fetch (and later egress) may reach loopback and private ranges (PADDOCK_ALLOW_PRIVATE_NETWORKS). */
+  allowPrivateNetworks: boolean;
+  /** How long a node's lease on a running session lasts without renewal (PADDOCK_LEASE_TTL_MS). */
+  leaseTtlMs: number;
   logLevel: string;
+  /** Interval of SSE keepalive comments; tests shorten it. Default 15 s. */
+  sseHeartbeatMs?: number | undefined;
 }
 
 /** Settings for src/sandbox drivers (see docs/decisions/0004-sandbox-bwrap.md). */
@@ -63,6 +69,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     },
     modelRoutes: parseMap(env['PADDOCK_MODEL_ROUTES']),
     sandboxDriver: nonEmpty(env['PADDOCK_SANDBOX']),
+    allowPrivateNetworks: env['PADDOCK_ALLOW_PRIVATE_NETWORKS'] === 'true',
+    leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
     sandbox: {
       rootfsDir: nonEmpty(env['PADDOCK_ROOTFS_DIR']),
       debianMirror: env['PADDOCK_DEBIAN_MIRROR'] ?? 'http://deb.debian.org/debian',

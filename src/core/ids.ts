@@ -12,6 +12,7 @@ export const ID_PREFIX = {
   credential: 'vcrd',
   file: 'file',
   work: 'work',
+  outcome: 'outc',
   apiKey: 'key',
   request: 'req',
 } as const;

@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
 import { createPaddock, type Paddock } from '../../src/server.js';
+import type { HarnessTuning } from '../../src/wire-harness.js';
 import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
 
 export const TEST_ADMIN_KEY = 'sk-paddock-test-admin';
@@ -18,13 +19,22 @@ export interface TestServer {
 export async function startTestServer(
   dialect: Dialect,
   overrides: Partial<PaddockConfig> = {},
+  harness: HarnessTuning = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(dialect);
   const config = loadConfig(
     {},
-    { port: 0, host: '127.0.0.1', dataDir: database.dataDir, adminKey: TEST_ADMIN_KEY, ...overrides },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: database.dataDir,
+      adminKey: TEST_ADMIN_KEY,
+      // Lets Postgres servers use LISTEN/NOTIFY, as a real deployment does.
+      databaseUrl: dialect === 'postgres' ? database.url : undefined,
+      ...overrides,
+    },
   );
-  const paddock = await createPaddock({ config, store: await database.open() });
+  const paddock = await createPaddock({ config, store: await database.open(), harness });
   const url = await paddock.listen();
   const client = new Anthropic({ baseURL: url, apiKey: TEST_ADMIN_KEY, maxRetries: 0 });
   return {

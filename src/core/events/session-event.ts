@@ -1,4 +1,4 @@
-import type { ContentBlock, ToolResultBlock } from './content.js';
+import type { ContentBlock, TextBlock, ToolResultBlock } from './content.js';
 
 /**
  * The one event vocabulary: a discriminated union on `type` whose names and
@@ -173,3 +173,22 @@ export const CLIENT_EVENT_TYPES = [
   'user.define_outcome',
   'system.message',
 ] as const;
+
+/** Stream-only previews (opt-in via `event_deltas[]`); never stored, never in history. */
+export type PreviewEvent =
+  | { type: 'event_start'; event: { type: 'agent.message' | 'agent.thinking'; id: string } }
+  | {
+      type: 'event_delta';
+      event_id: string;
+      delta: { type: 'content_delta'; index?: number; content: TextBlock };
+    };
+
+/** Status events and the session status each one projects onto the session record. */
+export const STATUS_OF_EVENT: Partial<
+  Record<SessionEventType, 'idle' | 'running' | 'rescheduling' | 'terminated'>
+> = {
+  'session.status_running': 'running',
+  'session.status_idle': 'idle',
+  'session.status_rescheduled': 'rescheduling',
+  'session.status_terminated': 'terminated',
+};

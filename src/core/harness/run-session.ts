@@ -181,15 +181,16 @@ async function goIdle(
   session: HarnessSession,
   stopReason: Extract<DraftEvent, { type: 'session.status_idle' }>['stop_reason'],
 ): Promise<void> {
-  const idle = await deps.log.append(session.id, [
-    { type: 'session.status_idle', stop_reason: stopReason, stop_details: null },
-  ]);
+  // Usage first, so a client that stops reading at the idle event already sees it on the session.
   const events = (await deps.log.read(session.id)).map((entry) => entry.event);
-  const usage = foldSessionUsage(events, deps.clock.now());
-  const durationSeconds = Math.max(0, (deps.clock.now() - Date.parse(session.createdAt)) / 1000);
+  const now = deps.clock.now();
+  const usage = foldSessionUsage(events, now);
+  const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);
   const stats = { active_seconds: usage.active_seconds, duration_seconds: durationSeconds };
   await deps.sessions.saveUsage(session.id, { ...usage }, stats);
-  if (idle.length > 0) await deps.log.append(session.id, [{ type: 'session.usage', usage: { ...usage } }]);
+  await deps.log.append(session.id, [
+    { type: 'session.status_idle', stop_reason: stopReason, stop_details: null },
+  ]);
 }
 
 /** Returns true when the step should be tried again. */

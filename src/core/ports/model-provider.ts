@@ -79,6 +79,11 @@ export type ModelStreamPart =
 
 export interface ModelProvider {
   readonly name: string;
+  /**
+   * Upstream failures throw ModelProviderError. When `signal` aborts, the
+   * stream stops promptly and throws `signal.reason` itself, never a
+   * ModelProviderError, so an interrupt is never mistaken for a retryable failure.
+   */
   stream(request: ModelRequest, signal: AbortSignal): AsyncIterable<ModelStreamPart>;
 }
 

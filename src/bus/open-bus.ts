@@ -1,0 +1,16 @@
+import type { EventBus } from '../core/ports/event-bus.js';
+import type { Store } from '../core/ports/store.js';
+import { InProcessBus } from './in-process/in-process-bus.js';
+import { PostgresBus } from './postgres/postgres-bus.js';
+
+/**
+ * Postgres stores get LISTEN/NOTIFY so every node sees every event. Without a
+ * connection string (a Postgres store injected by a test or embedder) only
+ * this process can be reached, which the in-process bus serves correctly.
+ */
+export async function openEventBus(store: Store, databaseUrl: string | undefined): Promise<EventBus> {
+  if (store.dialect === 'postgres' && databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return PostgresBus.connect(databaseUrl, store.events);
+  }
+  return new InProcessBus();
+}

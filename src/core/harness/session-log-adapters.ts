@@ -1,0 +1,65 @@
+import type { Session } from '../domain/session.js';
+import type { DraftEvent } from '../events/session-event.js';
+import type { EventLog } from '../sessions/event-log.js';
+import type { SessionService } from '../sessions/session-service.js';
+import type { HarnessLog, HarnessSession, HarnessSessions } from './harness-ports.js';
+import type { LoggedEvent } from './session-state.js';
+
+const PAGE = 1000;
+
+/** The harness's log: every append is checked against this node's lease. */
+export function harnessLog(events: EventLog, leaseOwner: string): HarnessLog {
+  return {
+    async read(sessionId) {
+      const out: LoggedEvent[] = [];
+      let afterSeq: number | undefined;
+      for (;;) {
+        const page = await events.list(sessionId, { order: 'asc', limit: PAGE, afterSeq });
+        for (const stored of page) out.push({ seq: stored.seq, event: stored.doc });
+        const last = page[page.length - 1];
+        if (page.length < PAGE || !last) return out;
+        afterSeq = last.seq;
+      }
+    },
+    async append(sessionId, drafts: readonly DraftEvent[]) {
+      const stored = await events.append(sessionId, drafts, { leaseOwner });
+      return stored.map((event) => event.doc);
+    },
+    preview(sessionId, payload) {
+      events.publishPreview(sessionId, payload as Parameters<EventLog['publishPreview']>[1]);
+    },
+  };
+}
+
+export function harnessSessions(
+  sessions: SessionService,
+  events: EventLog,
+  leaseOwner: string,
+): HarnessSessions {
+  return {
+    async load(sessionId): Promise<HarnessSession | undefined> {
+      let session: Session;
+      try {
+        session = await sessions.retrieve(sessionId);
+      } catch {
+        return undefined;
+      }
+      return {
+        id: session.id,
+        status: session.status,
+        environmentId: session.environment_id,
+        agent: session.agent,
+        vaultIds: session.vault_ids,
+        archived: session.archived_at !== null,
+        createdAt: session.created_at,
+      };
+    },
+    listUnfinished: () => sessions.listUnfinished(),
+    async saveUsage(sessionId, usage, stats) {
+      await events.append(sessionId, [{ type: 'session.usage', usage }], {
+        leaseOwner,
+        mutateSession: (session) => ({ ...session, stats: stats as Session['stats'] }),
+      });
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { SessionResource } from '../domain/session.js';
+import { invalidRequest, notFound } from '../errors.js';
+import type { IdGenerator } from '../ids.js';
+import type { Store } from '../ports/store.js';
+import type { SessionResourceParam } from '../schemas/sessions.js';
+
+/** Seals write-only secrets (repository tokens) before they reach the store. */
+export interface SecretSealer {
+  seal(ownerId: string, plaintext: string): string;
+}
+
+export interface BuiltResource {
+  resource: SessionResource;
+  /** Write-only: stored sealed under the resource id, never returned. */
+  authorizationToken?: string | undefined;
+}
+
+/** Turns resource params into wire resources with `sesrsc_` ids and default mount paths. */
+export async function buildResources(
+  params: readonly SessionResourceParam[],
+  deps: { store: Store; ids: IdGenerator; now: string },
+  where = 'resources',
+): Promise<BuiltResource[]> {
+  const built: BuiltResource[] = [];
+  for (const [index, param] of params.entries()) {
+    const at = `${where}[${index}]`;
+    switch (param.type) {
+      case 'file': {
+        const file = await deps.store.resources.get('file', param.file_id);
+        if (!file) throw notFound('File', param.file_id);
+        built.push({
+          resource: {
+            type: 'file',
+            id: deps.ids.next('resource'),
+            file_id: param.file_id,
+            mount_path: param.mount_path ?? `/mnt/session/uploads/${param.file_id}`,
+            created_at: deps.now,
+            updated_at: deps.now,
+          },
+        });
+        break;
+      }
+      case 'github_repository':
+        built.push({
+          resource: {
+            type: 'github_repository',
+            id: deps.ids.next('resource'),
+            url: param.url,
+            mount_path: param.mount_path ?? `/workspace/${repositoryName(param.url)}`,
+            checkout: param.checkout ?? null,
+            created_at: deps.now,
+            updated_at: deps.now,
+          },
+          authorizationToken: param.authorization_token,
+        });
+        break;
+      case 'memory_store':
+        throw invalidRequest(`${at}: memory_store resources are not supported by this server yet`);
+    }
+  }
+  return built;
+}
+
+/** Two resources cannot be mounted at one path. */
+export function assertDistinctMounts(resources: readonly SessionResource[], where = 'resources'): void {
+  const seen = new Set<string>();
+  for (const [index, resource] of resources.entries()) {
+    if (seen.has(resource.mount_path)) {
+      throw invalidRequest(`${where}[${index}].mount_path: ${resource.mount_path} is already mounted`);
+    }
+    seen.add(resource.mount_path);
+  }
+}
+
+export async function storeTokens(store: Store, sealer: SecretSealer, built: readonly BuiltResource[]) {
+  for (const { resource, authorizationToken } of built) {
+    if (authorizationToken !== undefined) {
+      await store.secrets.put(resource.id, sealer.seal(resource.id, authorizationToken));
+    }
+  }
+}
+
+function repositoryName(url: string): string {
+  const segments = new URL(url).pathname.split('/').filter(Boolean);
+  return (segments[segments.length - 1] ?? 'repository').replace(/\.git$/, '');
+}

@@ -1,0 +1,262 @@
+import type { AgentService } from '../agents/agent-service.js';
+import type { Clock } from '../clock.js';
+import { toTimestamp } from '../clock.js';
+import type { Session, SessionStatus, SessionThread } from '../domain/session.js';
+import { emptyUsage, isTerminated } from '../domain/session.js';
+import type { EnvironmentDocument } from '../environments/environment.js';
+import { environmentRepositories } from '../environments/repositories.js';
+import { conflict, invalidRequest, notFound } from '../errors.js';
+import type { IdGenerator } from '../ids.js';
+import type { Cursor, ResourcePage, Store, TimeRange } from '../ports/store.js';
+import { applyMetadataPatch } from '../schemas/common.js';
+import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions.js';
+import { toDraft } from './client-events.js';
+import type { EventLog, LoggedEvent } from './event-log.js';
+import { overrideSessionTools, resolveSessionAgent, toThreadAgent } from './resolve-session-agent.js';
+import { budgetChange } from './session-budget.js';
+import { sessionRecord } from './session-record.js';
+import { assertDistinctMounts, buildResources, type SecretSealer, storeTokens } from './session-resources.js';
+
+export interface SessionServiceDeps {
+  store: Store;
+  ids: IdGenerator;
+  clock: Clock;
+  agents: Pick<AgentService, 'find'>;
+  log: EventLog;
+  sealer: SecretSealer;
+}
+
+export interface SessionListOptions {
+  limit: number;
+  order: 'asc' | 'desc';
+  cursor?: Cursor | undefined;
+  agentId?: string | undefined;
+  agentVersion?: number | undefined;
+  statuses?: readonly SessionStatus[] | undefined;
+  includeArchived?: boolean | undefined;
+  createdAt?: TimeRange | undefined;
+}
+
+/** Sessions: creation resolves and snapshots the agent; every later change goes through the log. */
+export class SessionService {
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  /** Creates the session (and its primary thread), then appends `initial_events`. */
+  async create(input: SessionCreateInput): Promise<{ session: Session; initialEvents: LoggedEvent[] }> {
+    const { store, ids, clock } = this.deps;
+    const agent = await resolveSessionAgent(input.agent, this.deps.agents);
+    const environment = await this.usableEnvironment(input.environment_id);
+    const vaultIds = await this.usableVaults(input.vault_ids ?? []);
+    const now = toTimestamp(clock.now());
+    const explicit = await buildResources(input.resources ?? [], { store, ids, now });
+    const explicitMounts = new Set(explicit.map((built) => built.resource.mount_path));
+    // The environment's repositories come first; an explicit resource at the same path wins.
+    const inherited = await buildResources(
+      environmentRepositories(environment).filter((param) => !explicitMounts.has(param.mount_path)),
+      { store, ids, now },
+      'environment repositories',
+    );
+    const built = [...inherited, ...explicit];
+    assertDistinctMounts(built.map((entry) => entry.resource));
+    const session: Session = {
+      type: 'session',
+      id: ids.next('session'),
+      title: input.title ?? null,
+      status: 'idle',
+      agent,
+      environment_id: environment.id,
+      resources: built.map((entry) => entry.resource),
+      vault_ids: vaultIds,
+      metadata: input.metadata ?? {},
+      budget: input.budget ?? null,
+      usage: emptyUsage(),
+      stats: { active_seconds: 0, duration_seconds: 0 },
+      outcome_evaluations: [],
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
+    };
+    const thread: SessionThread = {
+      type: 'session_thread',
+      id: ids.next('thread'),
+      session_id: session.id,
+      parent_thread_id: null,
+      agent: toThreadAgent(agent),
+      status: 'idle',
+      stats: null,
+      usage: null,
+      workflow_run_id: null,
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
+    };
+    await store.transaction(async (tx) => {
+      await tx.resources.insert(sessionRecord(session));
+      await tx.resources.insert({
+        ...sessionRecord(session),
+        kind: 'thread',
+        id: thread.id,
+        parentId: session.id,
+        doc: thread,
+      });
+      await storeTokens(tx, this.deps.sealer, built);
+    });
+    const drafts = (input.initial_events ?? []).map((event) => toDraft(event, ids));
+    const initialEvents = drafts.length > 0 ? await this.deps.log.append(session.id, drafts) : [];
+    return { session: initialEvents.length > 0 ? await this.retrieve(session.id) : session, initialEvents };
+  }
+
+  async retrieve(id: string): Promise<Session> {
+    const record = await this.deps.store.resources.get<Session>('session', id);
+    if (!record) throw notFound('Session', id);
+    return record.doc;
+  }
+
+  async update(id: string, input: SessionUpdateInput): Promise<Session> {
+    if (input.vault_ids !== undefined)
+      throw invalidRequest("vault_ids: a session's vaults are fixed at creation and cannot be updated");
+    const current = await this.retrieve(id);
+    if (isTerminated(current)) throw invalidRequest(`session ${id} is terminated and cannot be updated`);
+    const changes: Partial<Pick<Session, 'title' | 'metadata' | 'budget' | 'agent'>> = {};
+    if (input.title !== undefined && input.title !== current.title) changes.title = input.title;
+    if (input.metadata !== undefined) changes.metadata = applyMetadataPatch(current.metadata, input.metadata);
+    if (input.budget !== undefined) {
+      const budget = budgetChange(current.budget, input.budget);
+      if (budget !== undefined) changes.budget = budget;
+    }
+    if (
+      input.agent !== undefined &&
+      (input.agent.tools !== undefined || input.agent.mcp_servers !== undefined)
+    ) {
+      assertNotRunning(current);
+      changes.agent = overrideSessionTools(current.agent, {
+        tools: input.agent.tools,
+        mcp_servers: input.agent.mcp_servers?.map((server) => ({ ...server, type: 'url' as const })),
+      });
+    }
+    if (Object.keys(changes).length === 0) return current;
+    await this.deps.log.append(id, [{ type: 'session.updated', ...changes }], {
+      mutateSession: (fresh) => {
+        // Re-checked under the append lock: a turn may have started since the read above.
+        if (changes.agent) assertNotRunning(fresh);
+        return { ...fresh, ...changes };
+      },
+    });
+    return this.retrieve(id);
+  }
+
+  list(options: SessionListOptions): Promise<ResourcePage<Session>> {
+    return this.deps.store.resources.list<Session>({
+      kind: 'session',
+      order: options.order,
+      limit: options.limit,
+      cursor: options.cursor,
+      refId: options.agentId,
+      refVersion: options.agentVersion,
+      statuses: options.statuses,
+      includeArchived: options.includeArchived,
+      createdAt: options.createdAt,
+    });
+  }
+
+  /** Archive ends the session for good: it reads `terminated` and accepts no more input. */
+  async archive(id: string): Promise<Session> {
+    const current = await this.retrieve(id);
+    if (current.archived_at) return current;
+    const now = toTimestamp(this.deps.clock.now());
+    await this.deps.log.append(id, [{ type: 'session.status_terminated' }], {
+      mutateSession: (fresh) => ({ ...fresh, status: 'terminated', archived_at: fresh.archived_at ?? now }),
+    });
+    return this.retrieve(id);
+  }
+
+  /** Tells live streams (`session.deleted`), then removes the session, its threads, resources and log. */
+  async delete(id: string): Promise<{ id: string; type: 'session_deleted' }> {
+    const current = await this.retrieve(id);
+    await this.deps.log.append(id, [{ type: 'session.deleted' }]);
+    await this.deps.store.transaction(async (tx) => {
+      for (const resource of current.resources) await tx.secrets.delete(resource.id);
+      for (const thread of await this.threadRecords(id, tx)) await tx.resources.delete('thread', thread.id);
+      await tx.events.deleteSession(id);
+      await tx.resources.delete('session', id);
+    });
+    return { id, type: 'session_deleted' };
+  }
+
+  /** Threads of a session, the primary first. The primary's status mirrors the session's. */
+  async listThreads(id: string): Promise<SessionThread[]> {
+    const session = await this.retrieve(id);
+    const threads = (await this.threadRecords(id, this.deps.store)).map((record) => record.doc);
+    return threads.map((thread) =>
+      thread.parent_thread_id === null ? { ...thread, status: session.status } : thread,
+    );
+  }
+
+  async retrieveThread(sessionId: string, threadId: string): Promise<SessionThread> {
+    const thread = (await this.listThreads(sessionId)).find((candidate) => candidate.id === threadId);
+    if (!thread) throw notFound('Thread', threadId, 'session_thread_not_found');
+    return thread;
+  }
+
+  async primaryThreadId(sessionId: string): Promise<string> {
+    const primary = (await this.listThreads(sessionId)).find((thread) => thread.parent_thread_id === null);
+    if (!primary) throw notFound('Thread', `${sessionId}/primary`, 'session_thread_not_found');
+    return primary.id;
+  }
+
+  /** For the harness after a restart: sessions whose status says a turn may be unfinished. */
+  async listUnfinished(): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: Cursor | undefined;
+    for (;;) {
+      const page = await this.list({
+        limit: 100,
+        order: 'asc',
+        cursor,
+        statuses: ['running', 'rescheduling'],
+      });
+      ids.push(...page.items.map((record) => record.id));
+      const last = page.items[page.items.length - 1];
+      if (!page.hasMore || !last) return ids;
+      cursor = { createdAt: last.createdAt, id: last.id, direction: 'next' };
+    }
+  }
+
+  private async threadRecords(sessionId: string, store: Store) {
+    const page = await store.resources.list<SessionThread>({
+      kind: 'thread',
+      parentId: sessionId,
+      order: 'asc',
+      limit: 1000,
+      includeArchived: true,
+    });
+    return page.items;
+  }
+
+  private async usableEnvironment(id: string): Promise<EnvironmentDocument> {
+    const record = await this.deps.store.resources.get<EnvironmentDocument>('environment', id);
+    if (!record) throw notFound('Environment', id);
+    if (record.doc.archived_at)
+      throw invalidRequest(`environment_id: environment ${id} is archived and cannot host new sessions`, {
+        errorCode: 'environment_archived',
+      });
+    return record.doc;
+  }
+
+  private async usableVaults(vaultIds: readonly string[]): Promise<string[]> {
+    for (const [index, vaultId] of vaultIds.entries()) {
+      const record = await this.deps.store.resources.get('vault', vaultId);
+      if (!record) throw notFound('Vault', vaultId);
+      if (record.archivedAt) throw invalidRequest(`vault_ids[${index}]: vault ${vaultId} is archived`);
+    }
+    return [...new Set(vaultIds)];
+  }
+}
+
+function assertNotRunning(session: Session): void {
+  if (session.status === 'running' || session.status === 'rescheduling') {
+    throw conflict(`agent: session ${session.id} is ${session.status}; update its agent while it is idle`, {
+      errorCode: 'session_running',
+    });
+  }
+}

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { PaddockConfig } from './config/config.js';
+import type { Clock } from './core/clock.js';
+import type { EnvironmentService } from './core/environments/environment-service.js';
+import type { FileService } from './core/files/file-service.js';
+import { DefaultToolRunner } from './core/harness/default-tool-runner.js';
+import { Harness } from './core/harness/harness.js';
+import { DEFAULT_RETRY_POLICY, type HarnessSession, type RetryPolicy } from './core/harness/harness-ports.js';
+import { harnessLog, harnessSessions } from './core/harness/session-log-adapters.js';
+import type { EventBus } from './core/ports/event-bus.js';
+import type { ModelProvider, ModelRouter } from './core/ports/model-provider.js';
+import type { SandboxDriver, SandboxSpec } from './core/ports/sandbox.js';
+import type { SessionRunner } from './core/ports/session-runner.js';
+import type { Store } from './core/ports/store.js';
+import type { EventLog } from './core/sessions/event-log.js';
+import type { SessionService } from './core/sessions/session-service.js';
+import { createModelRouter } from './providers/model-router.js';
+import { createSandboxDriver } from './sandbox/create-driver.js';
+
+export interface HarnessTuning {
+  retry?: Partial<RetryPolicy>;
+  leaseTtlMs?: number;
+  maxSteps?: number;
+  /** Replace providers by name (tests inject an in-process scripted provider). */
+  providers?: Partial<Record<'anthropic' | 'openai-compatible' | 'scripted', ModelProvider>>;
+  sandboxes?: SandboxDriver;
+}
+
+export interface WiredHarness {
+  harness: Harness;
+  /** What the API calls: the local harness, plus a bus signal for the other nodes. */
+  runner: SessionRunner;
+  sandboxes: SandboxDriver;
+  close(): Promise<void>;
+}
+
+export function wireHarness(options: {
+  config: PaddockConfig;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  events: EventLog;
+  sessions: SessionService;
+  environments: EnvironmentService;
+  files: FileService;
+  tuning?: HarnessTuning | undefined;
+  onError: (error: unknown, sessionId: string) => void;
+}): WiredHarness {
+  const { config, store, bus, clock, events, sessions, environments, files } = options;
+  const tuning = options.tuning ?? {};
+  // SQLite means one node: a stable owner lets a restarted process take its own leases back at once.
+  const nodeId =
+    store.dialect === 'sqlite' ? 'local' : `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const router: ModelRouter = createModelRouter(config, { providers: tuning.providers });
+  const sandboxes = tuning.sandboxes ?? lazySandboxDriver(() => createSandboxDriver(config));
+  const tools = new DefaultToolRunner({
+    sandboxes,
+    sandboxSpec: (session) => sandboxSpec(session, environments, files, sessions),
+    webFetch: { allowPrivateNetworks: config.allowPrivateNetworks, maxBytes: 1024 * 1024, timeoutMs: 30_000 },
+  });
+  const harness = new Harness({
+    log: harnessLog(events, nodeId),
+    sessions: harnessSessions(sessions, events, nodeId),
+    router,
+    tools,
+    clock,
+    retry: { ...DEFAULT_RETRY_POLICY, ...tuning.retry },
+    maxSteps: tuning.maxSteps ?? 200,
+    leases: store.leases,
+    nodeId,
+    leaseTtlMs: tuning.leaseTtlMs ?? config.leaseTtlMs,
+    onError: options.onError,
+  });
+  const unsubscribe = bus.onSessionSignal((sessionId) => harness.notify(sessionId));
+  const runner: SessionRunner = {
+    notify(sessionId) {
+      harness.notify(sessionId);
+      bus.signalSession(sessionId);
+    },
+    interrupt(sessionId, threadId) {
+      harness.interrupt(sessionId);
+      void threadId;
+    },
+  };
+  return {
+    harness,
+    runner,
+    sandboxes,
+    async close() {
+      unsubscribe();
+      await harness.stop();
+      await sandboxes.close();
+    },
+  };
+}
+
+async function sandboxSpec(
+  session: HarnessSession,
+  environments: EnvironmentService,
+  files: FileService,
+  sessions: SessionService,
+): Promise<SandboxSpec> {
+  const environment = await environments.getDocument(session.environmentId);
+  const spec: SandboxSpec = {
+    sessionId: session.id,
+    environmentId: environment.id,
+    network: { type: 'unrestricted' },
+  };
+  if (environment.config.type === 'cloud') {
+    spec.network = environment.config.networking;
+    const { type: _type, ...packages } = environment.config.packages;
+    spec.packages = packages;
+  }
+  const full = await sessions.retrieve(session.id);
+  const mounts: NonNullable<SandboxSpec['mounts']> = [];
+  for (const resource of full.resources) {
+    if (resource.type !== 'file') continue;
+    mounts.push({
+      hostPath: await files.hostPath(resource.file_id),
+      sandboxPath: resource.mount_path,
+      readOnly: true,
+    });
+  }
+  if (mounts.length > 0) spec.mounts = mounts;
+  return spec;
+}
+
+/**
+ * The driver is created at the first tool call, not at start-up: a server
+ * whose sessions never touch a sandbox starts fast and needs no bubblewrap,
+ * and a driver that cannot start becomes a tool error the model sees.
+ */
+function lazySandboxDriver(create: () => Promise<SandboxDriver>): SandboxDriver {
+  let driver: Promise<SandboxDriver> | undefined;
+  const get = () => {
+    driver ??= create().catch((error: unknown) => {
+      driver = undefined;
+      throw error;
+    });
+    return driver;
+  };
+  return {
+    name: 'lazy',
+    acquire: async (spec) => (await get()).acquire(spec),
+    destroy: async (sessionId) => (driver ? (await get()).destroy(sessionId) : undefined),
+    close: async () => (driver ? (await driver.catch(() => undefined))?.close() : undefined),
+  };
+}
