@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config.js';
 import { runKeys } from './keys.js';
+import { runMockModel } from './mock-model.js';
+import { runSandbox } from './sandbox-prepare.js';
 import { runServe } from './serve.js';
 
 const USAGE = `Usage: paddock <command> [options]
@@ -12,6 +14,11 @@ Commands:
   keys create <name> Create an API key and print it once
   keys list          List API keys (ids and names, never the keys)
   keys revoke <id>   Delete an API key
+  sandbox prepare    Build the cached sandbox rootfs (root, debootstrap; PADDOCK_ROOTFS_DIR)
+  mock-model         Start the scripted model server (test mode, see docs/test-mode.md)
+    --port <n>       Port to listen on (default 4010)
+    --host <addr>    Address to bind (default 127.0.0.1)
+    --script <file>  JSON file of scripted turns to play
   help               Show this text
 `;
 
@@ -37,6 +44,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'keys':
       return runKeys(loadConfig(), rest);
+    case 'sandbox':
+      return runSandbox(loadConfig(), rest);
+    case 'mock-model':
+      await runMockModel(rest);
+      return -1;
     case undefined:
     case 'help':
     case '--help':

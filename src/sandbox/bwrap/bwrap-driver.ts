@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import type { PaddockConfig } from '../../config/config.js';
+import type { SandboxDriver, SandboxLimits } from '../../core/ports/sandbox.js';
+import { createManagedDriver, type SandboxBackend } from '../managed-driver.js';
+import { type BwrapHost, probeBwrap } from './bwrap-host.js';
+import { BwrapInstance } from './bwrap-instance.js';
+import { buildLaunch } from './bwrap-launch.js';
+import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
+import { ensureRootfs, type RootfsOptions } from './rootfs.js';
+import { prepareLayer, removeLayer, sessionLayer } from './session-layer.js';
+
+export interface BwrapDriverOptions {
+  log?: (message: string) => void;
+}
+
+export function rootfsOptions(config: PaddockConfig, log: (message: string) => void): RootfsOptions {
+  return {
+    cacheDir: config.sandbox.rootfsDir ?? join(config.dataDir, 'rootfs'),
+    mirror: config.sandbox.debianMirror,
+    ownerUid: config.sandbox.hostUid,
+    log,
+  };
+}
+
+/**
+ * The default driver on Linux: bubblewrap namespaces over a cached Debian
+ * rootfs, a per-session writable layer and per-session cgroup limits. See
+ * docs/decisions/0004-sandbox-bwrap.md for what each piece isolates.
+ */
+export async function createBwrapDriver(
+  config: PaddockConfig,
+  options: BwrapDriverOptions = {},
+): Promise<SandboxDriver> {
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const host = probeBwrap();
+  if ('missing' in host) throw new Error(host.missing);
+  const cgroups = await detectCgroups();
+  if (!cgroups.available)
+    log(
+      `paddock: WARNING: cgroup limits unavailable (${cgroups.reason}); sandboxes run without memory/pids/cpu limits`,
+    );
+  const rootfs = rootfsOptions(config, log);
+  const backend: SandboxBackend = {
+    name: 'bwrap',
+    start: async (spec) => {
+      const base = await ensureRootfs(rootfs);
+      const limits: SandboxLimits = { ...config.sandbox.limits, ...definedOnly(spec.limits ?? {}) };
+      const layer = sessionLayer(config.dataDir, spec.sessionId);
+      await prepareLayer(layer, usesOverlay(host), host.root ? config.sandbox.hostUid : undefined);
+      const cgroup = await createCgroup(cgroups, spec.sessionId, limits);
+      const launch = buildLaunch({
+        host,
+        rootfs: base,
+        layer,
+        spec,
+        cgroupProcs: cgroup?.procsFiles ?? [],
+        hostUid: config.sandbox.hostUid,
+      });
+      return BwrapInstance.start(launch, cgroup);
+    },
+    removeFiles: (sessionId) => removeLayer(sessionLayer(config.dataDir, sessionId)),
+  };
+  return createManagedDriver(backend, { idleTimeoutMs: config.sandbox.idleTimeoutMs });
+}
+
+function usesOverlay(host: BwrapHost): boolean {
+  return host.nativeOverlay || host.root;
+}
+
+async function createCgroup(
+  support: CgroupSupport,
+  sessionId: string,
+  limits: SandboxLimits,
+): Promise<SessionCgroup | undefined> {
+  if (!support.available) return undefined;
+  // A unique name: a previous instance's cgroup may still be draining.
+  return SessionCgroup.create(support, `${sessionId}-${Date.now().toString(36)}`, limits);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

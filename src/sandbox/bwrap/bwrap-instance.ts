@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { RunningSandbox } from '../managed-driver.js';
+import { type InsideSpawner, killGroup } from '../tools/inside.js';
+import { buildEnter, type Launch, READY_LINE, WORKDIR } from './bwrap-launch.js';
+import type { SessionCgroup } from './cgroups.js';
+
+const START_TIMEOUT_MS = 15_000;
+
+/** One running bwrap sandbox: a sleeping pid 1 that tools join with nsenter. */
+export class BwrapInstance implements RunningSandbox, InsideSpawner {
+  readonly workdir = WORKDIR;
+  private exited = false;
+
+  private constructor(
+    private readonly outer: ChildProcess,
+    private readonly childPid: number,
+    private readonly cgroup: SessionCgroup | undefined,
+  ) {
+    outer.once('close', () => {
+      this.exited = true;
+    });
+  }
+
+  static async start(launch: Launch, cgroup: SessionCgroup | undefined): Promise<BwrapInstance> {
+    const [file, ...args] = launch.argv;
+    const outer = spawn(file!, args, {
+      env: launch.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    try {
+      const childPid = await readChildPid(outer);
+      return new BwrapInstance(outer, childPid, cgroup);
+    } catch (error) {
+      killGroup(outer);
+      await cgroup?.destroy();
+      throw error;
+    }
+  }
+
+  get inside(): InsideSpawner {
+    return this;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  spawn(argv: string[]): ChildProcess {
+    const enter = buildEnter(this.childPid, this.cgroup?.procsFiles ?? [], argv);
+    const [file, ...args] = enter.argv;
+    return spawn(file!, args, { env: enter.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  }
+
+  /** Kills bwrap (pid 1 inside dies with it, and the kernel ends the pid namespace), then the cgroup. */
+  async stop(): Promise<void> {
+    if (!this.exited) {
+      const closed = new Promise((resolve) => this.outer.once('close', resolve));
+      killGroup(this.outer);
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    }
+    this.exited = true;
+    await this.cgroup?.destroy();
+  }
+}
+
+/**
+ * bwrap writes `{"child-pid": N, …}` to --info-fd; the sandbox is usable once
+ * its command has also printed READY_LINE (all mounts done).
+ */
+function readChildPid(outer: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let info = '';
+    let stdout = '';
+    let childPid: number | undefined;
+    let ready = false;
+    const settle = () => {
+      if (childPid === undefined || !ready) return;
+      clearTimeout(timer);
+      resolve(childPid);
+    };
+    outer.stdout?.on('data', (chunk: Buffer) => {
+      if (ready) return;
+      stdout += chunk.toString('utf8');
+      ready = stdout.includes(READY_LINE);
+      settle();
+    });
+    let stderr = '';
+    const timer = setTimeout(() => fail('bwrap did not start within 15 s'), START_TIMEOUT_MS);
+    const fail = (message: string) => {
+      clearTimeout(timer);
+      reject(new Error(message));
+    };
+    outer.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    (outer.stdio[3] as Readable | null)?.on('data', (chunk: Buffer) => {
+      info += chunk.toString('utf8');
+      const match = /"child-pid"\s*:\s*(\d+)/.exec(info);
+      if (match) childPid = Number(match[1]);
+      settle();
+    });
+    outer.on('error', (error) => fail(`could not start bwrap: ${error.message}`));
+    outer.on('close', (code) =>
+      fail(`sandbox exited during start (code ${code}): ${stderr.trim() || 'no output'}`),
+    );
+  });
+}

@@ -1,0 +1,26 @@
+import type { PaddockConfig } from '../config/config.js';
+import type { SandboxDriver } from '../core/ports/sandbox.js';
+import { createBwrapDriver } from './bwrap/bwrap-driver.js';
+import { createProcessDriver } from './process/process-driver.js';
+
+export interface CreateSandboxDriverOptions {
+  log?: (message: string) => void;
+}
+
+/** Picks the driver named by `PADDOCK_SANDBOX` (`bwrap` by default). */
+export async function createSandboxDriver(
+  config: PaddockConfig,
+  options: CreateSandboxDriverOptions = {},
+): Promise<SandboxDriver> {
+  const name = config.sandboxDriver ?? 'bwrap';
+  switch (name) {
+    case 'bwrap':
+      return createBwrapDriver(config, options);
+    case 'process':
+      return createProcessDriver(config, options);
+    default:
+      throw new Error(
+        `PADDOCK_SANDBOX: unknown sandbox driver ${JSON.stringify(name)} (expected bwrap or process)`,
+      );
+  }
+}

@@ -1,0 +1,128 @@
+import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
+import type { InsideSpawner } from './tools/inside.js';
+import { ToolRunner } from './tools/tool-runner.js';
+
+/** One started sandbox instance, as a backend hands it out. */
+export interface RunningSandbox {
+  readonly inside: InsideSpawner;
+  /** False once its processes are gone (killed, crashed, stopped). */
+  readonly alive: boolean;
+  /** Kills the whole process tree; the session's files stay. */
+  stop(): Promise<void>;
+}
+
+/** What a driver implements; lifecycle, idle stop and tool dispatch are shared. */
+export interface SandboxBackend {
+  readonly name: string;
+  start(spec: SandboxSpec): Promise<RunningSandbox>;
+  removeFiles(sessionId: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface ManagedDriverOptions {
+  /** Stop a sandbox after this long without a tool call; 0 disables. */
+  idleTimeoutMs: number;
+}
+
+const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function createManagedDriver(backend: SandboxBackend, options: ManagedDriverOptions): SandboxDriver {
+  const sandboxes = new Map<string, ManagedSandbox>();
+  return {
+    name: backend.name,
+    async acquire(spec) {
+      if (!SESSION_ID.test(spec.sessionId))
+        throw new Error(`invalid session id ${JSON.stringify(spec.sessionId)}`);
+      let sandbox = sandboxes.get(spec.sessionId);
+      if (!sandbox) {
+        sandbox = new ManagedSandbox(spec, backend, options.idleTimeoutMs);
+        sandboxes.set(spec.sessionId, sandbox);
+      }
+      await sandbox.ensureStarted();
+      return sandbox;
+    },
+    async destroy(sessionId) {
+      if (!SESSION_ID.test(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
+      const sandbox = sandboxes.get(sessionId);
+      sandboxes.delete(sessionId);
+      await sandbox?.stop();
+      await backend.removeFiles(sessionId);
+    },
+    async close() {
+      const all = [...sandboxes.values()];
+      sandboxes.clear();
+      await Promise.all(all.map((sandbox) => sandbox.stop()));
+      await backend.close?.();
+    },
+  };
+}
+
+/**
+ * A stable per-session handle. It restarts its instance on demand, so a
+ * handle kept by the harness keeps working after an idle stop or a crash,
+ * with the same files.
+ */
+class ManagedSandbox implements Sandbox {
+  private running: RunningSandbox | undefined;
+  private starting: Promise<RunningSandbox> | undefined;
+  private readonly runner = new ToolRunner(() => this.current());
+  private idleTimer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+
+  constructor(
+    private readonly spec: SandboxSpec,
+    private readonly backend: SandboxBackend,
+    private readonly idleTimeoutMs: number,
+  ) {}
+
+  get sessionId(): string {
+    return this.spec.sessionId;
+  }
+
+  async ensureStarted(): Promise<RunningSandbox> {
+    if (this.running?.alive) return this.running;
+    if (this.running) this.runner.close(); // crashed: the old shell is gone with it
+    this.running = undefined;
+    this.starting ??= this.backend.start(this.spec).finally(() => {
+      this.starting = undefined;
+    });
+    this.running = await this.starting;
+    this.armIdleTimer();
+    return this.running;
+  }
+
+  async runTool(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
+    this.inFlight++;
+    clearTimeout(this.idleTimer);
+    try {
+      await this.ensureStarted();
+      return await this.runner.run(name, input, signal);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { content: [{ type: 'text', text: `${name}: sandbox unavailable: ${message}` }], isError: true };
+    } finally {
+      this.inFlight--;
+      this.armIdleTimer();
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    const running = this.running ?? (await this.starting?.catch(() => undefined));
+    this.running = undefined;
+    this.runner.close();
+    await running?.stop();
+  }
+
+  private current(): InsideSpawner {
+    if (!this.running) throw new Error('sandbox is not running');
+    return this.running.inside;
+  }
+
+  private armIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    if (this.idleTimeoutMs <= 0 || this.inFlight > 0) return;
+    this.idleTimer = setTimeout(() => void this.stop(), this.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+}

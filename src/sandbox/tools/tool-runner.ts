@@ -1,0 +1,58 @@
+import type { ToolOutcome } from '../../core/ports/sandbox.js';
+import { BashTool } from './bash-tool.js';
+import { editTool, readTool, writeTool } from './file-tools.js';
+import type { InsideSpawner } from './inside.js';
+import { globTool, grepTool } from './search-tools.js';
+import { ToolError } from './tool-error.js';
+
+/**
+ * Runs the built-in tools against one sandbox. Output strings follow the
+ * SDK's Node toolset (spec §6.4) so the model sees the same text whichever
+ * side runs the tool.
+ */
+export class ToolRunner {
+  private readonly bash: BashTool;
+
+  constructor(private readonly inside: () => InsideSpawner) {
+    this.bash = new BashTool(inside);
+  }
+
+  async run(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
+    try {
+      const output = await this.dispatch(name, input ?? {}, signal);
+      return { content: [{ type: 'text', text: output === '' ? '(no output)' : output }], isError: false };
+    } catch (error) {
+      const message = error instanceof ToolError ? error.message : `${name}: ${errorMessage(error)}`;
+      return { content: [{ type: 'text', text: message }], isError: true };
+    }
+  }
+
+  /** Ends the shell (its process group); the next bash call starts a new one. */
+  close(): void {
+    this.bash.close();
+  }
+
+  private dispatch(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<string> {
+    if (signal.aborted) throw new ToolError(`${name}: aborted`);
+    switch (name) {
+      case 'bash':
+        return this.bash.run(input, signal);
+      case 'read':
+        return readTool(this.inside(), input);
+      case 'write':
+        return writeTool(this.inside(), input);
+      case 'edit':
+        return editTool(this.inside(), input);
+      case 'glob':
+        return globTool(this.inside(), input);
+      case 'grep':
+        return grepTool(this.inside(), input, signal);
+      default:
+        throw new ToolError(`unknown tool: ${name}`);
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
