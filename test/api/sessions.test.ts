@@ -284,11 +284,14 @@ for (const dialect of DIALECTS) {
           { type: 'user.define_outcome', description: 'done', rubric: { type: 'text', content: 'all good' } },
         ],
       });
-      const events = await server.client.beta.sessions.events.list(session.id);
+      const listed = await server.client.beta.sessions.events.list(session.id);
+      // The harness starts the turn at once; the client's events come first, in order.
+      const events = { data: listed.data.filter((e) => e.type.startsWith('user.')) };
       assert.deepEqual(
         events.data.map((e) => e.type),
         ['user.message', 'user.define_outcome'],
       );
+      assert.equal(listed.data[0]?.type, 'user.message');
       const outcome = events.data[1];
       assert.ok(outcome?.type === 'user.define_outcome');
       assert.equal(outcome.max_iterations, 3);

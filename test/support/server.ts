@@ -29,6 +29,8 @@ export async function startTestServer(
       host: '127.0.0.1',
       dataDir: database.dataDir,
       adminKey: TEST_ADMIN_KEY,
+      // No real upstream in tests: a closed port fails fast. Harness tests use the scripted model.
+      anthropic: { baseUrl: 'http://127.0.0.1:9', apiKey: 'test-upstream-key' },
       // Lets Postgres servers use LISTEN/NOTIFY, as a real deployment does.
       databaseUrl: dialect === 'postgres' ? database.url : undefined,
       ...overrides,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidRequest } from '../../core/errors.js';
+import { inPrimaryView } from '../../core/events/thread-views.js';
 import {
   eventListQuerySchema,
   eventStreamQuerySchema,
@@ -62,7 +63,7 @@ export function registerSessionEventRoutes(
     const deltaTypes = new Set<string>(query.event_deltas ?? []);
     const stream = openStream(reply);
     const tail = events.tail(sessionId, { afterSeq, previews: deltaTypes.size > 0, signal: stream.signal });
-    void pumpSessionStream(stream, tail, { deltaTypes, isFinal: endsSession });
+    void pumpSessionStream(stream, tail, { deltaTypes, isFinal: endsSession, include: inPrimaryView });
     return reply;
   });
 }

@@ -128,6 +128,8 @@ export interface NewEvent<TDoc = unknown> {
 export interface EventListQuery {
   sessionId: string;
   threadId?: string | null | undefined;
+  /** With threadId null: also include child-thread events of these types (the session-level view). */
+  alsoTypes?: readonly string[] | undefined;
   types?: readonly string[] | undefined;
   processedAt?: TimeRange | undefined;
   afterSeq?: number | undefined;

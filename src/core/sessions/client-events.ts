@@ -117,3 +117,23 @@ async function assertReference(
     );
   }
 }
+
+/**
+ * Answers are routed by tool-use id (spec §4.4): an answer to a child
+ * thread's tool call is filed in that thread, and its echo says so.
+ */
+export async function routeToThread(
+  log: EventLog,
+  sessionId: string,
+  draft: DraftEvent,
+): Promise<DraftEvent> {
+  const referenced =
+    draft.type === 'user.tool_confirmation' || draft.type === 'user.tool_result'
+      ? draft.tool_use_id
+      : draft.type === 'user.custom_tool_result'
+        ? draft.custom_tool_use_id
+        : undefined;
+  if (referenced === undefined) return draft;
+  const threadId = (await log.get(sessionId, referenced))?.threadId;
+  return threadId ? { ...draft, session_thread_id: threadId } : draft;
+}

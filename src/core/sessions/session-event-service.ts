@@ -1,9 +1,10 @@
 import type { Session } from '../domain/session.js';
 import { notFound } from '../errors.js';
+import { CROSS_POSTED_TYPES } from '../events/thread-views.js';
 import type { IdGenerator } from '../ids.js';
 import type { Store, TimeRange } from '../ports/store.js';
 import type { ClientEventInput } from '../schemas/session-events.js';
-import { toDraft, validateClientEvents } from './client-events.js';
+import { routeToThread, toDraft, validateClientEvents } from './client-events.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
 
 export interface EventPageOptions {
@@ -27,10 +28,10 @@ export class SessionEventService {
   async send(sessionId: string, events: readonly ClientEventInput[]): Promise<LoggedEvent[]> {
     const session = await this.session(sessionId);
     await validateClientEvents(session, events, { store: this.store, log: this.log });
-    return this.log.append(
-      sessionId,
-      events.map((event) => toDraft(event, this.ids)),
+    const drafts = await Promise.all(
+      events.map((event) => routeToThread(this.log, sessionId, toDraft(event, this.ids))),
     );
+    return this.log.append(sessionId, drafts);
   }
 
   /** One page plus whether more exist, walking seq in the requested order. */
@@ -47,7 +48,9 @@ export class SessionEventService {
       beforeSeq: descending ? options.afterSeq : undefined,
       types: options.types,
       processedAt: options.createdAt,
-      threadId: options.threadId,
+      // No thread named: the session-level view, primary thread plus cross-posted child events.
+      threadId: options.threadId === undefined ? null : options.threadId,
+      alsoTypes: options.threadId === undefined ? CROSS_POSTED_TYPES : undefined,
     });
     return { items: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
   }

@@ -75,7 +75,10 @@ export class KyselyEventRepository implements EventRepository {
 
   async list(query: EventListQuery): Promise<StoredEvent[]> {
     let q = this.db.selectFrom('session_events').selectAll().where('session_id', '=', query.sessionId);
-    if (query.threadId !== undefined) {
+    const alsoTypes = query.alsoTypes ?? [];
+    if (query.threadId === null && alsoTypes.length > 0) {
+      q = q.where((eb) => eb.or([eb('thread_id', 'is', null), eb('type', 'in', [...alsoTypes])]));
+    } else if (query.threadId !== undefined) {
       q =
         query.threadId === null
           ? q.where('thread_id', 'is', null)
