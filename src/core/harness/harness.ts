@@ -3,6 +3,8 @@ import type { SessionRunner } from '../ports/session-runner.js';
 import type { LeaseRepository } from '../ports/store.js';
 import type { RunDependencies } from './run-session.js';
 import { runSession } from './run-session.js';
+import { runThreads, type ThreadKicks } from './run-threads.js';
+import type { ThreadDirectory } from './thread-directory.js';
 
 export interface HarnessOptions extends RunDependencies {
   leases: LeaseRepository;
@@ -10,6 +12,8 @@ export interface HarnessOptions extends RunDependencies {
   nodeId: string;
   leaseTtlMs?: number;
   onError?: (error: unknown, sessionId: string) => void;
+  /** Multi-agent sessions: child threads run beside the primary one. */
+  threads?: { directory: ThreadDirectory; kicks: ThreadKicks } | undefined;
 }
 
 interface ActiveRun {
@@ -136,7 +140,10 @@ export class Harness implements SessionRunner {
     const recovering = run.recovering;
     run.recovering = false;
     try {
-      await runSession(this.options, { sessionId, signal: run.controller.signal, recovering });
+      const options = { sessionId, signal: run.controller.signal, recovering };
+      const threads = this.options.threads;
+      if (threads) await runThreads({ ...this.options, ...threads }, options);
+      else await runSession(this.options, options);
     } catch (error) {
       if (run.controller.signal.aborted) return;
       this.options.onError?.(error, sessionId);

@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { DraftEvent, SessionErrorObject } from '../events/session-event.js';
-import { foldSessionUsage } from '../metering/session-usage.js';
+import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
+import { usageSnapshot } from '../metering/list-cost.js';
+import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import { ModelProviderError, type ModelRouter } from '../ports/model-provider.js';
 import { buildModelRequest } from './build-model-request.js';
 import type {
@@ -26,6 +28,8 @@ export interface RunDependencies {
   judge?: AutoJudge | undefined;
   /** Upper bound on steps per wake, so a looping model cannot spin forever. */
   maxSteps: number;
+  /** List prices for `usage.list_cost` and budgets; default: the guide's (DEFAULT_PRICES). */
+  prices?: PriceTable | undefined;
 }
 
 export interface RunOptions {
@@ -33,7 +37,15 @@ export interface RunOptions {
   signal: AbortSignal;
   /** True when waking after a crash or lease takeover: allowed tool uses without a result are not re-run. */
   recovering: boolean;
+  /**
+   * Asked before the (primary) thread goes idle with nothing left to do:
+   * `wait` while child threads still run (the session stays running), or
+   * `requires_action` with the ids child threads wait on.
+   */
+  idleGate?: (() => Promise<IdleGate>) | undefined;
 }
+
+export type IdleGate = { type: 'idle' } | { type: 'wait' } | { type: 'requires_action'; event_ids: string[] };
 
 /**
  * Drives a session until it needs someone else: the client (requires_action),
@@ -104,6 +116,13 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     }
 
     if (state.hasNewInput) {
+      // Budget hook: once spend reaches the session's budget, stop before calling the model.
+      // budget_reached keeps the input queued, so raising the budget (and a notify) resumes the turn.
+      const logged = events.map((entry) => entry.event);
+      if (budgetExceeded(session, logged, deps.clock.now(), deps.prices ?? DEFAULT_PRICES)) {
+        if (!budgetStopAnnounced(events)) await goIdle(deps, session, { type: 'budget_reached' });
+        return;
+      }
       await ensureRunning(state, append);
       try {
         const catalog = buildToolCatalog(session.agent, (await deps.tools.extraTools?.(session)) ?? []);
@@ -119,6 +138,8 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
           signal,
         });
         attempt = 0;
+        // The turn goes on (tools next): a mid-turn snapshot keeps usage.list_cost live.
+        if (result.stopReason === 'tool_use') await saveUsageSnapshot(deps, session);
         if (result.stopReason === 'refusal') {
           await goIdle(deps, session, { type: 'refusal' });
           return;
@@ -132,6 +153,17 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
       continue;
     }
 
+    const gate = (await options.idleGate?.()) ?? { type: 'idle' };
+    if (gate.type === 'wait') {
+      await ensureRunning(state, append);
+      return;
+    }
+    if (gate.type === 'requires_action') {
+      if (!alreadyAwaiting(state, gate.event_ids)) {
+        await goIdle(deps, session, { type: 'requires_action', event_ids: gate.event_ids });
+      }
+      return;
+    }
     if (state.status !== 'idle' || state.lastIdle?.stopReason.type === 'requires_action') {
       await goIdle(deps, session, { type: 'end_turn' });
     }
@@ -182,15 +214,20 @@ async function goIdle(
   stopReason: Extract<DraftEvent, { type: 'session.status_idle' }>['stop_reason'],
 ): Promise<void> {
   // Usage first, so a client that stops reading at the idle event already sees it on the session.
-  const events = (await deps.log.read(session.id)).map((entry) => entry.event);
-  const now = deps.clock.now();
-  const usage = foldSessionUsage(events, now);
-  const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);
-  const stats = { active_seconds: usage.active_seconds, duration_seconds: durationSeconds };
-  await deps.sessions.saveUsage(session.id, { ...usage }, stats);
+  await saveUsageSnapshot(deps, session);
   await deps.log.append(session.id, [
     { type: 'session.status_idle', stop_reason: stopReason, stop_details: null },
   ]);
+}
+
+/** Appends a `session.usage` snapshot (usage with list_cost) and projects usage/stats onto the session. */
+async function saveUsageSnapshot(deps: RunDependencies, session: HarnessSession): Promise<void> {
+  const events = (await deps.log.read(session.id)).map((entry) => entry.event);
+  const now = deps.clock.now();
+  const usage = usageSnapshot(events, now, deps.prices ?? DEFAULT_PRICES, session.agent.model.id);
+  const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);
+  const stats = { active_seconds: usage.active_seconds, duration_seconds: durationSeconds };
+  await deps.sessions.saveUsage(session.id, { ...usage }, stats);
 }
 
 /** Returns true when the step should be tried again. */

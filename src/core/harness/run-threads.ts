@@ -1,0 +1,160 @@
+import { textOf } from './build-model-request.js';
+import type { HarnessLog } from './harness-ports.js';
+import { type IdleGate, type RunDependencies, type RunOptions, runSession } from './run-session.js';
+import { awaitingClient, foldSessionState } from './session-state.js';
+import type { ChildThread, ThreadDirectory } from './thread-directory.js';
+import { threadLog, threadSessions } from './thread-scope.js';
+
+const PRIMARY = 'primary';
+
+/** Where delegation finds the live scheduler of a session being driven. */
+export class ThreadKicks {
+  private readonly kicks = new Map<string, (threadId: string) => void>();
+  constructor(private readonly fallback: (sessionId: string) => void) {}
+
+  kick(sessionId: string, threadId: string): void {
+    const kick = this.kicks.get(sessionId);
+    if (kick) kick(threadId);
+    else this.fallback(sessionId);
+  }
+
+  register(sessionId: string, kick: (threadId: string) => void): () => void {
+    this.kicks.set(sessionId, kick);
+    return () => this.kicks.delete(sessionId);
+  }
+}
+
+export interface ThreadRunDependencies extends RunDependencies {
+  directory: ThreadDirectory;
+  kicks: ThreadKicks;
+}
+
+/**
+ * Drives every thread of a session: the primary one and its workers, in
+ * parallel, each with the same stateless loop over its own view of the log.
+ * A worker that finishes hands its reply to the coordinator, which starts a
+ * new coordinator turn. Returns when no thread has anything left to do.
+ */
+export async function runThreads(deps: ThreadRunDependencies, options: RunOptions): Promise<void> {
+  const { sessionId, signal } = options;
+  const children = new Map<string, ChildThread>();
+  for (const child of await deps.directory.children(sessionId)) children.set(child.id, child);
+  const running = new Map<string, Promise<void>>();
+  const again = new Set<string>();
+  let failure: unknown;
+  const started = new Set<string>();
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+
+  const childDeps = (child: ChildThread): RunDependencies => ({
+    ...deps,
+    log: threadLog(deps.log, child, deps.directory),
+    sessions: threadSessions(deps.sessions, child),
+  });
+
+  const idleGate = async (): Promise<IdleGate> => {
+    if ([...running.keys()].some((key) => key !== PRIMARY)) return { type: 'wait' };
+    const waiting: string[] = [];
+    for (const child of children.values()) {
+      waiting.push(...awaitingClient(foldSessionState(await childDeps(child).log.read(sessionId))));
+    }
+    return waiting.length > 0 ? { type: 'requires_action', event_ids: waiting } : { type: 'idle' };
+  };
+
+  const runOne = async (key: string): Promise<void> => {
+    const recovering = options.recovering && !started.has(key);
+    started.add(key);
+    if (key === PRIMARY) {
+      await runSession(deps, { sessionId, signal, recovering, idleGate });
+      return;
+    }
+    let child = children.get(key);
+    if (!child) {
+      for (const fresh of await deps.directory.children(sessionId)) children.set(fresh.id, fresh);
+      child = children.get(key);
+    }
+    if (!child || child.status === 'terminated') return;
+    await runSession(childDeps(child), { sessionId, signal, recovering });
+    if (await reportReply(deps.log, deps.directory, sessionId, childDeps(child).log, child)) start(PRIMARY);
+  };
+
+  const start = (key: string): void => {
+    if (signal.aborted) return;
+    if (running.has(key)) {
+      again.add(key);
+      return;
+    }
+    const run = runOne(key)
+      .catch((error: unknown) => {
+        if (!signal.aborted) failure ??= error;
+      })
+      .finally(() => {
+        running.delete(key);
+        // A worker's end may let the coordinator go idle, or hand it a reply.
+        if (key !== PRIMARY) again.add(PRIMARY);
+        const pending = [...again];
+        again.clear();
+        for (const next of pending) start(next);
+        if (running.size === 0) finish();
+      });
+    running.set(key, run);
+  };
+
+  const unregister = deps.kicks.register(sessionId, (threadId) => start(threadId));
+  try {
+    start(PRIMARY);
+    for (const child of children.values()) start(child.id);
+    await finished;
+  } finally {
+    unregister();
+  }
+  // The caller turns a failure into session.error + idle, so no session is left running.
+  if (failure !== undefined) throw failure;
+}
+
+/**
+ * When a worker's turn ends, its last message goes to the coordinator:
+ * `agent.thread_message_sent` on the worker's stream and
+ * `agent.thread_message_received` on the primary, in one append.
+ */
+async function reportReply(
+  log: HarnessLog,
+  directory: ThreadDirectory,
+  sessionId: string,
+  childLog: HarnessLog,
+  child: ChildThread,
+): Promise<boolean> {
+  const events = await childLog.read(sessionId);
+  const state = foldSessionState(events);
+  const idle = state.lastIdle;
+  if (state.status !== 'idle' || !idle || idle.stopReason.type === 'requires_action') return false;
+  if (events.some((entry) => entry.seq > idle.seq && entry.event.type === 'agent.thread_message_sent'))
+    return false;
+  let reply = '';
+  for (const { event } of events) {
+    if (event.type === 'agent.thread_message_received') reply = '';
+    if (event.type === 'agent.message') reply = textOf(event.content);
+  }
+  if (idle.stopReason.type !== 'end_turn')
+    reply = `[${child.agentName} stopped: ${idle.stopReason.type}] ${reply}`.trim();
+  const content = [{ type: 'text' as const, text: reply || '(no reply)' }];
+  const primaryId = (await directory.primaryId(sessionId)) ?? sessionId;
+  await log.append(sessionId, [
+    {
+      type: 'agent.thread_message_sent',
+      to_session_thread_id: primaryId,
+      to_agent_name: null,
+      content,
+      session_thread_id: child.id,
+    },
+    {
+      type: 'agent.thread_message_received',
+      from_session_thread_id: child.id,
+      from_agent_name: child.agentName,
+      content,
+    },
+  ]);
+  return true;
+}

@@ -1,0 +1,102 @@
+import type { DraftEvent, SessionEvent } from '../events/session-event.js';
+import type { AgentSnapshot } from './agent-snapshot.js';
+import type { HarnessLog, HarnessSession, HarnessSessions } from './harness-ports.js';
+import type { LoggedEvent } from './session-state.js';
+import type { ChildThread, ThreadDirectory } from './thread-directory.js';
+
+const TO_THREAD_STATUS: Record<string, string> = {
+  'session.status_running': 'session.thread_status_running',
+  'session.status_idle': 'session.thread_status_idle',
+  'session.status_rescheduled': 'session.thread_status_rescheduled',
+  'session.status_terminated': 'session.thread_status_terminated',
+};
+const FROM_THREAD_STATUS = Object.fromEntries(
+  Object.entries(TO_THREAD_STATUS).map(([from, to]) => [to, from]),
+);
+const THREAD_STATUS_VALUE: Record<string, 'running' | 'idle' | 'rescheduling' | 'terminated'> = {
+  'session.thread_status_running': 'running',
+  'session.thread_status_idle': 'idle',
+  'session.thread_status_rescheduled': 'rescheduling',
+  'session.thread_status_terminated': 'terminated',
+};
+
+/**
+ * A child thread is run by the same loop as the primary one, through a view
+ * of the log: it reads only its own events (plus session-wide interrupts),
+ * with its `session.thread_status_*` events seen as `session.status_*`, and
+ * everything it appends is tagged with its thread id and mapped back.
+ */
+export function threadLog(log: HarnessLog, thread: ChildThread, directory: ThreadDirectory): HarnessLog {
+  return {
+    async read(sessionId) {
+      const all = await log.read(sessionId);
+      const own: LoggedEvent[] = [];
+      for (const entry of all) {
+        const event = entry.event;
+        const mine = event.session_thread_id === thread.id;
+        const sessionWideInterrupt = event.type === 'user.interrupt' && !event.session_thread_id;
+        if (!mine && !sessionWideInterrupt) continue;
+        // Creation is the parent's record of the thread, not a status change of the thread itself.
+        if (event.type === 'session.thread_created') continue;
+        const mapped = FROM_THREAD_STATUS[event.type];
+        own.push(mapped ? { seq: entry.seq, event: { ...event, type: mapped } as SessionEvent } : entry);
+      }
+      return own;
+    },
+    async append(sessionId, drafts) {
+      const tagged = drafts.map((draft) => tagDraft(draft, thread));
+      const stored = await log.append(sessionId, tagged);
+      for (const event of stored) {
+        const status = THREAD_STATUS_VALUE[event.type];
+        if (status) await directory.setStatus(thread.id, status);
+      }
+      return stored;
+    },
+    preview: log.preview,
+  };
+}
+
+function tagDraft(draft: DraftEvent, thread: ChildThread): DraftEvent {
+  const statusType = TO_THREAD_STATUS[(draft as { type: string }).type];
+  if (statusType) {
+    return {
+      ...draft,
+      type: statusType,
+      session_thread_id: thread.id,
+      agent_name: thread.agentName,
+    } as DraftEvent;
+  }
+  // Usage snapshots are the session's; a thread's usage is folded from its spans.
+  return { ...draft, session_thread_id: thread.id } as DraftEvent;
+}
+
+/** The thread's agent stands in for the session's, and thread usage is not the session's projection. */
+export function threadSessions(sessions: HarnessSessions, thread: ChildThread): HarnessSessions {
+  return {
+    async load(sessionId): Promise<HarnessSession | undefined> {
+      const session = await sessions.load(sessionId);
+      if (!session) return undefined;
+      return { ...session, agent: threadAgentSnapshot(thread) };
+    },
+    listUnfinished: () => sessions.listUnfinished(),
+    async saveUsage() {},
+  };
+}
+
+function threadAgentSnapshot(thread: ChildThread): AgentSnapshot {
+  const agent = thread.agent;
+  if (agent.type === 'advisor') {
+    return {
+      id: 'anthropic.advisor',
+      name: 'anthropic.advisor',
+      version: 1,
+      model: { id: agent.model },
+      system: 'You are an advisor. Give concise, well-reasoned advice on the question you are sent.',
+      tools: [],
+      mcp_servers: [],
+      skills: [],
+      multiagent: null,
+    };
+  }
+  return { ...(agent as Omit<AgentSnapshot, 'multiagent'>), multiagent: null };
+}
