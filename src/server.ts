@@ -6,10 +6,14 @@ import type { PaddockConfig } from './config/config.js';
 import { AgentService } from './core/agents/agent-service.js';
 import { ApiKeyService } from './core/api-keys.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { CredentialResolver } from './core/credentials.js';
 import { EnvironmentService } from './core/environments/environment-service.js';
 import { FileService } from './core/files/file-service.js';
 import { createIdGenerator, type IdGenerator } from './core/ids.js';
+import { MeteringService } from './core/metering/metering-service.js';
+import { resolvePrices } from './core/metering/prices.js';
 import type { Store } from './core/ports/store.js';
+import { archiveThread } from './core/sessions/archive-thread.js';
 import { EventLog } from './core/sessions/event-log.js';
 import { SessionEventService } from './core/sessions/session-event-service.js';
 import { SessionService } from './core/sessions/session-service.js';
@@ -17,6 +21,8 @@ import { CredentialService } from './core/vaults/credential-service.js';
 import { SecretBox } from './core/vaults/secret-box.js';
 import { loadSecretKey } from './core/vaults/secret-key.js';
 import { VaultService } from './core/vaults/vault-service.js';
+import { EnvironmentKeyService } from './core/work/environment-keys.js';
+import { WorkQueue } from './core/work/work-queue.js';
 import { openStore } from './store/open-store.js';
 import { type HarnessTuning, type WiredHarness, wireHarness } from './wire-harness.js';
 
@@ -59,7 +65,17 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const events = new EventLog(store, bus, ids, clock);
   const environments = new EnvironmentService(store, ids, clock);
   const files = new FileService(store, ids, clock, config);
-  const sessions = new SessionService({ store, ids, clock, agents, log: events, sealer: secretBox });
+  const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
+  const sessions = new SessionService({
+    store,
+    ids,
+    clock,
+    agents,
+    log: events,
+    sealer: secretBox,
+    budgets: metering,
+  });
+  const vaults = new VaultService(store, ids, clock, credentials);
   const harness = wireHarness({
     config,
     store,
@@ -69,21 +85,34 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     sessions,
     environments,
     files,
+    vaults,
+    credentials,
+    ids,
     tuning: options.harness,
     onError: (error, sessionId) =>
       process.stderr.write(`paddock: harness error on ${sessionId}: ${describe(error)}\n`),
   });
+  const apiKeys = new ApiKeyService(store, ids, clock, config.adminKey);
+  const work = new WorkQueue(store, ids, clock);
+  const environmentKeys = new EnvironmentKeyService(store, ids, clock);
   const context: AppContext = {
-    apiKeys: new ApiKeyService(store, ids, clock, config.adminKey),
+    threads: {
+      archive: (sessionId, threadId) => archiveThread({ store, log: events, clock }, sessionId, threadId),
+    },
+    apiKeys,
+    auth: new CredentialResolver(apiKeys, environmentKeys, work),
+    work,
+    environmentKeys,
     agents,
     environments,
-    vaults: new VaultService(store, ids, clock, credentials),
+    vaults,
     credentials,
     files,
     sessions,
     sessionEvents: new SessionEventService(store, events, ids),
     events,
     runner: harness.runner,
+    metering,
   };
   const app = buildApp(context, { logger: options.logger ?? false, sseHeartbeatMs: config.sseHeartbeatMs });
   let closed = false;

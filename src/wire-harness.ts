@@ -5,9 +5,14 @@ import type { Clock } from './core/clock.js';
 import type { EnvironmentService } from './core/environments/environment-service.js';
 import type { FileService } from './core/files/file-service.js';
 import { DefaultToolRunner } from './core/harness/default-tool-runner.js';
+import { DelegationTools } from './core/harness/delegation-tools.js';
 import { Harness } from './core/harness/harness.js';
 import { DEFAULT_RETRY_POLICY, type HarnessSession, type RetryPolicy } from './core/harness/harness-ports.js';
+import { ThreadKicks } from './core/harness/run-threads.js';
 import { harnessLog, harnessSessions } from './core/harness/session-log-adapters.js';
+import { ThreadDirectory } from './core/harness/thread-directory.js';
+import type { IdGenerator } from './core/ids.js';
+import { resolvePrices } from './core/metering/prices.js';
 import type { EventBus } from './core/ports/event-bus.js';
 import type { ModelProvider, ModelRouter } from './core/ports/model-provider.js';
 import type { SandboxDriver, SandboxSpec } from './core/ports/sandbox.js';
@@ -15,6 +20,10 @@ import type { SessionRunner } from './core/ports/session-runner.js';
 import type { Store } from './core/ports/store.js';
 import type { EventLog } from './core/sessions/event-log.js';
 import type { SessionService } from './core/sessions/session-service.js';
+import type { CredentialService } from './core/vaults/credential-service.js';
+import type { VaultService } from './core/vaults/vault-service.js';
+import { lazyMcpRunner } from './mcp/lazy-mcp-runner.js';
+import { vaultCredentialStore } from './mcp/vault-credential-store.js';
 import { createModelRouter } from './providers/model-router.js';
 import { createSandboxDriver } from './sandbox/create-driver.js';
 
@@ -22,6 +31,8 @@ export interface HarnessTuning {
   retry?: Partial<RetryPolicy>;
   leaseTtlMs?: number;
   maxSteps?: number;
+  /** Context window used to decide when to compact (tests use a tiny one). */
+  contextWindowTokens?: number;
   /** Replace providers by name (tests inject an in-process scripted provider). */
   providers?: Partial<Record<'anthropic' | 'openai-compatible' | 'scripted', ModelProvider>>;
   sandboxes?: SandboxDriver;
@@ -44,6 +55,10 @@ export function wireHarness(options: {
   sessions: SessionService;
   environments: EnvironmentService;
   files: FileService;
+  /** MCP servers authenticate with the session's vault credentials. */
+  vaults: VaultService;
+  credentials: CredentialService;
+  ids: IdGenerator;
   tuning?: HarnessTuning | undefined;
   onError: (error: unknown, sessionId: string) => void;
 }): WiredHarness {
@@ -54,23 +69,48 @@ export function wireHarness(options: {
     store.dialect === 'sqlite' ? 'local' : `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const router: ModelRouter = createModelRouter(config, { providers: tuning.providers });
   const sandboxes = tuning.sandboxes ?? lazySandboxDriver(() => createSandboxDriver(config));
+  const log = harnessLog(events, nodeId);
+  // Multi-agent: delegation starts worker threads inside the session's current wake.
+  const directory = new ThreadDirectory(store, options.ids, clock);
+  const kicks = new ThreadKicks((sessionId) => harness.notify(sessionId));
+  const delegation = new DelegationTools({
+    log,
+    directory,
+    kick: (sessionId, threadId) => kicks.kick(sessionId, threadId),
+  });
+  const mcp = lazyMcpRunner({
+    credentials: vaultCredentialStore(options.vaults, options.credentials),
+    clock,
+    appendEvents: (sessionId, drafts) => log.append(sessionId, drafts),
+  });
   const tools = new DefaultToolRunner({
     sandboxes,
     sandboxSpec: (session) => sandboxSpec(session, environments, files, sessions),
     webFetch: { allowPrivateNetworks: config.allowPrivateNetworks, maxBytes: 1024 * 1024, timeoutMs: 30_000 },
+    delegates: { mcp, delegation },
   });
   const harness = new Harness({
-    log: harnessLog(events, nodeId),
-    sessions: harnessSessions(sessions, events, nodeId),
+    log,
+    sessions: harnessSessions(
+      sessions,
+      events,
+      nodeId,
+      async (environmentId) =>
+        // Self-hosted sessions leave sandbox built-ins to their worker (core/harness/tool-placement.ts).
+        (await environments.getDocument(environmentId)).config.type,
+    ),
     router,
     tools,
     clock,
     retry: { ...DEFAULT_RETRY_POLICY, ...tuning.retry },
     maxSteps: tuning.maxSteps ?? 200,
+    contextWindowTokens: tuning.contextWindowTokens ?? config.contextWindowTokens,
+    prices: resolvePrices(config.prices),
     leases: store.leases,
     nodeId,
     leaseTtlMs: tuning.leaseTtlMs ?? config.leaseTtlMs,
     onError: options.onError,
+    threads: { directory, kicks },
   });
   const unsubscribe = bus.onSessionSignal((sessionId) => harness.notify(sessionId));
   const runner: SessionRunner = {
@@ -91,6 +131,7 @@ export function wireHarness(options: {
       unsubscribe();
       await harness.stop();
       await sandboxes.close();
+      await mcp.close();
     },
   };
 }

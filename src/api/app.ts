@@ -1,12 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { presentedKey } from './auth.js';
+import { authorize } from './access.js';
 import type { AppContext } from './context.js';
 import { toErrorResponse } from './error-mapping.js';
 import { foldQuery } from './query.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerCredentialRoutes } from './routes/credentials.js';
+import { registerEnvironmentWorkRoutes } from './routes/environment-work.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerMeteringRoutes } from './routes/metering.js';
 import { registerSessionEventRoutes } from './routes/session-events.js';
 import { registerSessionThreadRoutes } from './routes/session-threads.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -35,7 +37,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id);
     if (request.url === '/health' || request.url.startsWith('/v1/health')) return;
-    await context.apiKeys.verify(presentedKey(request));
+    await authorize(request, context);
   });
 
   app.addHook('preValidation', async (request) => {
@@ -64,10 +66,12 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
 
   registerAgentRoutes(app, context);
   registerEnvironmentRoutes(app, context);
+  registerEnvironmentWorkRoutes(app, context);
   registerVaultRoutes(app, context);
   registerCredentialRoutes(app, context);
   registerFileRoutes(app, context);
   registerSessionRoutes(app, context);
+  registerMeteringRoutes(app, context);
   registerSessionEventRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
   registerSessionThreadRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
   return app;

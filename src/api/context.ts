@@ -1,20 +1,32 @@
 import type { AgentService } from '../core/agents/agent-service.js';
 import type { ApiKeyService } from '../core/api-keys.js';
+import type { CredentialResolver } from '../core/credentials.js';
+import type { SessionThread } from '../core/domain/session.js';
 import type { EnvironmentService } from '../core/environments/environment-service.js';
 import type { FileService } from '../core/files/file-service.js';
+import type { MeteringService } from '../core/metering/metering-service.js';
 import type { SessionRunner } from '../core/ports/session-runner.js';
 import type { EventLog } from '../core/sessions/event-log.js';
 import type { SessionEventService } from '../core/sessions/session-event-service.js';
 import type { SessionService } from '../core/sessions/session-service.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
+import type { EnvironmentKeyService } from '../core/work/environment-keys.js';
+import type { WorkQueue } from '../core/work/work-queue.js';
 
 /**
  * What the HTTP layer needs from the core. Built by the composition root
  * (src/server.ts); routes only ever talk to these services.
  */
 export interface AppContext {
+  /** Child threads: archiving terminates one. */
+  threads: { archive(sessionId: string, threadId: string): Promise<SessionThread> };
   apiKeys: ApiKeyService;
+  /** Resolves any presented credential: API key, environment key or sessions token (spec §6.1). */
+  auth: CredentialResolver;
+  /** Self-hosted environments: their work queue and the keys their workers use. */
+  work: WorkQueue;
+  environmentKeys: EnvironmentKeyService;
   agents: AgentService;
   environments: EnvironmentService;
   vaults: VaultService;
@@ -26,4 +38,6 @@ export interface AppContext {
   events: EventLog;
   /** Hears about new session input. `idleRunner` until the harness is plugged in. */
   runner: SessionRunner;
+  /** Usage, list cost, budgets and reports. */
+  metering: MeteringService;
 }

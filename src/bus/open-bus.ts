@@ -1,7 +1,6 @@
 import type { EventBus } from '../core/ports/event-bus.js';
 import type { Store } from '../core/ports/store.js';
 import { InProcessBus } from './in-process/in-process-bus.js';
-import { PostgresBus } from './postgres/postgres-bus.js';
 
 /**
  * Postgres stores get LISTEN/NOTIFY so every node sees every event. Without a
@@ -10,6 +9,8 @@ import { PostgresBus } from './postgres/postgres-bus.js';
  */
 export async function openEventBus(store: Store, databaseUrl: string | undefined): Promise<EventBus> {
   if (store.dialect === 'postgres' && databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+    // Imported only for Postgres deployments: SQLite nodes never load the pg driver.
+    const { PostgresBus } = await import('./postgres/postgres-bus.js');
     return PostgresBus.connect(databaseUrl, store.events);
   }
   return new InProcessBus();

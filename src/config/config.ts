@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { type PriceFile, parsePriceFile } from '../core/metering/prices.js';
 
 /**
  * The only module that reads process.env. Everything else receives a typed
@@ -25,7 +27,11 @@ export interface PaddockConfig {
   allowPrivateNetworks: boolean;
   /** How long a node's lease on a running session lasts without renewal (PADDOCK_LEASE_TTL_MS). */
   leaseTtlMs: number;
+  /** Context window assumed for compaction (PADDOCK_CONTEXT_WINDOW_TOKENS, default 200000). */
+  contextWindowTokens: number;
   logLevel: string;
+  /** List-price overrides from the JSON file at PADDOCK_PRICES_FILE (docs/metering.md); undefined: defaults. */
+  prices: PriceFile | undefined;
   /** Interval of SSE keepalive comments; tests shorten it. Default 15 s. */
   sseHeartbeatMs?: number | undefined;
 }
@@ -42,6 +48,8 @@ export interface SandboxConfig {
   limits: { memoryBytes: number; pids: number; cpus: number };
   /** Host uid/gid the sandbox's root maps to when the server runs as root (PADDOCK_SANDBOX_UID). */
   hostUid: number;
+  /** Where `github_repository` resources are cloned from (PADDOCK_GITHUB_BASE_URL); default https://github.com. */
+  githubBaseUrl: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -71,6 +79,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     sandboxDriver: nonEmpty(env['PADDOCK_SANDBOX']),
     allowPrivateNetworks: env['PADDOCK_ALLOW_PRIVATE_NETWORKS'] === 'true',
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
+    contextWindowTokens: parsePositive(env, 'PADDOCK_CONTEXT_WINDOW_TOKENS', 200_000),
     sandbox: {
       rootfsDir: nonEmpty(env['PADDOCK_ROOTFS_DIR']),
       debianMirror: env['PADDOCK_DEBIAN_MIRROR'] ?? 'http://deb.debian.org/debian',
@@ -81,10 +90,22 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
         cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
       },
       hostUid: parsePositive(env, 'PADDOCK_SANDBOX_UID', 100_000),
+      githubBaseUrl: nonEmpty(env['PADDOCK_GITHUB_BASE_URL']) ?? 'https://github.com',
     },
     logLevel: env['PADDOCK_LOG_LEVEL'] ?? 'info',
+    prices: loadPriceFile(nonEmpty(env['PADDOCK_PRICES_FILE'])),
   };
   return { ...config, ...overrides };
+}
+
+function loadPriceFile(path: string | undefined): PriceFile | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return parsePriceFile(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`PADDOCK_PRICES_FILE (${path}): ${reason}`);
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,6 +1,5 @@
 import type { PaddockConfig } from '../config/config.js';
 import type { ModelProvider, ModelRouter } from '../core/ports/model-provider.js';
-import { createAnthropicProvider } from './anthropic/anthropic-provider.js';
 import { createOpenAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { createScriptedProvider } from './scripted/scripted-provider.js';
 
@@ -74,7 +73,10 @@ function buildProvider(
 ): ModelProvider {
   switch (name) {
     case 'anthropic':
-      return createAnthropicProvider(config.anthropic);
+      // The official SDK is loaded at the first request, not at start-up.
+      return lazyProvider('anthropic', async () =>
+        (await import('./anthropic/anthropic-provider.js')).createAnthropicProvider(config.anthropic),
+      );
     case 'openai-compatible':
       if (!config.openai.baseUrl) {
         throw new Error(
@@ -110,4 +112,16 @@ function globMatcher(pattern: string): (model: string) => boolean {
 /** Exact ids first, then globs by how many literal characters they pin down. */
 function specificity(pattern: string): number {
   return pattern.includes('*') ? pattern.replaceAll('*', '').length : Number.MAX_SAFE_INTEGER;
+}
+
+/** A provider whose module (and vendor SDK) is imported on first use, keeping start-up lean. */
+function lazyProvider(name: string, load: () => Promise<ModelProvider>): ModelProvider {
+  let loaded: Promise<ModelProvider> | undefined;
+  return {
+    name,
+    async *stream(request, signal) {
+      loaded ??= load();
+      yield* (await loaded).stream(request, signal);
+    },
+  };
 }

@@ -7,6 +7,7 @@ import {
   type HarnessFixture,
   isIdle,
   openEventReader,
+  type StreamEvent,
   startHarnessFixture,
 } from '../support/harness-fixture.js';
 
@@ -87,7 +88,7 @@ for (const dialect of DIALECTS) {
         events: [{ type: 'user.message', content: [{ type: 'text', text: 'Review and test src/calc.py' }] }],
       });
       // The session stays running while workers run; it goes idle once the coordinator has both replies.
-      const seen: Array<{ type: string; [key: string]: unknown }> = [];
+      const seen: StreamEvent[] = [];
       let received = 0;
       while (true) {
         const batch = await stream.until(
@@ -112,7 +113,9 @@ for (const dialect of DIALECTS) {
       assert.ok(!seen.some((event) => event.type === 'agent.message' && event['session_thread_id']));
       assert.equal(types.indexOf('session.status_idle'), types.length - 1, 'no idle before both replies');
 
-      const replies = seen.filter((event) => event.type === 'agent.thread_message_received') as Array<{
+      const replies = seen.filter(
+        (event) => event.type === 'agent.thread_message_received',
+      ) as unknown as Array<{
         from_agent_name: string;
         content: Array<{ text: string }>;
       }>;

@@ -4,6 +4,7 @@ import {
   startScriptedModelServer,
 } from '../../src/providers/scripted/scripted-model-server.js';
 import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
+import type { HarnessTuning } from '../../src/wire-harness.js';
 import type { Dialect } from './databases.js';
 import { startTestServer, type TestServer } from './server.js';
 
@@ -21,12 +22,13 @@ export interface HarnessFixture {
 export async function startHarnessFixture(
   dialect: Dialect,
   turns: ScriptedTurn[] = [],
+  tuning: HarnessTuning = {},
 ): Promise<HarnessFixture> {
   const model = await startScriptedModelServer({ turns });
   const server = await startTestServer(
     dialect,
     { anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' }, sandboxDriver: 'process' },
-    { retry: { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 3 } },
+    { retry: { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 3 }, ...tuning },
   );
   return {
     server,

@@ -6,6 +6,7 @@ import {
   eventStreamQuerySchema,
   sendEventsSchema,
 } from '../../core/schemas/session-events.js';
+import { workerSessionAccess } from '../access.js';
 import type { AppContext } from '../context.js';
 import { resolveLimit } from '../paging.js';
 import { endsSession, pumpSessionStream } from '../session-stream.js';
@@ -28,7 +29,7 @@ export function registerSessionEventRoutes(
   const { sessionEvents, events } = context;
   const openStream = sseStreams(app, options.sseHeartbeatMs);
 
-  app.post<SessionParams>('/v1/sessions/:session_id/events', async (request) => {
+  app.post<SessionParams>('/v1/sessions/:session_id/events', workerSessionAccess, async (request) => {
     const sessionId = request.params.session_id;
     const body = parseInput(sendEventsSchema, request.body);
     const stored = await sessionEvents.send(sessionId, body.events);
@@ -37,11 +38,15 @@ export function registerSessionEventRoutes(
       const doc = event.doc;
       if (doc.type === 'user.interrupt') context.runner.interrupt(sessionId, doc.session_thread_id ?? null);
     }
-    if (stored.some((event) => event.doc.type !== 'user.interrupt')) context.runner.notify(sessionId);
+    if (stored.some((event) => event.doc.type !== 'user.interrupt')) {
+      // A dormant self-hosted session (its work item stopped) needs a worker again.
+      await context.work.ensureForSession(sessionId);
+      context.runner.notify(sessionId);
+    }
     return { data: stored.map((event) => event.doc) };
   });
 
-  app.get<SessionParams>('/v1/sessions/:session_id/events', async (request) => {
+  app.get<SessionParams>('/v1/sessions/:session_id/events', workerSessionAccess, async (request) => {
     const query = parseInput(eventListQuerySchema, request.query, 'query');
     const page = await sessionEvents.page(request.params.session_id, {
       limit: resolveLimit(query.limit, MAX_EVENT_PAGE_LIMIT),
@@ -53,19 +58,23 @@ export function registerSessionEventRoutes(
     return toSeqPage(page);
   });
 
-  app.get<SessionParams>('/v1/sessions/:session_id/events/stream', async (request, reply) => {
-    const sessionId = request.params.session_id;
-    const query = parseInput(eventStreamQuerySchema, request.query, 'query');
-    await sessionEvents.session(sessionId);
-    const afterSeq = await resumePoint(request, query.last_event_id, (id) =>
-      sessionEvents.seqOf(sessionId, id),
-    );
-    const deltaTypes = new Set<string>(query.event_deltas ?? []);
-    const stream = openStream(reply);
-    const tail = events.tail(sessionId, { afterSeq, previews: deltaTypes.size > 0, signal: stream.signal });
-    void pumpSessionStream(stream, tail, { deltaTypes, isFinal: endsSession, include: inPrimaryView });
-    return reply;
-  });
+  app.get<SessionParams>(
+    '/v1/sessions/:session_id/events/stream',
+    workerSessionAccess,
+    async (request, reply) => {
+      const sessionId = request.params.session_id;
+      const query = parseInput(eventStreamQuerySchema, request.query, 'query');
+      await sessionEvents.session(sessionId);
+      const afterSeq = await resumePoint(request, query.last_event_id, (id) =>
+        sessionEvents.seqOf(sessionId, id),
+      );
+      const deltaTypes = new Set<string>(query.event_deltas ?? []);
+      const stream = openStream(reply);
+      const tail = events.tail(sessionId, { afterSeq, previews: deltaTypes.size > 0, signal: stream.signal });
+      void pumpSessionStream(stream, tail, { deltaTypes, isFinal: endsSession, include: inPrimaryView });
+      return reply;
+    },
+  );
 }
 
 /** `Last-Event-ID` (header, or `?last_event_id=` for clients that cannot set headers). */

@@ -37,6 +37,10 @@ export function registerSessionThreadRoutes(
     sessions.retrieveThread(request.params.session_id, request.params.thread_id),
   );
 
+  app.post<ThreadParams>('/v1/sessions/:session_id/threads/:thread_id/archive', async (request) =>
+    context.threads.archive(request.params.session_id, request.params.thread_id),
+  );
+
   app.get<ThreadParams>('/v1/sessions/:session_id/threads/:thread_id/events', async (request) => {
     const { session_id: sessionId, thread_id: threadId } = request.params;
     const thread = await sessions.retrieveThread(sessionId, threadId);

@@ -4,6 +4,7 @@ import {
   sessionListQuerySchema,
   sessionUpdateSchema,
 } from '../../core/schemas/sessions.js';
+import { workerSessionAccess } from '../access.js';
 import type { AppContext } from '../context.js';
 import { decodeCursor, resolveLimit, toBidirectionalPage } from '../paging.js';
 import { parseInput } from '../validation.js';
@@ -15,17 +16,24 @@ export function registerSessionRoutes(app: FastifyInstance, context: AppContext)
 
   app.post('/v1/sessions', async (request) => {
     const { session, initialEvents } = await sessions.create(parseInput(sessionCreateSchema, request.body));
+    // Self-hosted: a worker must pick the session up (spec §6 server duties).
+    await context.work.ensureForSession(session.id);
     if (initialEvents.length > 0) context.runner.notify(session.id);
     return session;
   });
 
-  app.get<SessionParams>('/v1/sessions/:session_id', async (request) =>
+  app.get<SessionParams>('/v1/sessions/:session_id', workerSessionAccess, async (request) =>
     sessions.retrieve(request.params.session_id),
   );
 
-  app.post<SessionParams>('/v1/sessions/:session_id', async (request) =>
-    sessions.update(request.params.session_id, parseInput(sessionUpdateSchema, request.body ?? {})),
-  );
+  app.post<SessionParams>('/v1/sessions/:session_id', async (request) => {
+    const input = parseInput(sessionUpdateSchema, request.body ?? {});
+    const session = await sessions.update(request.params.session_id, input);
+    // A raised or removed budget resumes a session that stopped with budget_reached.
+    if (input.budget !== undefined && (await context.metering.budgetAllowsResume(session)))
+      context.runner.notify(session.id);
+    return session;
+  });
 
   app.get('/v1/sessions', async (request) => {
     const query = parseInput(sessionListQuerySchema, request.query, 'query');

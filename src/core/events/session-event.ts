@@ -45,6 +45,8 @@ export interface ModelUsage {
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation_input_tokens: number;
+  /** Paddock extra: the TTL split of cache_creation_input_tokens, when the provider reported it. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   speed?: 'standard' | 'fast' | null;
 }
 
@@ -151,6 +153,8 @@ export type SessionEvent = EventBase &
         model_request_start_id: string;
         is_error: boolean | null;
         model_usage: ModelUsage;
+        /** Paddock extra: the model the request went to, so usage can be priced per model. */
+        model?: string;
       }
   );
 

@@ -85,6 +85,12 @@ export class DelegationTools implements ToolRunner {
       typeof input['session_thread_id'] === 'string'
         ? children.find((c) => c.id === input['session_thread_id'])
         : undefined;
+    if (target?.status === 'terminated') {
+      return text(
+        `send_to_agent: thread ${target.id} (${target.agentName}) was archived and accepts no more messages`,
+        true,
+      );
+    }
     if (input['session_thread_id'] !== undefined && !target) {
       return text(
         `send_to_agent: no thread ${JSON.stringify(input['session_thread_id'])} in this session`,

@@ -1,3 +1,4 @@
+import type { BudgetLimit } from '../domain/session.js';
 import type { DraftEvent, SessionEvent } from '../events/session-event.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
@@ -10,16 +11,24 @@ export interface HarnessLog {
   append(sessionId: string, drafts: readonly DraftEvent[]): Promise<SessionEvent[]>;
   /** Stream-only previews (event_start / event_delta); never stored. */
   preview?(sessionId: string, payload: Record<string, unknown>): void;
+  /** Reserves an event id, so a preview can name the event it will become. */
+  newEventId?(): string;
+  /** Drops anything cached for a session the harness stopped driving. */
+  forget?(sessionId: string): void;
 }
 
 export interface HarnessSession {
   id: string;
   status: string;
   environmentId: string;
+  /** `self_hosted`: sandbox built-ins run on the customer's worker, not here (tool-placement.ts). */
+  environmentType?: 'cloud' | 'self_hosted' | undefined;
   agent: AgentSnapshot;
   vaultIds: string[];
   archived: boolean;
   createdAt: string;
+  /** The spend ceiling the harness enforces before each model request (src/core/metering/budget.ts). */
+  budget: BudgetLimit | null;
 }
 
 export interface HarnessSessions {

@@ -128,6 +128,7 @@ export class Harness implements SessionRunner {
     } finally {
       if (renewTimer) clearInterval(renewTimer);
       this.active.delete(sessionId);
+      this.options.log.forget?.(sessionId);
       await leases.release(sessionId, nodeId).catch(() => undefined);
       if (this.active.size === 0) {
         for (const resolve of this.idleWaiters) resolve();

@@ -42,21 +42,41 @@ export async function runModelStep(options: {
   let usage: ModelUsage = ZERO_USAGE;
   let stopReason: ModelStopReason = 'end_turn';
   let thinkingAnnounced = false;
+  let previewId: string | undefined;
   try {
     for await (const part of provider.stream(request, signal)) {
       switch (part.type) {
         case 'thinking-start':
           if (!thinkingAnnounced) {
             thinkingAnnounced = true;
-            await log.append(sessionId, [{ type: 'agent.thinking' }]);
+            const thinkingId = log.newEventId?.();
+            if (thinkingId) {
+              log.preview?.(sessionId, {
+                type: 'event_start',
+                event: { type: 'agent.thinking', id: thinkingId },
+              });
+            }
+            await log.append(sessionId, [
+              { type: 'agent.thinking', ...(thinkingId ? { id: thinkingId } : {}) } as DraftEvent,
+            ]);
           }
           break;
         case 'text-delta':
-          log.preview?.(sessionId, {
-            type: 'event_delta',
-            event_id: `${startId}:${part.index}`,
-            delta: { type: 'content_delta', index: part.index, content: { type: 'text', text: part.text } },
-          });
+          // The preview names the id the committed agent.message will carry.
+          if (previewId === undefined && log.newEventId) {
+            previewId = log.newEventId();
+            log.preview?.(sessionId, {
+              type: 'event_start',
+              event: { type: 'agent.message', id: previewId },
+            });
+          }
+          if (previewId !== undefined) {
+            log.preview?.(sessionId, {
+              type: 'event_delta',
+              event_id: previewId,
+              delta: { type: 'content_delta', index: part.index, content: { type: 'text', text: part.text } },
+            });
+          }
           break;
         case 'block-end': {
           const event = toEvent(part.block, catalog, options.judge);
@@ -70,6 +90,8 @@ export async function runModelStep(options: {
             output_tokens: part.usage.output_tokens,
             cache_read_input_tokens: part.usage.cache_read_input_tokens,
             cache_creation_input_tokens: part.usage.cache_creation_input_tokens,
+            // The TTL split prices 1-hour cache writes at 2× input instead of 1.25×.
+            ...(part.usage.cache_creation ? { cache_creation: { ...part.usage.cache_creation } } : {}),
           };
           break;
         default:
@@ -78,13 +100,26 @@ export async function runModelStep(options: {
     }
   } catch (error) {
     await log.append(sessionId, [
-      { type: 'span.model_request_end', model_request_start_id: startId, is_error: true, model_usage: usage },
+      {
+        type: 'span.model_request_end',
+        model_request_start_id: startId,
+        is_error: true,
+        model_usage: usage,
+        model: request.model,
+      },
     ]);
     throw error;
   }
   await log.append(sessionId, [
-    ...mergeTextEvents(collected),
-    { type: 'span.model_request_end', model_request_start_id: startId, is_error: false, model_usage: usage },
+    ...withPreviewId(mergeTextEvents(collected), previewId),
+    {
+      type: 'span.model_request_end',
+      model_request_start_id: startId,
+      is_error: false,
+      model_usage: usage,
+      // Which model to price the tokens at (threads may run other models than the session's agent).
+      model: request.model,
+    },
   ]);
   return { stopReason, usage };
 }
@@ -139,4 +174,14 @@ function mergeTextEvents(events: DraftEvent[]): DraftEvent[] {
     }
   }
   return out;
+}
+
+/** The first agent.message takes the id its preview announced, so the preview closes on it. */
+function withPreviewId(events: DraftEvent[], previewId: string | undefined): DraftEvent[] {
+  if (previewId === undefined) return events;
+  const index = events.findIndex((event) => event.type === 'agent.message');
+  if (index < 0) return events;
+  return events.map((event, position) =>
+    position === index ? ({ ...event, id: previewId } as DraftEvent) : event,
+  );
 }

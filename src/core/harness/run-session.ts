@@ -5,6 +5,7 @@ import { usageSnapshot } from '../metering/list-cost.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import { ModelProviderError, type ModelRouter } from '../ports/model-provider.js';
 import { buildModelRequest } from './build-model-request.js';
+import { compactHistory, DEFAULT_CONTEXT_WINDOW_TOKENS, needsCompaction } from './compaction.js';
 import type {
   HarnessLog,
   HarnessSession,
@@ -16,6 +17,7 @@ import { runModelStep } from './model-step.js';
 import type { AutoJudge } from './permissions.js';
 import { awaitingClient, foldSessionState, type SessionState } from './session-state.js';
 import { buildToolCatalog } from './tool-catalog.js';
+import { placeToolUses } from './tool-placement.js';
 import { errorOutcome, resultEvent, runToolStep } from './tool-step.js';
 
 export interface RunDependencies {
@@ -28,6 +30,8 @@ export interface RunDependencies {
   judge?: AutoJudge | undefined;
   /** Upper bound on steps per wake, so a looping model cannot spin forever. */
   maxSteps: number;
+  /** History beyond 80% of this is compacted before the next call (default 200k tokens). */
+  contextWindowTokens?: number | undefined;
   /** List prices for `usage.list_cost` and budgets; default: the guide's (DEFAULT_PRICES). */
   prices?: PriceTable | undefined;
 }
@@ -63,7 +67,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     const session = await sessions.load(sessionId);
     if (!session || session.archived) return;
     const events = await log.read(sessionId);
-    const state = foldSessionState(events);
+    const state = placeToolUses(foldSessionState(events), session);
     if (state.status === 'terminated') return;
     const append = (drafts: DraftEvent[]) => log.append(sessionId, drafts);
 
@@ -128,6 +132,10 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         const catalog = buildToolCatalog(session.agent, (await deps.tools.extraTools?.(session)) ?? []);
         const request = buildModelRequest(session.agent, catalog.definitions, events);
         const provider = deps.router.providerFor(session.agent.model.id);
+        if (needsCompaction(request, deps.contextWindowTokens ?? DEFAULT_CONTEXT_WINDOW_TOKENS)) {
+          await compactHistory({ sessionId, log, provider, request, signal });
+          continue;
+        }
         const result = await runModelStep({
           sessionId,
           log,

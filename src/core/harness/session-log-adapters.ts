@@ -9,22 +9,34 @@ const PAGE = 1000;
 
 /** The harness's log: every append is checked against this node's lease. */
 export function harnessLog(events: EventLog, leaseOwner: string): HarnessLog {
+  // The log is append-only, so each read only fetches what is new since the last one.
+  const cache = new Map<string, LoggedEvent[]>();
   return {
     async read(sessionId) {
-      const out: LoggedEvent[] = [];
-      let afterSeq: number | undefined;
+      const known = cache.get(sessionId) ?? [];
+      let afterSeq = known[known.length - 1]?.seq;
       for (;;) {
         const page = await events.list(sessionId, { order: 'asc', limit: PAGE, afterSeq });
-        for (const stored of page) out.push({ seq: stored.seq, event: stored.doc });
+        for (const stored of page) {
+          // Threads of one session read concurrently: keep the cache strictly increasing.
+          if (stored.seq > (known[known.length - 1]?.seq ?? 0))
+            known.push({ seq: stored.seq, event: stored.doc });
+        }
         const last = page[page.length - 1];
-        if (page.length < PAGE || !last) return out;
+        if (page.length < PAGE || !last) break;
         afterSeq = last.seq;
       }
+      cache.set(sessionId, known);
+      return known.slice();
     },
     async append(sessionId, drafts: readonly DraftEvent[]) {
       const stored = await events.append(sessionId, drafts, { leaseOwner });
       return stored.map((event) => event.doc);
     },
+    forget(sessionId) {
+      cache.delete(sessionId);
+    },
+    newEventId: () => events.newEventId(),
     preview(sessionId, payload) {
       events.publishPreview(sessionId, payload as Parameters<EventLog['publishPreview']>[1]);
     },
@@ -35,6 +47,8 @@ export function harnessSessions(
   sessions: SessionService,
   events: EventLog,
   leaseOwner: string,
+  /** The environment's config type; without it every session is treated as cloud. */
+  environmentType?: (environmentId: string) => Promise<HarnessSession['environmentType']>,
 ): HarnessSessions {
   return {
     async load(sessionId): Promise<HarnessSession | undefined> {
@@ -48,10 +62,12 @@ export function harnessSessions(
         id: session.id,
         status: session.status,
         environmentId: session.environment_id,
+        environmentType: await environmentType?.(session.environment_id).catch(() => undefined),
         agent: session.agent,
         vaultIds: session.vault_ids,
         archived: session.archived_at !== null,
         createdAt: session.created_at,
+        budget: session.budget,
       };
     },
     listUnfinished: () => sessions.listUnfinished(),

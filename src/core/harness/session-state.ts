@@ -73,8 +73,10 @@ export function foldSessionState(log: readonly LoggedEvent[]): SessionState {
       case 'session.status_idle':
         status = 'idle';
         lastIdle = { stopReason: event.stop_reason, seq };
-        // Going idle for any reason but requires_action flushes queued input.
-        if (event.stop_reason.type !== 'requires_action') consumedUpTo = Math.max(consumedUpTo, seq);
+        // Going idle flushes queued input, except to wait for the client or for a raised
+        // budget: those turns resume where they stopped.
+        if (event.stop_reason.type !== 'requires_action' && event.stop_reason.type !== 'budget_reached')
+          consumedUpTo = Math.max(consumedUpTo, seq);
         break;
       case 'user.interrupt':
         consumedUpTo = Math.max(consumedUpTo, seq);

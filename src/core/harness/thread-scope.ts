@@ -53,6 +53,7 @@ export function threadLog(log: HarnessLog, thread: ChildThread, directory: Threa
       return stored;
     },
     preview: log.preview,
+    newEventId: log.newEventId,
   };
 }
 

@@ -1,62 +1,198 @@
-import type { SessionEvent } from '../events/session-event.js';
+import type { ModelUsage, SessionEvent } from '../events/session-event.js';
 
-export interface SessionUsage {
+export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
-  server_tool_use: { web_search_requests: number; web_fetch_requests: number };
+}
+
+export interface ServerToolUse {
+  web_search_requests: number;
+  web_fetch_requests: number;
+}
+
+/** The wire's session usage, minus `list_cost` (pricing is applied on top, see list-cost.ts). */
+export interface SessionUsage extends TokenUsage {
+  server_tool_use: ServerToolUse;
   active_seconds: number;
 }
 
+/** Tokens of one (thread, model) pair. `model` is undefined for spans logged without one. */
+export interface UsageLine {
+  threadId: string | null;
+  model: string | undefined;
+  requests: number;
+  tokens: TokenUsage;
+}
+
+/** One thread's share; `threadId` null is the primary thread. */
+export interface ThreadUsage {
+  threadId: string | null;
+  tokens: TokenUsage;
+  server_tool_use: ServerToolUse;
+  activeMs: number;
+}
+
+export interface UsageLedger {
+  session: SessionUsage;
+  /** Running time with at least one thread running; overlapping threads count once. */
+  activeMs: number;
+  /** The session's running intervals [startMs, endMs), for reports that split runtime by day. */
+  intervals: Array<[number, number]>;
+  lines: UsageLine[];
+  threads: ThreadUsage[];
+}
+
+export const emptyTokens = (): TokenUsage => ({
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_input_tokens: 0,
+  cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+});
+
+export function addTokens(into: TokenUsage, add: TokenUsage): void {
+  into.input_tokens += add.input_tokens;
+  into.output_tokens += add.output_tokens;
+  into.cache_read_input_tokens += add.cache_read_input_tokens;
+  into.cache_creation.ephemeral_5m_input_tokens += add.cache_creation.ephemeral_5m_input_tokens;
+  into.cache_creation.ephemeral_1h_input_tokens += add.cache_creation.ephemeral_1h_input_tokens;
+}
+
 /**
- * Usage is a fold over the log: tokens from every `span.model_request_end`,
- * runtime from running intervals (idle time is free). Overlapping threads
- * count once because only the session-level status events open and close
- * intervals.
+ * A span's tokens. Cache writes count as 5-minute writes unless the provider
+ * reported the TTL split (the wire's `model_usage` has only the total).
  */
-export function foldSessionUsage(events: readonly SessionEvent[], nowMs: number): SessionUsage {
-  const usage: SessionUsage = {
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_input_tokens: 0,
-    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
-    server_tool_use: { web_search_requests: 0, web_fetch_requests: 0 },
-    active_seconds: 0,
+export function spanTokens(usage: ModelUsage): TokenUsage {
+  const split = usage.cache_creation;
+  const total = Math.max(
+    usage.cache_creation_input_tokens,
+    (split?.ephemeral_5m_input_tokens ?? 0) + (split?.ephemeral_1h_input_tokens ?? 0),
+  );
+  const oneHour = split?.ephemeral_1h_input_tokens ?? 0;
+  return {
+    input_tokens: usage.input_tokens,
+    output_tokens: usage.output_tokens,
+    cache_read_input_tokens: usage.cache_read_input_tokens,
+    cache_creation: { ephemeral_5m_input_tokens: total - oneHour, ephemeral_1h_input_tokens: oneHour },
   };
-  let runningSince: number | undefined;
-  let activeMs = 0;
+}
+
+const PRIMARY = '';
+const keyOf = (threadId: string | null | undefined) => threadId || PRIMARY;
+
+/** Start/stop of the primary (session.status_*) and child (session.thread_status_*) threads. */
+function runningChange(event: SessionEvent): { key: string; running: boolean } | undefined {
+  switch (event.type) {
+    case 'session.status_running':
+      return event.session_thread_id ? undefined : { key: PRIMARY, running: true };
+    case 'session.status_idle':
+    case 'session.status_rescheduled':
+    case 'session.status_terminated':
+      return event.session_thread_id ? undefined : { key: PRIMARY, running: false };
+    case 'session.thread_status_running':
+      return { key: event.session_thread_id, running: true };
+    case 'session.thread_status_idle':
+    case 'session.thread_status_rescheduled':
+    case 'session.thread_status_terminated':
+      return { key: event.session_thread_id, running: false };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Usage is a pure fold over the log: tokens from every `span.model_request_end`
+ * (events tagged `session_thread_id` belong to that thread), server tool uses
+ * from `agent.tool_use`, runtime from running intervals (idle time is free).
+ * The session's active time is the union of its threads' running intervals.
+ */
+export function foldUsageLedger(events: readonly SessionEvent[], nowMs: number): UsageLedger {
+  const lines = new Map<string, UsageLine>();
+  const threads = new Map<string, ThreadUsage>([[PRIMARY, newThread(null)]]);
+  const thread = (threadId: string | null | undefined) => {
+    const key = keyOf(threadId);
+    const found = threads.get(key) ?? newThread(key);
+    threads.set(key, found);
+    return found;
+  };
+  const runningSince = new Map<string, number>();
+  const intervals: Array<[number, number]> = [];
+  let sessionSince: number | undefined;
+
   for (const event of events) {
-    switch (event.type) {
-      case 'span.model_request_end':
-        usage.input_tokens += event.model_usage.input_tokens;
-        usage.output_tokens += event.model_usage.output_tokens;
-        usage.cache_read_input_tokens += event.model_usage.cache_read_input_tokens;
-        usage.cache_creation.ephemeral_5m_input_tokens += event.model_usage.cache_creation_input_tokens;
-        break;
-      case 'agent.tool_use':
-        if (event.name === 'web_search' && event.evaluated_permission !== 'deny')
-          usage.server_tool_use.web_search_requests += 1;
-        if (event.name === 'web_fetch' && event.evaluated_permission !== 'deny')
-          usage.server_tool_use.web_fetch_requests += 1;
-        break;
-      case 'session.status_running':
-        if (runningSince === undefined && !event.session_thread_id)
-          runningSince = Date.parse(event.processed_at);
-        break;
-      case 'session.status_idle':
-      case 'session.status_rescheduled':
-      case 'session.status_terminated':
-        if (runningSince !== undefined && !event.session_thread_id) {
-          activeMs += Math.max(0, Date.parse(event.processed_at) - runningSince);
-          runningSince = undefined;
-        }
-        break;
-      default:
-        break;
+    if (event.type === 'span.model_request_end') {
+      const tokens = spanTokens(event.model_usage);
+      const owner = thread(event.session_thread_id);
+      addTokens(owner.tokens, tokens);
+      const lineKey = `${owner.threadId ?? PRIMARY}\u0000${event.model ?? ''}`;
+      let line = lines.get(lineKey);
+      if (!line) {
+        line = { threadId: owner.threadId, model: event.model, requests: 0, tokens: emptyTokens() };
+        lines.set(lineKey, line);
+      }
+      line.requests += 1;
+      addTokens(line.tokens, tokens);
+    } else if (event.type === 'agent.tool_use' && event.evaluated_permission !== 'deny') {
+      const tools = thread(event.session_thread_id).server_tool_use;
+      if (event.name === 'web_search') tools.web_search_requests += 1;
+      if (event.name === 'web_fetch') tools.web_fetch_requests += 1;
+    }
+    const change = runningChange(event);
+    if (!change) continue;
+    const at = Date.parse(event.processed_at);
+    const since = runningSince.get(change.key);
+    if (change.running && since === undefined) {
+      runningSince.set(change.key, at);
+      thread(change.key);
+      if (sessionSince === undefined) sessionSince = at;
+    } else if (!change.running && since !== undefined) {
+      runningSince.delete(change.key);
+      thread(change.key).activeMs += Math.max(0, at - since);
+      // A terminated session stops every thread with it.
+      if (event.type === 'session.status_terminated') {
+        for (const [key, start] of runningSince) thread(key).activeMs += Math.max(0, at - start);
+        runningSince.clear();
+      }
+      if (runningSince.size === 0 && sessionSince !== undefined) {
+        intervals.push([sessionSince, Math.max(sessionSince, at)]);
+        sessionSince = undefined;
+      }
     }
   }
-  if (runningSince !== undefined) activeMs += Math.max(0, nowMs - runningSince);
-  usage.active_seconds = activeMs / 1000;
-  return usage;
+  for (const [key, start] of runningSince) thread(key).activeMs += Math.max(0, nowMs - start);
+  if (sessionSince !== undefined) intervals.push([sessionSince, Math.max(sessionSince, nowMs)]);
+  const sessionActiveMs = intervals.reduce((sum, [start, end]) => sum + (end - start), 0);
+
+  const session: SessionUsage = {
+    ...emptyTokens(),
+    server_tool_use: { web_search_requests: 0, web_fetch_requests: 0 },
+    active_seconds: sessionActiveMs / 1000,
+  };
+  for (const each of threads.values()) {
+    addTokens(session, each.tokens);
+    session.server_tool_use.web_search_requests += each.server_tool_use.web_search_requests;
+    session.server_tool_use.web_fetch_requests += each.server_tool_use.web_fetch_requests;
+  }
+  return {
+    session,
+    activeMs: sessionActiveMs,
+    intervals,
+    lines: [...lines.values()],
+    threads: [...threads.values()],
+  };
+}
+
+/** The session-wide wire usage (without `list_cost`). */
+export function foldSessionUsage(events: readonly SessionEvent[], nowMs: number): SessionUsage {
+  return foldUsageLedger(events, nowMs).session;
+}
+
+function newThread(key: string | null): ThreadUsage {
+  return {
+    threadId: key || null,
+    tokens: emptyTokens(),
+    server_tool_use: { web_search_requests: 0, web_fetch_requests: 0 },
+    activeMs: 0,
+  };
 }

@@ -26,6 +26,17 @@ export interface SandboxSpec {
   limits?: Partial<SandboxLimits>;
   /** Files to mount read-only: host path → sandbox path. */
   mounts?: Array<{ hostPath: string; sandboxPath: string; readOnly: boolean }>;
+  /** Git repositories cloned on the host at provisioning and mounted writable. */
+  repositories?: SandboxRepository[];
+}
+
+export interface SandboxRepository {
+  /** The resource's URL; only its path is used, appended to the configured GitHub base URL. */
+  url: string;
+  sandboxPath: string;
+  checkout: { type: 'branch'; name: string } | { type: 'commit'; sha: string } | null;
+  /** Used by the host-side git process only; it never enters the sandbox. */
+  authorizationToken?: string | undefined;
 }
 
 export interface ToolOutcome {

@@ -12,7 +12,9 @@ export type ResourceKind =
   | 'vault'
   | 'credential'
   | 'file'
-  | 'work';
+  | 'work'
+  /** Self-hosted workers' environment keys (hashed); src/core/work/environment-keys.ts. */
+  | 'environment_key';
 
 export interface ResourceRecord<TDoc = unknown> {
   kind: ResourceKind;

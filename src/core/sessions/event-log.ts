@@ -42,6 +42,11 @@ export class EventLog {
     private readonly clock: Clock,
   ) {}
 
+  /** An id for an event that will be appended later (stream previews announce it first). */
+  newEventId(): string {
+    return this.ids.next('event');
+  }
+
   async append(
     sessionId: string,
     drafts: readonly DraftEvent[],
@@ -49,7 +54,8 @@ export class EventLog {
   ): Promise<LoggedEvent[]> {
     const processedAt = toTimestamp(this.clock.now());
     const fresh = drafts.map((draft, index): NewEvent<SessionEvent> => {
-      const id = this.ids.next('event');
+      // A preview (event_start) may have announced the id before the event was committed.
+      const id = (draft as { id?: string }).id ?? this.ids.next('event');
       const doc = { ...draft, id, processed_at: processedAt } as SessionEvent;
       return {
         id,

@@ -13,7 +13,7 @@ import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions
 import { toDraft } from './client-events.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
 import { overrideSessionTools, resolveSessionAgent, toThreadAgent } from './resolve-session-agent.js';
-import { budgetChange } from './session-budget.js';
+import { assertBudgetable, type BudgetPolicy, budgetChange } from './session-budget.js';
 import { sessionRecord } from './session-record.js';
 import { assertDistinctMounts, buildResources, type SecretSealer, storeTokens } from './session-resources.js';
 
@@ -24,6 +24,8 @@ export interface SessionServiceDeps {
   agents: Pick<AgentService, 'find'>;
   log: EventLog;
   sealer: SecretSealer;
+  /** Budget rules that need prices and spend (model_not_budgetable, budget_not_raised). */
+  budgets?: BudgetPolicy | undefined;
 }
 
 export interface SessionListOptions {
@@ -45,6 +47,7 @@ export class SessionService {
   async create(input: SessionCreateInput): Promise<{ session: Session; initialEvents: LoggedEvent[] }> {
     const { store, ids, clock } = this.deps;
     const agent = await resolveSessionAgent(input.agent, this.deps.agents);
+    if (input.budget) assertBudgetable(agent, this.deps.budgets);
     const environment = await this.usableEnvironment(input.environment_id);
     const vaultIds = await this.usableVaults(input.vault_ids ?? []);
     const now = toTimestamp(clock.now());
@@ -121,7 +124,7 @@ export class SessionService {
     if (input.title !== undefined && input.title !== current.title) changes.title = input.title;
     if (input.metadata !== undefined) changes.metadata = applyMetadataPatch(current.metadata, input.metadata);
     if (input.budget !== undefined) {
-      const budget = budgetChange(current.budget, input.budget);
+      const budget = await budgetChange(current, input.budget, this.deps.budgets);
       if (budget !== undefined) changes.budget = budget;
     }
     if (

@@ -1,0 +1,80 @@
+import type { FastifyRequest } from 'fastify';
+import type { Credential, CredentialKind } from '../core/credentials.js';
+import { notFound, PaddockError } from '../core/errors.js';
+import { presentedKey } from './auth.js';
+import type { AppContext } from './context.js';
+
+/**
+ * Which credentials a route takes, and what a worker credential must match:
+ * `session` (the `:session_id`), `environment` (the `:environment_id`) or
+ * `work` (the `:environment_id` and, for a sessions token, the `:work_id`).
+ * Routes without `access` take API keys only.
+ */
+export interface RouteAccess {
+  kinds: readonly CredentialKind[];
+  scope?: 'session' | 'environment' | 'work';
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    /** Set by the auth hook on every authenticated request. */
+    credential?: Credential;
+  }
+}
+
+const API_KEY_ONLY: RouteAccess = { kinds: ['api_key'] };
+
+/** Route options opening a route to workers (route-level `config`). */
+export const access = (kinds: readonly CredentialKind[], scope?: RouteAccess['scope']) => ({
+  config: { access: { kinds, ...(scope ? { scope } : {}) } },
+});
+
+/** The session routes a self-hosted worker calls with its sessions token or environment key. */
+export const workerSessionAccess = access(['api_key', 'environment', 'session'], 'session');
+
+const DESCRIBE: Record<CredentialKind, string> = {
+  api_key: 'an API key',
+  environment: 'an environment key',
+  session: 'a sessions token',
+};
+
+/** The one auth step (app.ts onRequest): who is calling, and may they call this route for this resource. */
+export async function authorize(request: FastifyRequest, context: AppContext): Promise<void> {
+  const credential = await context.auth.resolve(presentedKey(request));
+  request.credential = credential;
+  const policy = request.routeOptions.config?.access ?? API_KEY_ONLY;
+  if (!policy.kinds.includes(credential.kind)) {
+    throw new PaddockError('permission', `this endpoint does not accept ${DESCRIBE[credential.kind]}`, {
+      errorCode: 'credential_kind_not_allowed',
+    });
+  }
+  if (credential.kind === 'api_key') return;
+  const params = (request.params ?? {}) as Record<string, string | undefined>;
+  if (policy.scope === 'session') {
+    const sessionId = params['session_id'] ?? '';
+    if (credential.kind === 'session') return requireScope(credential.sessionId === sessionId, 'session');
+    const session = await context.sessions.retrieve(sessionId).catch(() => undefined);
+    if (!session) throw notFound('Session', sessionId);
+    return requireScope(session.environment_id === credential.environmentId, 'session');
+  }
+  const sameEnvironment = credential.environmentId === params['environment_id'];
+  if (policy.scope === 'environment') return requireScope(sameEnvironment, 'environment');
+  if (policy.scope === 'work') {
+    requireScope(sameEnvironment, 'environment');
+    if (credential.kind === 'session') requireScope(credential.workId === params['work_id'], 'work item');
+    return;
+  }
+  // A worker route must name its scope; refusing is the safe default.
+  requireScope(false, 'resource');
+}
+
+function requireScope(ok: boolean, what: string): void {
+  if (!ok) {
+    throw new PaddockError('permission', `this credential is not scoped to this ${what}`, {
+      errorCode: 'credential_scope_mismatch',
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import type { ApiKeyService } from './api-keys.js';
+import { PaddockError } from './errors.js';
+import type { EnvironmentKeyService } from './work/environment-keys.js';
+import type { WorkQueue } from './work/work-queue.js';
+import { ENVIRONMENT_KEY_PREFIX, SESSIONS_TOKEN_PREFIX } from './work/work-tokens.js';
+
+/**
+ * The three credential kinds (spec §6.1):
+ * - `api_key`: an operator; may do anything except the worker-only calls.
+ * - `environment`: a self-hosted worker's standing key, scoped to one environment.
+ * - `session`: the short-lived `sk-ant-req-…` token of one work item, scoped to its session.
+ */
+export type Credential =
+  | { kind: 'api_key' }
+  | { kind: 'environment'; environmentId: string }
+  | { kind: 'session'; sessionId: string; workId: string; environmentId: string };
+
+export type CredentialKind = Credential['kind'];
+
+export class CredentialResolver {
+  constructor(
+    private readonly apiKeys: ApiKeyService,
+    private readonly environmentKeys: EnvironmentKeyService,
+    private readonly work: Pick<WorkQueue, 'resolveToken'>,
+  ) {}
+
+  /** Throws `authentication` for a missing or unknown credential. */
+  async resolve(presented: string | undefined): Promise<Credential> {
+    if (presented?.startsWith(SESSIONS_TOKEN_PREFIX)) {
+      const scope = await this.work.resolveToken(presented);
+      if (!scope)
+        throw new PaddockError(
+          'authentication',
+          'invalid or expired sessions token (its work item is stopped or was claimed again)',
+        );
+      return { kind: 'session', ...scope };
+    }
+    if (presented?.startsWith(ENVIRONMENT_KEY_PREFIX)) {
+      const environmentId = await this.environmentKeys.environmentOf(presented);
+      if (environmentId) return { kind: 'environment', environmentId };
+      // Not an environment key after all: an admin key may look like one.
+    }
+    await this.apiKeys.verify(presented);
+    return { kind: 'api_key' };
+  }
+}

@@ -1,0 +1,29 @@
+import type { HarnessSession, ToolCall, ToolRunner } from '../core/harness/harness-ports.js';
+import type { ToolOutcome } from '../core/ports/sandbox.js';
+import type { McpToolRunner } from './mcp-tool-runner.js';
+
+type RunnerOptions = ConstructorParameters<typeof McpToolRunner>[0];
+
+/**
+ * The MCP SDK is large; most sessions use no MCP server. The runner (and the
+ * SDK) is imported the first time a session with MCP servers needs it.
+ */
+export function lazyMcpRunner(options: RunnerOptions): ToolRunner & { close(): Promise<void> } {
+  let runner: Promise<McpToolRunner> | undefined;
+  const load = () => {
+    runner ??= import('./mcp-tool-runner.js').then(({ McpToolRunner: Runner }) => new Runner(options));
+    return runner;
+  };
+  return {
+    async run(call: ToolCall): Promise<ToolOutcome> {
+      return (await load()).run(call);
+    },
+    async extraTools(session: HarnessSession) {
+      if (session.agent.mcp_servers.length === 0) return [];
+      return (await load()).extraTools(session);
+    },
+    async close() {
+      if (runner) await (await runner).close();
+    },
+  };
+}

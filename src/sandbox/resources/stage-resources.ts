@@ -1,0 +1,69 @@
+import { constants, existsSync } from 'node:fs';
+import { chmod, chown, copyFile, mkdir, rename } from 'node:fs/promises';
+import { dirname, posix } from 'node:path';
+import type { SandboxSpec } from '../../core/ports/sandbox.js';
+import { ensureRepository } from './git-repository.js';
+
+/** A session resource ready on the host: `source` is what the driver mounts at `sandboxPath`. */
+export interface StagedMount {
+  source: string;
+  sandboxPath: string;
+  readOnly: boolean;
+}
+
+export interface StageOptions {
+  /** Where a resource for `sandboxPath` lives on the host (per session, outside the sandbox's reach). */
+  place(sandboxPath: string): string;
+  /** Host uid the staged copies belong to (the sandbox's root), when the server runs as root. */
+  owner?: number | undefined;
+  githubBaseUrl: string;
+}
+
+/**
+ * Prepares a spec's session resources on the host, once per session:
+ * - Files API objects are COPIED (reflinked where the filesystem can): the
+ *   stored object is 0600 and server-owned, and must stay immutable whatever
+ *   the sandbox does; the copy is 0444 and owned by the sandbox's root.
+ * - repositories are cloned with the host's git (see git-repository.ts).
+ * Throws an error naming the resource when one cannot be staged.
+ */
+export async function stageResources(spec: SandboxSpec, options: StageOptions): Promise<StagedMount[]> {
+  const staged: StagedMount[] = [];
+  for (const mount of spec.mounts ?? []) {
+    const sandboxPath = normalizeSandboxPath(mount.sandboxPath);
+    const source = options.place(sandboxPath);
+    try {
+      await stageFile(mount.hostPath, source, options.owner);
+    } catch (error) {
+      throw new Error(`cannot mount ${sandboxPath}: ${(error as Error).message}`);
+    }
+    staged.push({ source, sandboxPath, readOnly: mount.readOnly });
+  }
+  for (const repository of spec.repositories ?? []) {
+    const sandboxPath = normalizeSandboxPath(repository.sandboxPath);
+    const source = options.place(sandboxPath);
+    await ensureRepository(repository, source, { baseUrl: options.githubBaseUrl, owner: options.owner });
+    staged.push({ source, sandboxPath, readOnly: false });
+  }
+  return staged;
+}
+
+/** An absolute, `..`-free path: normalizing `/a/../../x` gives `/x`, so nothing climbs out of a root. */
+export function normalizeSandboxPath(path: string): string {
+  if (!path.startsWith('/')) throw new Error(`mount path ${JSON.stringify(path)} is not absolute`);
+  const normalized = posix.normalize(path).replace(/\/+$/, '');
+  if (normalized === '' || normalized.includes('\0'))
+    throw new Error(`mount path ${JSON.stringify(path)} is not a usable path`);
+  return normalized;
+}
+
+async function stageFile(hostPath: string, target: string, owner: number | undefined): Promise<void> {
+  // Files API objects never change under one id, so an existing copy is current.
+  if (existsSync(target)) return;
+  await mkdir(dirname(target), { recursive: true, mode: 0o755 });
+  const temp = `${target}.copying-${process.pid}`;
+  await copyFile(hostPath, temp, constants.COPYFILE_FICLONE);
+  await chmod(temp, 0o444);
+  if (owner !== undefined) await chown(temp, owner, owner);
+  await rename(temp, target);
+}
