@@ -14,6 +14,7 @@ import { MeteringService } from './core/metering/metering-service.js';
 import { resolvePrices } from './core/metering/prices.js';
 import type { Store } from './core/ports/store.js';
 import { archiveThread } from './core/sessions/archive-thread.js';
+import { SessionResourceService } from './core/sessions/session-resource-service.js';
 import { EventLog } from './core/sessions/event-log.js';
 import { SessionEventService } from './core/sessions/session-event-service.js';
 import { SessionService } from './core/sessions/session-service.js';
@@ -87,6 +88,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     files,
     vaults,
     credentials,
+    secrets: secretBox,
     ids,
     tuning: options.harness,
     onError: (error, sessionId) =>
@@ -96,6 +98,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const work = new WorkQueue(store, ids, clock);
   const environmentKeys = new EnvironmentKeyService(store, ids, clock);
   const context: AppContext = {
+    sessionResources: new SessionResourceService({ store, log: events, ids, clock, sealer: secretBox }),
     threads: {
       archive: (sessionId, threadId) => archiveThread({ store, log: events, clock }, sessionId, threadId),
     },

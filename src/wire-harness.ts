@@ -58,6 +58,8 @@ export function wireHarness(options: {
   /** MCP servers authenticate with the session's vault credentials. */
   vaults: VaultService;
   credentials: CredentialService;
+  /** Opens sealed repository tokens for host-side clones; without it repositories are cloned anonymously. */
+  secrets?: { open(ownerId: string, sealed: string): string } | undefined;
   ids: IdGenerator;
   tuning?: HarnessTuning | undefined;
   onError: (error: unknown, sessionId: string) => void;
@@ -68,7 +70,12 @@ export function wireHarness(options: {
   const nodeId =
     store.dialect === 'sqlite' ? 'local' : `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const router: ModelRouter = createModelRouter(config, { providers: tuning.providers });
-  const sandboxes = tuning.sandboxes ?? lazySandboxDriver(() => createSandboxDriver(config));
+  // Files a sandbox writes under /mnt/session/outputs become the session's Files API objects.
+  const onOutputs = async (sessionId: string, outputs: Array<{ path: string; content: Buffer }>) => {
+    for (const output of outputs)
+      await files.createFromBuffer(output.content, { filename: output.path, scopeId: sessionId });
+  };
+  const sandboxes = tuning.sandboxes ?? lazySandboxDriver(() => createSandboxDriver(config, { onOutputs }));
   const log = harnessLog(events, nodeId);
   // Multi-agent: delegation starts worker threads inside the session's current wake.
   const directory = new ThreadDirectory(store, options.ids, clock);
@@ -83,9 +90,13 @@ export function wireHarness(options: {
     clock,
     appendEvents: (sessionId, drafts) => log.append(sessionId, drafts),
   });
+  const openToken = async (resourceId: string) => {
+    const sealed = await store.secrets.get(resourceId);
+    return sealed === undefined || !options.secrets ? undefined : options.secrets.open(resourceId, sealed);
+  };
   const tools = new DefaultToolRunner({
     sandboxes,
-    sandboxSpec: (session) => sandboxSpec(session, environments, files, sessions),
+    sandboxSpec: (session) => sandboxSpec(session, environments, files, sessions, openToken),
     webFetch: { allowPrivateNetworks: config.allowPrivateNetworks, maxBytes: 1024 * 1024, timeoutMs: 30_000 },
     delegates: { mcp, delegation },
   });
@@ -141,6 +152,7 @@ async function sandboxSpec(
   environments: EnvironmentService,
   files: FileService,
   sessions: SessionService,
+  openToken: (resourceId: string) => Promise<string | undefined>,
 ): Promise<SandboxSpec> {
   const environment = await environments.getDocument(session.environmentId);
   const spec: SandboxSpec = {
@@ -155,8 +167,17 @@ async function sandboxSpec(
   }
   const full = await sessions.retrieve(session.id);
   const mounts: NonNullable<SandboxSpec['mounts']> = [];
+  const repositories: NonNullable<SandboxSpec['repositories']> = [];
   for (const resource of full.resources) {
-    if (resource.type !== 'file') continue;
+    if (resource.type === 'github_repository') {
+      repositories.push({
+        url: resource.url,
+        sandboxPath: resource.mount_path,
+        checkout: resource.checkout,
+        authorizationToken: await openToken(resource.id),
+      });
+      continue;
+    }
     mounts.push({
       hostPath: await files.hostPath(resource.file_id),
       sandboxPath: resource.mount_path,
@@ -164,6 +185,7 @@ async function sandboxSpec(
     });
   }
   if (mounts.length > 0) spec.mounts = mounts;
+  if (repositories.length > 0) spec.repositories = repositories;
   return spec;
 }
 

@@ -10,6 +10,7 @@ import { registerEnvironmentRoutes } from './routes/environments.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerMeteringRoutes } from './routes/metering.js';
 import { registerSessionEventRoutes } from './routes/session-events.js';
+import { registerSessionResourceRoutes } from './routes/session-resources.js';
 import { registerSessionThreadRoutes } from './routes/session-threads.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerVaultRoutes } from './routes/vaults.js';
@@ -73,6 +74,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerSessionRoutes(app, context);
   registerMeteringRoutes(app, context);
   registerSessionEventRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
+  registerSessionResourceRoutes(app, context);
   registerSessionThreadRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
   return app;
 }

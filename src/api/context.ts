@@ -8,6 +8,7 @@ import type { MeteringService } from '../core/metering/metering-service.js';
 import type { SessionRunner } from '../core/ports/session-runner.js';
 import type { EventLog } from '../core/sessions/event-log.js';
 import type { SessionEventService } from '../core/sessions/session-event-service.js';
+import type { SessionResourceService } from '../core/sessions/session-resource-service.js';
 import type { SessionService } from '../core/sessions/session-service.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
@@ -19,6 +20,8 @@ import type { WorkQueue } from '../core/work/work-queue.js';
  * (src/server.ts); routes only ever talk to these services.
  */
 export interface AppContext {
+  /** /v1/sessions/{id}/resources */
+  sessionResources: SessionResourceService;
   /** Child threads: archiving terminates one. */
   threads: { archive(sessionId: string, threadId: string): Promise<SessionThread> };
   apiKeys: ApiKeyService;

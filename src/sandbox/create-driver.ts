@@ -1,10 +1,13 @@
 import type { PaddockConfig } from '../config/config.js';
 import type { SandboxDriver } from '../core/ports/sandbox.js';
 import { createBwrapDriver } from './bwrap/bwrap-driver.js';
+import type { OnOutputs } from './outputs/output-collector.js';
 import { createProcessDriver } from './process/process-driver.js';
 
 export interface CreateSandboxDriverOptions {
   log?: (message: string) => void;
+  /** Receives files a session's sandbox wrote under /mnt/session/outputs (new or changed only). */
+  onOutputs?: OnOutputs | undefined;
 }
 
 /** Picks the driver named by `PADDOCK_SANDBOX` (`bwrap` by default). */

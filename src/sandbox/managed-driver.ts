@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
+import { rm } from 'node:fs/promises';
+import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
 import type { InsideSpawner } from './tools/inside.js';
 import { ToolRunner } from './tools/tool-runner.js';
 
@@ -7,6 +10,8 @@ export interface RunningSandbox {
   readonly inside: InsideSpawner;
   /** False once its processes are gone (killed, crashed, stopped). */
   readonly alive: boolean;
+  /** The session outputs directory (`/mnt/session/outputs`) as paths inside this sandbox name it. */
+  readonly outputsDir: string;
   /** Kills the whole process tree; the session's files stay. */
   stop(): Promise<void>;
 }
@@ -22,7 +27,20 @@ export interface SandboxBackend {
 export interface ManagedDriverOptions {
   /** Stop a sandbox after this long without a tool call; 0 disables. */
   idleTimeoutMs: number;
+  /** Hands files written under the outputs directory over after each mutating tool call and at stop. */
+  outputs?: OutputsOptions | undefined;
 }
+
+export interface OutputsOptions {
+  onOutputs: OnOutputs;
+  /** Host directory for per-session bookkeeping (what was already handed over). */
+  stateDir: string;
+  maxFileBytes: number;
+  log: (message: string) => void;
+}
+
+/** Tools that can change files; read, glob and grep cannot, so they skip the outputs scan. */
+const MUTATING_TOOLS = new Set(['bash', 'write', 'edit']);
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -35,7 +53,7 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
         throw new Error(`invalid session id ${JSON.stringify(spec.sessionId)}`);
       let sandbox = sandboxes.get(spec.sessionId);
       if (!sandbox) {
-        sandbox = new ManagedSandbox(spec, backend, options.idleTimeoutMs);
+        sandbox = new ManagedSandbox(spec, backend, options.idleTimeoutMs, collectorFor(spec.sessionId, options));
         sandboxes.set(spec.sessionId, sandbox);
       }
       await sandbox.ensureStarted();
@@ -47,6 +65,7 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
       sandboxes.delete(sessionId);
       await sandbox?.stop();
       await backend.removeFiles(sessionId);
+      if (options.outputs) await rm(manifestPath(options.outputs, sessionId), { force: true });
     },
     async close() {
       const all = [...sandboxes.values()];
@@ -55,6 +74,21 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
       await backend.close?.();
     },
   };
+}
+
+function manifestPath(outputs: OutputsOptions, sessionId: string): string {
+  return join(outputs.stateDir, `${sessionId}.outputs.json`);
+}
+
+function collectorFor(sessionId: string, options: ManagedDriverOptions): OutputCollector | undefined {
+  const outputs = options.outputs;
+  if (!outputs) return undefined;
+  return new OutputCollector(sessionId, {
+    onOutputs: outputs.onOutputs,
+    manifestPath: manifestPath(outputs, sessionId),
+    maxFileBytes: outputs.maxFileBytes,
+    log: outputs.log,
+  });
 }
 
 /**
@@ -73,6 +107,7 @@ class ManagedSandbox implements Sandbox {
     private readonly spec: SandboxSpec,
     private readonly backend: SandboxBackend,
     private readonly idleTimeoutMs: number,
+    private readonly outputs: OutputCollector | undefined,
   ) {}
 
   get sessionId(): string {
@@ -95,8 +130,11 @@ class ManagedSandbox implements Sandbox {
     this.inFlight++;
     clearTimeout(this.idleTimer);
     try {
-      await this.ensureStarted();
-      return await this.runner.run(name, input, signal);
+      const running = await this.ensureStarted();
+      const outcome = await this.runner.run(name, input, signal);
+      // Before the result returns, so the caller can already list the file the command wrote.
+      if (MUTATING_TOOLS.has(name) && running.alive) await this.outputs?.collect(running.inside, running.outputsDir);
+      return outcome;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { content: [{ type: 'text', text: `${name}: sandbox unavailable: ${message}` }], isError: true };
@@ -110,6 +148,7 @@ class ManagedSandbox implements Sandbox {
     clearTimeout(this.idleTimer);
     const running = this.running ?? (await this.starting?.catch(() => undefined));
     this.running = undefined;
+    if (running?.alive) await this.outputs?.collect(running.inside, running.outputsDir);
     this.runner.close();
     await running?.stop();
   }

@@ -7,6 +7,7 @@ import type { Sandbox, SandboxDriver, ToolOutcome } from '../../src/core/ports/s
 import { createBwrapDriver, rootfsOptions } from '../../src/sandbox/bwrap/bwrap-driver.js';
 import { probeBwrap } from '../../src/sandbox/bwrap/bwrap-host.js';
 import { ensureRootfs } from '../../src/sandbox/bwrap/rootfs.js';
+import type { OnOutputs } from '../../src/sandbox/outputs/output-collector.js';
 import { createProcessDriver } from '../../src/sandbox/process/process-driver.js';
 
 /** A machine-wide cache so test runs build the Debian rootfs only once. */
@@ -16,12 +17,21 @@ export interface DriverCase {
   name: string;
   /** Why this driver cannot run here; undefined when it can. */
   skip: string | undefined;
-  create(): Promise<{ driver: SandboxDriver; config: PaddockConfig }>;
+  create(options?: CreateOptions): Promise<{ driver: SandboxDriver; config: PaddockConfig }>;
 }
 
-async function testConfig(driver: string): Promise<PaddockConfig> {
-  const dataDir = await mkdtemp(join(tmpdir(), `paddock-sandbox-${driver}-`));
+export interface CreateOptions {
+  onOutputs?: OnOutputs;
+  /** Extra PADDOCK_* variables (e.g. PADDOCK_GITHUB_BASE_URL). */
+  env?: Record<string, string>;
+  /** Reuse a data directory (a "restarted server"). */
+  dataDir?: string;
+}
+
+async function testConfig(driver: string, options: CreateOptions = {}): Promise<PaddockConfig> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), `paddock-sandbox-${driver}-`)));
   return loadConfig({
+    ...options.env,
     PADDOCK_DATA_DIR: dataDir,
     PADDOCK_SANDBOX: driver,
     PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR,
@@ -34,9 +44,9 @@ const quiet = () => {};
 export const processCase: DriverCase = {
   name: 'process',
   skip: undefined,
-  async create() {
-    const config = await testConfig('process');
-    return { driver: createProcessDriver(config, { log: quiet }), config };
+  async create(options) {
+    const config = await testConfig('process', options);
+    return { driver: createProcessDriver(config, { log: quiet, onOutputs: options?.onOutputs }), config };
   },
 };
 
@@ -58,9 +68,10 @@ export async function bwrapCase(): Promise<DriverCase> {
   return {
     name: 'bwrap',
     skip,
-    async create() {
-      const config = await testConfig('bwrap');
-      return { driver: await createBwrapDriver(config, { log: quiet }), config };
+    async create(options) {
+      const config = await testConfig('bwrap', options);
+      const driver = await createBwrapDriver(config, { log: quiet, onOutputs: options?.onOutputs });
+      return { driver, config };
     },
   };
 }

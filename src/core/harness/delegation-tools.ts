@@ -154,7 +154,7 @@ function roster(session: HarnessSession): RosterMember[] {
     | { type: 'coordinator'; agents: Array<ThreadAgent | { type: 'advisor'; model: string }> }
     | { type: string }
     | null;
-  if (!multiagent || multiagent.type !== 'coordinator' || !('agents' in multiagent)) return [];
+  if (multiagent?.type !== 'coordinator' || !('agents' in multiagent)) return [];
   return (multiagent.agents as Array<SessionThread['agent']>).map((agent) => ({
     name: agentNameOf(agent),
     description:

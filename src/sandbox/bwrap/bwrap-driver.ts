@@ -1,16 +1,22 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver, SandboxLimits } from '../../core/ports/sandbox.js';
 import { createManagedDriver, type SandboxBackend } from '../managed-driver.js';
+import type { OnOutputs } from '../outputs/output-collector.js';
+import { stageResources } from '../resources/stage-resources.js';
 import { type BwrapHost, probeBwrap } from './bwrap-host.js';
 import { BwrapInstance } from './bwrap-instance.js';
 import { buildLaunch } from './bwrap-launch.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
+import { sessionPackageLayer } from './package-layer.js';
 import { ensureRootfs, type RootfsOptions } from './rootfs.js';
 import { prepareLayer, removeLayer, sessionLayer } from './session-layer.js';
 
 export interface BwrapDriverOptions {
   log?: (message: string) => void;
+  /** Receives files the sandbox wrote under /mnt/session/outputs. */
+  onOutputs?: OnOutputs | undefined;
 }
 
 export function rootfsOptions(config: PaddockConfig, log: (message: string) => void): RootfsOptions {
@@ -45,14 +51,28 @@ export async function createBwrapDriver(
     start: async (spec) => {
       const base = await ensureRootfs(rootfs);
       const limits: SandboxLimits = { ...config.sandbox.limits, ...definedOnly(spec.limits ?? {}) };
+      const owner = host.root ? config.sandbox.hostUid : undefined;
       const layer = sessionLayer(config.dataDir, spec.sessionId);
-      await prepareLayer(layer, usesOverlay(host), host.root ? config.sandbox.hostUid : undefined);
+      await prepareLayer(layer, usesOverlay(host), owner);
+      const packages = await sessionPackageLayer(layer.dir, spec.packages, {
+        cacheDir: rootfs.cacheDir,
+        base,
+        host,
+        hostUid: config.sandbox.hostUid,
+        log,
+      });
+      const mounts = await stageResources(spec, {
+        place: (sandboxPath) => join(layer.mounts, createHash('sha256').update(sandboxPath).digest('hex').slice(0, 16)),
+        owner,
+        githubBaseUrl: config.sandbox.githubBaseUrl,
+      });
       const cgroup = await createCgroup(cgroups, spec.sessionId, limits);
       const launch = buildLaunch({
         host,
-        rootfs: base,
+        lowers: packages ? [packages, base] : [base],
         layer,
-        spec,
+        mounts,
+        mountsDir: layer.mounts,
         cgroupProcs: cgroup?.procsFiles ?? [],
         hostUid: config.sandbox.hostUid,
       });
@@ -60,7 +80,16 @@ export async function createBwrapDriver(
     },
     removeFiles: (sessionId) => removeLayer(sessionLayer(config.dataDir, sessionId)),
   };
-  return createManagedDriver(backend, { idleTimeoutMs: config.sandbox.idleTimeoutMs });
+  const onOutputs = options.onOutputs;
+  return createManagedDriver(backend, {
+    idleTimeoutMs: config.sandbox.idleTimeoutMs,
+    outputs: onOutputs && {
+      onOutputs,
+      stateDir: join(config.dataDir, 'sandbox-state'),
+      maxFileBytes: config.maxUploadBytes,
+      log,
+    },
+  });
 }
 
 function usesOverlay(host: BwrapHost): boolean {

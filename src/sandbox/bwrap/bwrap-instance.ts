@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { RunningSandbox } from '../managed-driver.js';
 import { type InsideSpawner, killGroup } from '../tools/inside.js';
-import { buildEnter, type Launch, READY_LINE, WORKDIR } from './bwrap-launch.js';
+import { buildEnter, type Launch, OUTPUTS_DIR, READY_LINE, WORKDIR } from './bwrap-launch.js';
 import type { SessionCgroup } from './cgroups.js';
 
 const START_TIMEOUT_MS = 15_000;
@@ -10,6 +10,7 @@ const START_TIMEOUT_MS = 15_000;
 /** One running bwrap sandbox: a sleeping pid 1 that tools join with nsenter. */
 export class BwrapInstance implements RunningSandbox, InsideSpawner {
   readonly workdir = WORKDIR;
+  readonly outputsDir = OUTPUTS_DIR;
   private exited = false;
 
   private constructor(

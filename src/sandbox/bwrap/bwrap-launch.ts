@@ -1,4 +1,5 @@
-import type { SandboxSpec } from '../../core/ports/sandbox.js';
+import { relative } from 'node:path';
+import type { StagedMount } from '../resources/stage-resources.js';
 import { type BwrapHost, HOST_PATH, SANDBOX_PATH } from './bwrap-host.js';
 import type { SessionLayer } from './session-layer.js';
 
@@ -10,6 +11,13 @@ export const READY_LINE = 'paddock-sandbox-ready';
  * stays empty; it must be traversable by the unprivileged sandbox uid.
  */
 const OVERLAY_MOUNT = '/run/paddock-sandbox-root';
+/**
+ * Same idea for session resources: the session's staged mounts directory
+ * lives under the (possibly 0700) data dir, which the unprivileged sandbox uid
+ * cannot traverse; bound here in the private namespace, bwrap can bind from it.
+ */
+const MOUNTS_POINT = '/run/paddock-sandbox-mounts';
+export const OUTPUTS_DIR = '/mnt/session/outputs';
 
 export interface Launch {
   argv: string[];
@@ -26,28 +34,46 @@ export interface Launch {
  */
 export function buildLaunch(options: {
   host: BwrapHost;
-  rootfs: string;
-  layer: SessionLayer;
-  spec: SandboxSpec;
+  /** Read-only layers, top first: the environment's package layer (if any), then the base rootfs. */
+  lowers: string[];
+  layer: Pick<SessionLayer, 'upper' | 'work' | 'workspace' | 'home'>;
+  /** Session resources, staged under `mountsDir`. */
+  mounts: StagedMount[];
+  mountsDir: string | undefined;
   cgroupProcs: string[];
   hostUid: number;
+  /** `host` only for package-layer builds: they download, sessions never share the host network. */
+  network?: 'none' | 'host';
+  /** A one-shot command instead of the sleeping pid 1 (package-layer builds). */
+  command?: string[];
+  /** Extra host files bound read-only (host path, sandbox path). */
+  readOnlyBinds?: Array<[string, string]>;
+  env?: Record<string, string>;
 }): Launch {
-  const { host, rootfs, layer } = options;
+  const { host, lowers, layer } = options;
   const hostOverlay = host.root && !host.nativeOverlay;
+  const overlay = hostOverlay || host.nativeOverlay;
+  if (!overlay && lowers.length > 1)
+    throw new Error('package layers need overlayfs: run the server as root or use bubblewrap ≥ 0.10');
   const rootArgs = hostOverlay
     ? ['--bind', OVERLAY_MOUNT, '/']
     : host.nativeOverlay
-      ? ['--overlay-src', rootfs, '--overlay', layer.upper, layer.work, '/']
-      : ['--ro-bind', rootfs, '/', '--bind', layer.workspace, WORKDIR, '--bind', layer.home, '/root'];
-  const mounts = (options.spec.mounts ?? []).flatMap((mount) => [
+      ? [...[...lowers].reverse().flatMap((lower) => ['--overlay-src', lower]), '--overlay', layer.upper, layer.work, '/']
+      : ['--ro-bind', lowers[lowers.length - 1]!, '/', '--bind', layer.workspace, WORKDIR, '--bind', layer.home, '/root'];
+  const viaMountsPoint = host.root && options.mountsDir !== undefined && options.mounts.length > 0;
+  const mounts = options.mounts.flatMap((mount) => [
     mount.readOnly ? '--ro-bind' : '--bind',
-    mount.hostPath,
+    viaMountsPoint ? `${MOUNTS_POINT}/${relative(options.mountsDir!, mount.source)}` : mount.source,
     mount.sandboxPath,
   ]);
+  const binds = (options.readOnlyBinds ?? []).flatMap(([source, target]) => ['--ro-bind', source, target]);
+  const env = Object.entries(options.env ?? {}).flatMap(([name, value]) => ['--setenv', name, value]);
+  const oneShot = options.command !== undefined;
   const bwrap = [
     'bwrap',
     // user, ipc, pid, net (loopback only), uts and cgroup namespaces
     '--unshare-all',
+    ...(options.network === 'host' ? ['--share-net'] : []),
     '--die-with-parent',
     '--new-session',
     '--clearenv',
@@ -60,6 +86,7 @@ export function buildLaunch(options: {
     '--setenv',
     'LANG',
     'C.UTF-8',
+    ...env,
     '--uid',
     '0',
     '--gid',
@@ -73,17 +100,23 @@ export function buildLaunch(options: {
     '/dev',
     '--tmpfs',
     '/tmp',
+    ...binds,
+    ...(overlay && !oneShot ? ['--dir', OUTPUTS_DIR] : []),
     ...mounts,
     '--chdir',
     WORKDIR,
-    '--info-fd',
-    '3',
-    // --info-fd is written before the child has finished its mounts; entering then could see a
-    // half-built root. This line on stdout means setup is complete and the command is running.
-    '--',
-    '/bin/sh',
-    '-c',
-    `echo ${READY_LINE}; exec sleep infinity`,
+    ...(oneShot
+      ? ['--', ...options.command!]
+      : [
+          '--info-fd',
+          '3',
+          // --info-fd is written before the child has finished its mounts; entering then could see a
+          // half-built root. This line on stdout means setup is complete and the command is running.
+          '--',
+          '/bin/sh',
+          '-c',
+          `echo ${READY_LINE}; exec sleep infinity`,
+        ]),
   ];
   const drop = host.root
     ? [
@@ -95,16 +128,17 @@ export function buildLaunch(options: {
         '--',
       ]
     : [];
-  const env: Record<string, string> = {
+  const hostEnv: Record<string, string> = {
     PATH: HOST_PATH,
     PADDOCK_CGROUP_PROCS: options.cgroupProcs.join('\n'),
   };
   if (hostOverlay) {
-    for (const path of [rootfs, layer.upper, layer.work])
+    for (const path of [...lowers, layer.upper, layer.work])
       if (/[,:\\\n]/.test(path)) throw new Error(`overlay path ${JSON.stringify(path)} contains , : or \\`);
-    env['PADDOCK_OVERLAY'] = `lowerdir=${rootfs},upperdir=${layer.upper},workdir=${layer.work}`;
+    hostEnv['PADDOCK_OVERLAY'] = `lowerdir=${lowers.join(':')},upperdir=${layer.upper},workdir=${layer.work}`;
   }
-  return { argv: ['/bin/sh', '-c', LAUNCH_SCRIPT, 'paddock-sandbox', ...drop, ...bwrap], env };
+  if (viaMountsPoint) hostEnv['PADDOCK_MOUNTS'] = options.mountsDir!;
+  return { argv: ['/bin/sh', '-c', LAUNCH_SCRIPT, 'paddock-sandbox', ...drop, ...bwrap], env: hostEnv };
 }
 
 const JOIN_CGROUPS = `
@@ -114,11 +148,17 @@ done || exit 97
 unset PADDOCK_CGROUP_PROCS`;
 
 const LAUNCH_SCRIPT = `${JOIN_CGROUPS}
-if [ -n "$PADDOCK_OVERLAY" ]; then
+if [ -n "$PADDOCK_OVERLAY$PADDOCK_MOUNTS" ]; then
   exec unshare --mount --propagation private -- /bin/sh -c '
-    mkdir -p -m 0755 ${OVERLAY_MOUNT} &&
-    mount -t overlay paddock -o "$PADDOCK_OVERLAY" ${OVERLAY_MOUNT} || exit 98
-    unset PADDOCK_OVERLAY
+    if [ -n "$PADDOCK_OVERLAY" ]; then
+      mkdir -p -m 0755 ${OVERLAY_MOUNT} &&
+      mount -t overlay paddock -o "$PADDOCK_OVERLAY" ${OVERLAY_MOUNT} || exit 98
+    fi
+    if [ -n "$PADDOCK_MOUNTS" ]; then
+      mkdir -p -m 0755 ${MOUNTS_POINT} &&
+      mount --bind "$PADDOCK_MOUNTS" ${MOUNTS_POINT} || exit 98
+    fi
+    unset PADDOCK_OVERLAY PADDOCK_MOUNTS
     exec "$@"' sh "$@"
 fi
 exec "$@"`;

@@ -12,6 +12,8 @@ export interface SessionLayer {
   work: string;
   workspace: string;
   home: string;
+  /** Staged session resources (file copies, cloned repositories), bound into the sandbox. */
+  mounts: string;
 }
 
 export function sessionLayer(dataDir: string, sessionId: string): SessionLayer {
@@ -22,6 +24,7 @@ export function sessionLayer(dataDir: string, sessionId: string): SessionLayer {
     work: join(dir, 'overlay-work'),
     workspace: join(dir, 'workspace'),
     home: join(dir, 'home'),
+    mounts: join(dir, 'mounts'),
   };
 }
 
@@ -31,6 +34,8 @@ export async function prepareLayer(
   owner: number | undefined,
 ): Promise<void> {
   const dirs = overlay ? [layer.upper, layer.work] : [layer.workspace, layer.home];
+  // Traversable by the sandbox uid: bwrap binds staged resources from here.
+  await mkdir(layer.mounts, { recursive: true, mode: 0o755 });
   for (const dir of dirs) await mkdir(dir, { recursive: true, mode: 0o755 });
   // The upper directory's owner becomes the owner of the sandbox's `/`.
   if (owner !== undefined) for (const dir of dirs) await chown(dir, owner, owner);

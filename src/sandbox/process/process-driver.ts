@@ -4,15 +4,23 @@ import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver } from '../../core/ports/sandbox.js';
 import { createManagedDriver, type RunningSandbox, type SandboxBackend } from '../managed-driver.js';
+import type { OnOutputs } from '../outputs/output-collector.js';
+import { stageResources } from '../resources/stage-resources.js';
 import type { InsideSpawner } from '../tools/inside.js';
 
 export interface ProcessDriverOptions {
   log?: (message: string) => void;
+  onOutputs?: OnOutputs | undefined;
 }
+
+/** Where sandbox paths land: `/mnt/session/outputs` is `<workdir>/mnt/session/outputs`, and so on. */
+const OUTPUTS = '/mnt/session/outputs';
 
 /**
  * Development driver: tools run as plain host processes in a per-session
- * directory. It isolates NOTHING — a command can read the server's files and
+ * directory. Session resources appear at their mount path taken relative to
+ * that directory (files are copied, 0444; repositories cloned), since there
+ * is no private root to mount them in. It isolates NOTHING — a command can read the server's files and
  * reach the network — so it only starts when explicitly chosen.
  */
 export function createProcessDriver(
@@ -36,14 +44,27 @@ export function createProcessDriver(
     name: 'process',
     async start(spec) {
       const workdir = join(root, spec.sessionId);
-      await mkdir(workdir, { recursive: true });
+      await mkdir(join(workdir, OUTPUTS), { recursive: true });
+      await stageResources(spec, {
+        place: (sandboxPath) => join(workdir, sandboxPath),
+        githubBaseUrl: config.sandbox.githubBaseUrl,
+      });
       return new HostProcesses(workdir);
     },
     async removeFiles(sessionId) {
       await rm(join(root, sessionId), { recursive: true, force: true });
     },
   };
-  return createManagedDriver(backend, { idleTimeoutMs: config.sandbox.idleTimeoutMs });
+  const onOutputs = options.onOutputs;
+  return createManagedDriver(backend, {
+    idleTimeoutMs: config.sandbox.idleTimeoutMs,
+    outputs: onOutputs && {
+      onOutputs,
+      stateDir: join(config.dataDir, 'sandbox-state'),
+      maxFileBytes: config.maxUploadBytes,
+      log,
+    },
+  });
 }
 
 /** The "sandbox" is just a directory; stopping it kills the processes we started. */
@@ -52,6 +73,10 @@ class HostProcesses implements RunningSandbox, InsideSpawner {
   private stopped = false;
 
   constructor(readonly workdir: string) {}
+
+  get outputsDir(): string {
+    return join(this.workdir, OUTPUTS);
+  }
 
   get inside(): InsideSpawner {
     return this;

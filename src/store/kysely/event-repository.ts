@@ -21,7 +21,8 @@ export class KyselyEventRepository implements EventRepository {
   ) {}
 
   async append(sessionId: string, events: readonly NewEvent[]): Promise<StoredEvent[]> {
-    if (events.length === 0) return [];
+    // An empty append inside a transaction still takes the per-session lock (record-only changes).
+    if (events.length === 0 && !this.db.isTransaction) return [];
     const run = (trx: Kysely<Database>) => this.appendInTransaction(trx, sessionId, events);
     if (this.db.isTransaction) return run(this.db);
     return this.db.transaction().execute(run);

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ResourceRecord, Store } from '../../src/core/ports/store.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+
+/** One store suite, run against every dialect on a real database. */
+for (const dialect of DIALECTS) {
+  describe(`store (${dialect})`, () => {
+    let database: TestDatabase;
+    let store: Store;
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      store = await database.open();
+    });
+    after(async () => {
+      await store.close();
+      await database.drop();
+    });
+
+    const record = (id: string, createdAt: string, extra: Partial<ResourceRecord> = {}): ResourceRecord => ({
+      kind: 'vault',
+      id,
+      parentId: null,
+      name: null,
+      status: null,
+      refId: null,
+      refVersion: null,
+      createdAt,
+      updatedAt: createdAt,
+      archivedAt: null,
+      doc: { id, n: Number(id.slice(-2)) },
+      ...extra,
+    });
+
+    it('pages resources both ways in (created_at, id) order, with filters', async () => {
+      for (let i = 0; i < 9; i++) {
+        await store.resources.insert(
+          record(`vlt_${String(i).padStart(2, '0')}`, `2026-01-01T00:00:0${i}.000Z`),
+        );
+      }
+      await store.resources.insert(
+        record('vlt_99', '2026-01-02T00:00:00.000Z', { archivedAt: '2026-01-03T00:00:00.000Z' }),
+      );
+      const first = await store.resources.list({ kind: 'vault', order: 'desc', limit: 4 });
+      assert.deepEqual(
+        first.items.map((r) => r.id),
+        ['vlt_08', 'vlt_07', 'vlt_06', 'vlt_05'],
+      );
+      assert.equal(first.hasMore, true);
+      const last = first.items[3]!;
+      const second = await store.resources.list({
+        kind: 'vault',
+        order: 'desc',
+        limit: 4,
+        cursor: { createdAt: last.createdAt, id: last.id, direction: 'next' },
+      });
+      assert.deepEqual(
+        second.items.map((r) => r.id),
+        ['vlt_04', 'vlt_03', 'vlt_02', 'vlt_01'],
+      );
+      const back = await store.resources.list({
+        kind: 'vault',
+        order: 'desc',
+        limit: 2,
+        cursor: { createdAt: second.items[0]!.createdAt, id: second.items[0]!.id, direction: 'prev' },
+      });
+      assert.deepEqual(
+        back.items.map((r) => r.id),
+        ['vlt_06', 'vlt_05'],
+      );
+      const archived = await store.resources.list({
+        kind: 'vault',
+        order: 'asc',
+        limit: 100,
+        includeArchived: true,
+      });
+      assert.equal(archived.items.length, 10);
+      const ranged = await store.resources.list({
+        kind: 'vault',
+        order: 'asc',
+        limit: 100,
+        createdAt: { gte: '2026-01-01T00:00:03.000Z', lt: '2026-01-01T00:00:05.000Z' },
+      });
+      assert.deepEqual(
+        ranged.items.map((r) => r.id),
+        ['vlt_03', 'vlt_04'],
+      );
+    });
+
+    it('enforces unique names per kind and round-trips documents', async () => {
+      await store.resources.insert(
+        record('env_a', '2026-01-01T00:00:00.000Z', { kind: 'environment', name: 'dev' }),
+      );
+      await assert.rejects(
+        store.resources.insert(
+          record('env_b', '2026-01-01T00:00:00.000Z', { kind: 'environment', name: 'dev' }),
+        ),
+      );
+      const found = await store.resources.findByName('environment', 'dev');
+      assert.equal(found?.id, 'env_a');
+      assert.equal((found?.doc as { id: string }).id, 'env_a');
+    });
+
+    it('appends events with contiguous sequences and idempotency keys', async () => {
+      const event = (id: string, key?: string) => ({
+        id,
+        type: 'agent.message',
+        threadId: null,
+        processedAt: '2026-01-01T00:00:00.000Z',
+        doc: { id, type: 'agent.message' },
+        idempotencyKey: key,
+      });
+      const firstBatch = await store.events.append('sesn_1', [event('sevt_1', 'step-1#0'), event('sevt_2')]);
+      assert.deepEqual(
+        firstBatch.map((e) => e.seq),
+        [1, 2],
+      );
+      const replay = await store.events.append('sesn_1', [event('sevt_9', 'step-1#0'), event('sevt_3')]);
+      assert.deepEqual(
+        replay.map((e) => [e.id, e.seq]),
+        [
+          ['sevt_1', 1],
+          ['sevt_3', 3],
+        ],
+      );
+      const listed = await store.events.list({ sessionId: 'sesn_1', order: 'asc', limit: 10 });
+      assert.deepEqual(
+        listed.map((e) => e.id),
+        ['sevt_1', 'sevt_2', 'sevt_3'],
+      );
+      const concurrent = await Promise.all(
+        Array.from({ length: 10 }, (_unused, i) => store.events.append('sesn_2', [event(`sevt_c${i}`)])),
+      );
+      const seqs = concurrent
+        .flat()
+        .map((e) => e.seq)
+        .sort((a, b) => a - b);
+      assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+
+    it('grants a lease to one owner until it expires', async () => {
+      const now = '2026-01-01T00:00:00.000Z';
+      assert.equal(await store.leases.acquire('sesn_l', 'node-a', '2026-01-01T00:00:30.000Z', now), true);
+      assert.equal(await store.leases.acquire('sesn_l', 'node-b', '2026-01-01T00:00:30.000Z', now), false);
+      assert.equal(await store.leases.acquire('sesn_l', 'node-a', '2026-01-01T00:01:00.000Z', now), true);
+      const later = '2026-01-01T00:02:00.000Z';
+      assert.equal(await store.leases.acquire('sesn_l', 'node-b', '2026-01-01T00:03:00.000Z', later), true);
+      assert.equal((await store.leases.holder('sesn_l'))?.owner, 'node-b');
+    });
+  });
+}
