@@ -24,7 +24,7 @@ for (const dialect of DIALECTS) {
           { type: 'github_repository', url: 'https://github.com/myorg/myrepo', authorization_token: secret },
         ],
       });
-      const repo = session.resources[0];
+      const repo = session.resources[0] as { type: string; id: string } | undefined;
       assert.equal(repo?.type, 'github_repository');
       const file = await client.beta.files.upload({ file: await toFile(Buffer.from('data'), 'data.csv') });
       const added = await client.beta.sessions.resources.add(session.id, { type: 'file', file_id: file.id });
@@ -33,16 +33,17 @@ for (const dialect of DIALECTS) {
       assert.equal(added.mount_path, `/mnt/session/uploads/${file.id}`);
 
       const listed = [];
-      for await (const resource of client.beta.sessions.resources.list(session.id, { limit: 1 }))
-        listed.push(resource.id);
+      for await (const resource of client.beta.sessions.resources.list(session.id, { limit: 1 })) {
+        listed.push('id' in resource ? resource.id : resource.memory_store_id);
+      }
       assert.deepEqual(listed, [repo?.id, added.id]);
       const fetched = await client.beta.sessions.resources.retrieve(added.id, { session_id: session.id });
-      assert.equal(fetched.id, added.id);
+      assert.ok('id' in fetched && fetched.id === added.id);
       const updated = await client.beta.sessions.resources.update(repo!.id as string, {
         session_id: session.id,
         authorization_token: 'ghp_rotated',
       });
-      assert.equal(updated.id, repo?.id);
+      assert.ok('id' in updated && updated.id === (repo as { id: string }).id);
       assert.ok(!JSON.stringify([session, updated, listed]).includes('ghp_'));
       await assert.rejects(
         client.beta.sessions.resources.update(added.id, { session_id: session.id, authorization_token: 'x' }),
