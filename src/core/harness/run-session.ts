@@ -15,7 +15,7 @@ import type {
 } from './harness-ports.js';
 import { runModelStep } from './model-step.js';
 import type { AutoJudge } from './permissions.js';
-import { awaitingClient, foldSessionState, type SessionState } from './session-state.js';
+import { awaitingClient, foldSessionState, type LoggedEvent, type SessionState } from './session-state.js';
 import { buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';
 import { errorOutcome, resultEvent, runToolStep } from './tool-step.js';
@@ -147,7 +147,9 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         });
         attempt = 0;
         // The turn goes on (tools next): a mid-turn snapshot keeps usage.list_cost live.
-        if (result.stopReason === 'tool_use') await saveUsageSnapshot(deps, session);
+        if (result.stopReason === 'tool_use' && usageSnapshotDue(events, deps.clock.now())) {
+          await saveUsageSnapshot(deps, session);
+        }
         if (result.stopReason === 'refusal') {
           await goIdle(deps, session, { type: 'refusal' });
           return;
@@ -289,4 +291,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Mid-turn usage snapshots: at most one every few seconds, so fast tool loops stay fast. */
+const USAGE_SNAPSHOT_INTERVAL_MS = 5_000;
+
+function usageSnapshotDue(events: readonly LoggedEvent[], nowMs: number): boolean {
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index]?.event;
+    if (event?.type === 'session.usage')
+      return nowMs - Date.parse(event.processed_at) >= USAGE_SNAPSHOT_INTERVAL_MS;
+  }
+  return true;
 }

@@ -2,7 +2,12 @@ import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
 import type { Session } from '../domain/session.js';
 import { conflict, notFound } from '../errors.js';
-import type { DraftEvent, PreviewEvent, SessionEvent } from '../events/session-event.js';
+import {
+  type DraftEvent,
+  type PreviewEvent,
+  type SessionEvent,
+  STATUS_OF_EVENT,
+} from '../events/session-event.js';
 import type { IdGenerator } from '../ids.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { EventListQuery, NewEvent, Store, StoredEvent } from '../ports/store.js';
@@ -71,10 +76,14 @@ export class EventLog {
     const stored = await this.store.transaction(async (tx) => {
       if (options.leaseOwner !== undefined) await assertLease(tx, sessionId, options.leaseOwner, processedAt);
       const appended = (await tx.events.append(sessionId, fresh)) as LoggedEvent[];
+      const newlyStored = appended.filter((event, index) => event.id === fresh[index]?.id);
+      // Most appends (messages, tool calls, spans) change no projection: skip the record round trip.
+      if (!options.mutateSession && !newlyStored.some((event) => affectsProjection(event.doc))) {
+        return { appended, newlyStored };
+      }
       // Re-read after the append: the store holds the per-session lock from here to commit.
       const record = await tx.resources.get<Session>('session', sessionId);
       if (!record) throw notFound('Session', sessionId);
-      const newlyStored = appended.filter((event, index) => event.id === fresh[index]?.id);
       const mutated = options.mutateSession ? options.mutateSession(record.doc) : record.doc;
       const projected = projectEvents(
         mutated,
@@ -126,4 +135,9 @@ async function assertLease(tx: Store, sessionId: string, owner: string, now: str
       errorCode: 'stale_lease',
     });
   }
+}
+
+/** Whether an event changes the session record's projections (status, usage, budget). */
+function affectsProjection(event: SessionEvent): boolean {
+  return STATUS_OF_EVENT[event.type] !== undefined || event.type === 'session.usage';
 }

@@ -4,6 +4,15 @@ import type { Database } from './schema.js';
 
 type EventRow = Database['session_events'];
 
+const fromRowMeta = (row: EventRow): Omit<StoredEvent, 'doc'> => ({
+  sessionId: row.session_id,
+  seq: Number(row.seq),
+  id: row.id,
+  type: row.type,
+  threadId: row.thread_id,
+  processedAt: row.processed_at,
+});
+
 const fromRow = (row: EventRow): StoredEvent => ({
   sessionId: row.session_id,
   seq: Number(row.seq),
@@ -44,6 +53,7 @@ export class KyselyEventRepository implements EventRepository {
       .executeTakeFirst();
     let seq = Number(last?.seq ?? 0);
     const stored: StoredEvent[] = [];
+    const rows: EventRow[] = [];
     for (const event of events) {
       if (event.idempotencyKey !== undefined) {
         const existing = await trx
@@ -68,9 +78,11 @@ export class KyselyEventRepository implements EventRepository {
         idempotency_key: event.idempotencyKey ?? null,
         doc: JSON.stringify(event.doc),
       };
-      await trx.insertInto('session_events').values(row).execute();
-      stored.push(fromRow(row));
+      rows.push(row);
+      stored.push({ ...fromRowMeta(row), doc: event.doc });
     }
+    // One statement for the whole batch.
+    if (rows.length > 0) await trx.insertInto('session_events').values(rows).execute();
     return stored;
   }
 
