@@ -10,6 +10,8 @@ Commands:
   keys create <name> Create an API key and print it once
   keys list          List API keys (ids and names, never the keys)
   keys revoke <id>   Delete an API key
+  env-key create <environment_id> [name]
+                     Create a self-hosted worker's environment key and print it once
   sandbox prepare    Build the cached sandbox rootfs (root, debootstrap; PADDOCK_ROOTFS_DIR)
   mock-model         Start the scripted model server (test mode, see docs/test-mode.md)
     --port <n>       Port to listen on (default 4010)
@@ -42,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'keys':
       return (await import('./keys.js')).runKeys(loadConfig(), rest);
+    case 'env-key':
+      return (await import('./env-keys.js')).runEnvironmentKeys(loadConfig(), rest);
     case 'sandbox':
       return (await import('./sandbox-prepare.js')).runSandbox(loadConfig(), rest);
     case 'mock-model':

@@ -1,6 +1,6 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
-import { rm } from 'node:fs/promises';
 import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
 import type { InsideSpawner } from './tools/inside.js';
 import { ToolRunner } from './tools/tool-runner.js';
@@ -53,7 +53,12 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
         throw new Error(`invalid session id ${JSON.stringify(spec.sessionId)}`);
       let sandbox = sandboxes.get(spec.sessionId);
       if (!sandbox) {
-        sandbox = new ManagedSandbox(spec, backend, options.idleTimeoutMs, collectorFor(spec.sessionId, options));
+        sandbox = new ManagedSandbox(
+          spec,
+          backend,
+          options.idleTimeoutMs,
+          collectorFor(spec.sessionId, options),
+        );
         sandboxes.set(spec.sessionId, sandbox);
       }
       await sandbox.ensureStarted();
@@ -133,7 +138,8 @@ class ManagedSandbox implements Sandbox {
       const running = await this.ensureStarted();
       const outcome = await this.runner.run(name, input, signal);
       // Before the result returns, so the caller can already list the file the command wrote.
-      if (MUTATING_TOOLS.has(name) && running.alive) await this.outputs?.collect(running.inside, running.outputsDir);
+      if (MUTATING_TOOLS.has(name) && running.alive)
+        await this.outputs?.collect(running.inside, running.outputsDir);
       return outcome;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -7,6 +7,7 @@ import type { Sandbox, SandboxDriver, ToolOutcome } from '../../src/core/ports/s
 import { createBwrapDriver, rootfsOptions } from '../../src/sandbox/bwrap/bwrap-driver.js';
 import { probeBwrap } from '../../src/sandbox/bwrap/bwrap-host.js';
 import { ensureRootfs } from '../../src/sandbox/bwrap/rootfs.js';
+import type { EgressNet } from '../../src/sandbox/network/egress-proxy.js';
 import type { OnOutputs } from '../../src/sandbox/outputs/output-collector.js';
 import { createProcessDriver } from '../../src/sandbox/process/process-driver.js';
 
@@ -24,6 +25,8 @@ export interface CreateOptions {
   onOutputs?: OnOutputs;
   /** Extra PADDOCK_* variables (e.g. PADDOCK_GITHUB_BASE_URL). */
   env?: Record<string, string>;
+  /** bwrap only, test-only: the egress proxy's resolver and dialer. */
+  egressNet?: EgressNet;
   /** Reuse a data directory (a "restarted server"). */
   dataDir?: string;
 }
@@ -70,7 +73,11 @@ export async function bwrapCase(): Promise<DriverCase> {
     skip,
     async create(options) {
       const config = await testConfig('bwrap', options);
-      const driver = await createBwrapDriver(config, { log: quiet, onOutputs: options?.onOutputs });
+      const driver = await createBwrapDriver(config, {
+        log: quiet,
+        onOutputs: options?.onOutputs,
+        egressNet: options?.egressNet,
+      });
       return { driver, config };
     },
   };

@@ -49,13 +49,13 @@ for (const driverCase of cases) {
       };
       const path = at('/mnt/session/uploads/file_abc');
       assert.equal(textOf(await bash(withFile, `cat ${path}`)), 'uploaded bytes');
+      const read = await tool(await driver.acquire(withFile), 'read', { file_path: path });
+      assert.match(textOf(read), /uploaded bytes/);
       const write = await bash(withFile, `echo changed > ${path}`);
       // The process driver runs as the server user (root here): it can overwrite its 0444 copy, but
       // only the copy — the stored object stays intact.
       if (driverCase.name === 'bwrap') assert.equal(write.isError, true, textOf(write));
       assert.equal(await readFile(hostFile, 'utf8'), 'uploaded bytes\n');
-      const read = await tool(await driver.acquire(withFile), 'read', { file_path: path });
-      assert.match(textOf(read), /uploaded bytes/);
     });
 
     it('files written under /mnt/session/outputs are handed over once, and again when changed', async () => {
@@ -81,10 +81,15 @@ for (const driverCase of cases) {
       outputs.length = 0;
       const sandbox = await driver.acquire(spec('r3'));
       // A background writer finishes after the tool call returned; stop() still collects it.
-      await tool(sandbox, 'bash', { command: `(sleep 0.3; echo late > ${at('/mnt/session/outputs')}/late.txt) &` });
+      await tool(sandbox, 'bash', {
+        command: `(sleep 0.3; echo late > ${at('/mnt/session/outputs')}/late.txt) &`,
+      });
       await new Promise((resolve) => setTimeout(resolve, 600));
       await sandbox.stop();
-      assert.deepEqual(outputs.flat().map((file) => file.path), ['late.txt']);
+      assert.deepEqual(
+        outputs.flat().map((file) => file.path),
+        ['late.txt'],
+      );
       const again = await driverCase.create({
         onOutputs: async (_sessionId, files) => void outputs.push(files),
         dataDir: config.dataDir,
@@ -97,27 +102,50 @@ for (const driverCase of cases) {
     if (driverCase.name === 'bwrap') {
       it('a symlink in outputs never makes the server read a host file', async () => {
         outputs.length = 0;
-        await bash(spec('r4'), 'ln -s /etc/hostname /mnt/session/outputs/link; ln -s /proc/1/environ /mnt/session/outputs/env');
+        await bash(
+          spec('r4'),
+          'ln -s /etc/hostname /mnt/session/outputs/link; ln -s /proc/1/environ /mnt/session/outputs/env',
+        );
         assert.deepEqual(outputs, []);
       });
     }
 
     it('a repository is cloned on the host, checked out, and carries no credentials', async () => {
-      const withRepo = (sessionId: string, checkout: NonNullable<SandboxSpec['repositories']>[number]['checkout']) => ({
+      const withRepo = (
+        sessionId: string,
+        checkout: NonNullable<SandboxSpec['repositories']>[number]['checkout'],
+      ) => ({
         ...spec(sessionId),
         repositories: [
-          { url: 'https://github.com/octo/hello.git', sandboxPath: '/workspace/hello', checkout, authorizationToken: TOKEN },
+          {
+            url: 'https://github.com/octo/hello.git',
+            sandboxPath: '/workspace/hello',
+            checkout,
+            authorizationToken: TOKEN,
+          },
         ],
       });
       const repo = at('/workspace/hello');
-      const main = await bash(withRepo('g1', null), `(cd ${repo} && cat README.md && git remote get-url origin)`);
+      const main = await bash(
+        withRepo('g1', null),
+        `(cd ${repo} && cat README.md && git remote get-url origin)`,
+      );
       assert.equal(textOf(main), 'two\nhttps://github.com/octo/hello.git');
-      const leak = await bash(withRepo('g1', null), `(cd ${repo} && git config --list --show-origin; grep -r ${TOKEN} .git || echo clean)`);
+      const leak = await bash(
+        withRepo('g1', null),
+        `(cd ${repo} && git config --list --show-origin; grep -r ${TOKEN} .git || echo clean)`,
+      );
       assert.ok(!textOf(leak).includes(TOKEN) && !/extraheader/i.test(textOf(leak)), textOf(leak));
       assert.match(textOf(leak), /clean$/);
-      const feature = await bash(withRepo('g2', { type: 'branch', name: 'feature' }), `cat ${repo}/FEATURE.md`);
+      const feature = await bash(
+        withRepo('g2', { type: 'branch', name: 'feature' }),
+        `cat ${repo}/FEATURE.md`,
+      );
       assert.equal(textOf(feature), 'feature');
-      const pinned = await bash(withRepo('g3', { type: 'commit', sha: git.firstCommit }), `cat ${repo}/README.md`);
+      const pinned = await bash(
+        withRepo('g3', { type: 'commit', sha: git.firstCommit }),
+        `cat ${repo}/README.md`,
+      );
       assert.equal(textOf(pinned), 'one');
       // Writable, and kept across a restart (not cloned again over the agent's changes).
       await bash(withRepo('g1', null), `(cd ${repo} && echo mine > NOTES.md)`);
@@ -131,7 +159,14 @@ for (const driverCase of cases) {
       try {
         const failing = {
           ...spec('g4'),
-          repositories: [{ url: 'https://github.com/octo/missing', sandboxPath: '/workspace/missing', checkout: null, authorizationToken: TOKEN }],
+          repositories: [
+            {
+              url: 'https://github.com/octo/missing',
+              sandboxPath: '/workspace/missing',
+              checkout: null,
+              authorizationToken: TOKEN,
+            },
+          ],
         };
         await assert.rejects(created.driver.acquire(failing), (error: Error) => {
           assert.match(error.message, /cannot provision repository https:\/\/github\.com\/octo\/missing/);

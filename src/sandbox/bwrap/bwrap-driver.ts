@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver, SandboxLimits } from '../../core/ports/sandbox.js';
 import { createManagedDriver, type SandboxBackend } from '../managed-driver.js';
+import type { EgressNet } from '../network/egress-proxy.js';
+import { sandboxEgress } from '../network/sandbox-egress.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
 import { stageResources } from '../resources/stage-resources.js';
 import { type BwrapHost, probeBwrap } from './bwrap-host.js';
@@ -17,6 +19,8 @@ export interface BwrapDriverOptions {
   log?: (message: string) => void;
   /** Receives files the sandbox wrote under /mnt/session/outputs. */
   onOutputs?: OnOutputs | undefined;
+  /** Test-only: how the egress proxy resolves and connects (never real addresses in tests). */
+  egressNet?: EgressNet | undefined;
 }
 
 export function rootfsOptions(config: PaddockConfig, log: (message: string) => void): RootfsOptions {
@@ -62,11 +66,21 @@ export async function createBwrapDriver(
         log,
       });
       const mounts = await stageResources(spec, {
-        place: (sandboxPath) => join(layer.mounts, createHash('sha256').update(sandboxPath).digest('hex').slice(0, 16)),
+        place: (sandboxPath) =>
+          join(layer.mounts, createHash('sha256').update(sandboxPath).digest('hex').slice(0, 16)),
         owner,
         githubBaseUrl: config.sandbox.githubBaseUrl,
       });
-      const cgroup = await createCgroup(cgroups, spec.sessionId, limits);
+      const egress = await sandboxEgress(spec, {
+        dataDir: config.dataDir,
+        allowPrivateNetworks: config.allowPrivateNetworks,
+        net: options.egressNet,
+        log,
+      });
+      const cgroup = await createCgroup(cgroups, spec.sessionId, limits).catch(async (error: unknown) => {
+        await egress?.close();
+        throw error;
+      });
       const launch = buildLaunch({
         host,
         lowers: packages ? [packages, base] : [base],
@@ -75,8 +89,9 @@ export async function createBwrapDriver(
         mountsDir: layer.mounts,
         cgroupProcs: cgroup?.procsFiles ?? [],
         hostUid: config.sandbox.hostUid,
+        env: egress?.env,
       });
-      return BwrapInstance.start(launch, cgroup);
+      return BwrapInstance.start(launch, cgroup, egress);
     },
     removeFiles: (sessionId) => removeLayer(sessionLayer(config.dataDir, sessionId)),
   };

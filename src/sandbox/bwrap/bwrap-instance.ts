@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { RunningSandbox } from '../managed-driver.js';
+import type { SandboxEgress } from '../network/sandbox-egress.js';
 import { type InsideSpawner, killGroup } from '../tools/inside.js';
 import { buildEnter, type Launch, OUTPUTS_DIR, READY_LINE, WORKDIR } from './bwrap-launch.js';
 import type { SessionCgroup } from './cgroups.js';
@@ -17,13 +18,19 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     private readonly outer: ChildProcess,
     private readonly childPid: number,
     private readonly cgroup: SessionCgroup | undefined,
+    private readonly egress: SandboxEgress | undefined,
   ) {
     outer.once('close', () => {
       this.exited = true;
     });
   }
 
-  static async start(launch: Launch, cgroup: SessionCgroup | undefined): Promise<BwrapInstance> {
+  /** `egress` (limited networking) is attached once the sandbox runs, and closed with it. */
+  static async start(
+    launch: Launch,
+    cgroup: SessionCgroup | undefined,
+    egress?: SandboxEgress | undefined,
+  ): Promise<BwrapInstance> {
     const [file, ...args] = launch.argv;
     const outer = spawn(file!, args, {
       env: launch.env,
@@ -32,9 +39,11 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     });
     try {
       const childPid = await readChildPid(outer);
-      return new BwrapInstance(outer, childPid, cgroup);
+      await egress?.attach(childPid);
+      return new BwrapInstance(outer, childPid, cgroup, egress);
     } catch (error) {
       killGroup(outer);
+      await egress?.close();
       await cgroup?.destroy();
       throw error;
     }
@@ -49,7 +58,7 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
   }
 
   spawn(argv: string[]): ChildProcess {
-    const enter = buildEnter(this.childPid, this.cgroup?.procsFiles ?? [], argv);
+    const enter = buildEnter(this.childPid, this.cgroup?.procsFiles ?? [], argv, this.egress?.env);
     const [file, ...args] = enter.argv;
     return spawn(file!, args, { env: enter.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   }
@@ -62,6 +71,7 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
     }
     this.exited = true;
+    await this.egress?.close();
     await this.cgroup?.destroy();
   }
 }

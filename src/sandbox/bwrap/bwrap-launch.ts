@@ -58,8 +58,24 @@ export function buildLaunch(options: {
   const rootArgs = hostOverlay
     ? ['--bind', OVERLAY_MOUNT, '/']
     : host.nativeOverlay
-      ? [...[...lowers].reverse().flatMap((lower) => ['--overlay-src', lower]), '--overlay', layer.upper, layer.work, '/']
-      : ['--ro-bind', lowers[lowers.length - 1]!, '/', '--bind', layer.workspace, WORKDIR, '--bind', layer.home, '/root'];
+      ? [
+          ...[...lowers].reverse().flatMap((lower) => ['--overlay-src', lower]),
+          '--overlay',
+          layer.upper,
+          layer.work,
+          '/',
+        ]
+      : [
+          '--ro-bind',
+          lowers[lowers.length - 1]!,
+          '/',
+          '--bind',
+          layer.workspace,
+          WORKDIR,
+          '--bind',
+          layer.home,
+          '/root',
+        ];
   const viaMountsPoint = host.root && options.mountsDir !== undefined && options.mounts.length > 0;
   const mounts = options.mounts.flatMap((mount) => [
     mount.readOnly ? '--ro-bind' : '--bind',
@@ -168,7 +184,12 @@ exec "$@"`;
  * namespaces and its root with nsenter, then start from an empty environment
  * with every capability dropped.
  */
-export function buildEnter(childPid: number, cgroupProcs: string[], argv: string[]): Launch {
+export function buildEnter(
+  childPid: number,
+  cgroupProcs: string[],
+  argv: string[],
+  env: Record<string, string> = {},
+): Launch {
   return {
     argv: [
       '/bin/sh',
@@ -197,6 +218,7 @@ export function buildEnter(childPid: number, cgroupProcs: string[], argv: string
       'PS1=',
       'PS2=',
       'USER=root',
+      ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
       '/usr/bin/setpriv',
       '--inh-caps=-all',
       '--bounding-set=-all',

@@ -90,7 +90,15 @@ async function build(packages: Packages, dir: string, options: PackageLayerOptio
     cgroupProcs: [],
     hostUid: options.hostUid,
     network: 'host',
-    command: ['/bin/bash', '--norc', '--noprofile', '-c', BUILD_SCRIPT, 'paddock-build', ...buildArgs(packages)],
+    command: [
+      '/bin/bash',
+      '--norc',
+      '--noprofile',
+      '-c',
+      BUILD_SCRIPT,
+      'paddock-build',
+      ...buildArgs(packages),
+    ],
     readOnlyBinds: [
       ['/etc/resolv.conf', '/etc/resolv.conf'],
       ...(existsSync(CA_BUNDLE) ? [[CA_BUNDLE, CA_BUNDLE] as [string, string]] : []),
@@ -101,7 +109,11 @@ async function build(packages: Packages, dir: string, options: PackageLayerOptio
   await rm(work, { recursive: true, force: true });
   if (code !== 0) {
     await rm(upper, { recursive: true, force: true });
-    const tail = (await readFile(logPath, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-20).join('\n');
+    const tail = (await readFile(logPath, 'utf8').catch(() => ''))
+      .trimEnd()
+      .split('\n')
+      .slice(-20)
+      .join('\n');
     throw new Error(`package layer build failed (${summary}): ${code}; ${logPath} ends with:\n${tail}`);
   }
   await rename(upper, join(dir, 'root'));

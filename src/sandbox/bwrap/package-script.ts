@@ -18,7 +18,8 @@ export function normalizePackages(packages: SandboxSpec['packages']): Packages |
   for (const manager of MANAGERS) {
     const names = [...new Set(packages?.[manager] ?? [])].sort();
     for (const name of names)
-      if (!PACKAGE.test(name)) throw new Error(`packages.${manager}: invalid package ${JSON.stringify(name)}`);
+      if (!PACKAGE.test(name))
+        throw new Error(`packages.${manager}: invalid package ${JSON.stringify(name)}`);
     if (names.length > 0) {
       out[manager] = names;
       any = true;

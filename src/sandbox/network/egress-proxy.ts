@@ -1,0 +1,187 @@
+import { lookup } from 'node:dns/promises';
+import { rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { connect, isIP, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { isBlockedAddress } from '../../core/tools/address-policy.js';
+import type { EgressPolicy } from './egress-policy.js';
+
+/** How the proxy resolves names and opens connections; tests replace both (never real addresses). */
+export interface EgressNet {
+  resolve(host: string): Promise<string[]>;
+  dial(address: string, port: number): Socket;
+}
+
+export const systemNet: EgressNet = {
+  resolve: async (host) => (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address),
+  dial: (address, port) => connect({ host: address, port }),
+};
+
+export interface EgressProxyOptions {
+  policy: EgressPolicy;
+  /** PADDOCK_ALLOW_PRIVATE_NETWORKS: resolved loopback/private/metadata addresses are allowed too. */
+  allowPrivateNetworks: boolean;
+  net?: EgressNet | undefined;
+  log?: ((message: string) => void) | undefined;
+}
+
+/**
+ * The only way out of a `limited` sandbox: an HTTP proxy (CONNECT tunnels
+ * and absolute-URI requests) on a host unix socket, enforcing the
+ * environment's allow-list. A name is allowed first, then resolved, and every
+ * resolved address must be public (unless private networks are allowed); the
+ * connection goes to the checked address, so a DNS answer that changes
+ * between check and connect (rebinding) cannot reach a blocked range.
+ */
+export class EgressProxy {
+  private readonly sockets = new Set<Duplex>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly socketPath: string,
+  ) {}
+
+  static async listen(socketPath: string, options: EgressProxyOptions): Promise<EgressProxy> {
+    const net = options.net ?? systemNet;
+    const server = createServer((req, res) => void forwardRequest(req, res, options, net));
+    const proxy = new EgressProxy(server, socketPath);
+    server.on(
+      'connect',
+      (req: IncomingMessage, client: Duplex, head: Buffer) =>
+        void proxy.tunnel(req, client, head, options, net),
+    );
+    server.on('connection', (socket: Socket) => proxy.track(socket));
+    await rm(socketPath, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, resolve);
+    });
+    return proxy;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await rm(this.socketPath, { force: true });
+  }
+
+  private track(socket: Duplex): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  private async tunnel(
+    req: IncomingMessage,
+    client: Duplex,
+    head: Buffer,
+    options: EgressProxyOptions,
+    net: EgressNet,
+  ): Promise<void> {
+    client.on('error', () => client.destroy());
+    const target = parseAuthority(req.url ?? '');
+    const address = target && (await checkTarget(target.host, target.port, options, net));
+    if (!target || typeof address !== 'string') {
+      const why = typeof address === 'object' ? address.refused : 'CONNECT needs host:port';
+      client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${why}\n`);
+      return;
+    }
+    const upstream = net.dial(address, target.port);
+    this.track(upstream);
+    upstream.once('connect', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => {
+      if (client.writable) client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      client.destroy();
+    });
+    client.once('close', () => upstream.destroy());
+  }
+}
+
+async function forwardRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: EgressProxyOptions,
+  net: EgressNet,
+): Promise<void> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '');
+    if (url.protocol !== 'http:') throw new Error('not http');
+  } catch {
+    return refuse(res, 400, 'only absolute http:// URLs (or CONNECT) go through this proxy');
+  }
+  const port = Number(url.port || 80);
+  const address = await checkTarget(url.hostname, port, options, net);
+  if (typeof address !== 'string') return refuse(res, 403, address.refused);
+  const upstream = request(
+    {
+      method: req.method,
+      path: `${url.pathname}${url.search}`,
+      headers: withoutProxyHeaders(req.headers),
+      createConnection: () => net.dial(address, port),
+    },
+    (response) => {
+      res.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(res);
+    },
+  );
+  upstream.on('error', () => refuse(res, 502, 'upstream connection failed'));
+  req.pipe(upstream);
+}
+
+/** The address to connect to, or why not. */
+async function checkTarget(
+  host: string,
+  port: number,
+  options: EgressProxyOptions,
+  net: EgressNet,
+): Promise<string | { refused: string }> {
+  const name = host.replace(/^\[(.*)\]$/, '$1');
+  if (!options.policy.allows(name, port)) {
+    options.log?.(`paddock: egress refused: ${name}:${port} is not allowed`);
+    return { refused: `${name}:${port} is not in this environment's allowed hosts` };
+  }
+  let addresses: string[];
+  try {
+    addresses = isIP(name) ? [name] : await net.resolve(name);
+  } catch {
+    return { refused: `${name} does not resolve` };
+  }
+  const blocked = addresses.filter((address) => isBlockedAddress(address) || hostAddresses().has(address));
+  if (addresses.length === 0 || (blocked.length > 0 && !options.allowPrivateNetworks)) {
+    options.log?.(`paddock: egress refused: ${name} resolves to a blocked address (${blocked.join(', ')})`);
+    return { refused: `${name} resolves to a loopback, private or metadata address` };
+  }
+  return addresses[0]!;
+}
+
+/** The host's own addresses (e.g. its public IP): services bound there are host services too. */
+function hostAddresses(): Set<string> {
+  const out = new Set<string>();
+  for (const entries of Object.values(networkInterfaces()))
+    for (const entry of entries ?? []) out.add(entry.address);
+  return out;
+}
+
+function parseAuthority(authority: string): { host: string; port: number } | undefined {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(authority);
+  if (!match) return undefined;
+  const port = Number(match[2]);
+  return port > 0 && port < 65536 ? { host: match[1]!, port } : undefined;
+}
+
+function withoutProxyHeaders(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
+  const { 'proxy-authorization': _auth, 'proxy-connection': _connection, ...rest } = headers;
+  return rest;
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, { 'content-type': 'text/plain' });
+  res.end(`${message}\n`);
+}
