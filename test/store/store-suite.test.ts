@@ -98,7 +98,7 @@ for (const dialect of DIALECTS) {
       );
       const found = await store.resources.findByName('environment', 'dev');
       assert.equal(found?.id, 'env_a');
-      assert.equal((found?.doc as { id: string }).id, 'env_a');
+      assert.equal((found?.doc as { id: string } | undefined)?.id, 'env_a');
     });
 
     it('appends events with contiguous sequences and idempotency keys', async () => {
