@@ -207,6 +207,7 @@ function lazySandboxDriver(create: () => Promise<SandboxDriver>): SandboxDriver 
     name: 'lazy',
     acquire: async (spec) => (await get()).acquire(spec),
     destroy: async (sessionId) => (driver ? (await get()).destroy(sessionId) : undefined),
+    flushOutputs: async (sessionId) => (driver ? (await get()).flushOutputs?.(sessionId) : undefined),
     close: async () => (driver ? (await driver.catch(() => undefined))?.close() : undefined),
   };
 }

@@ -31,6 +31,8 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 32 * 1024 * 1024,
     genReqId: requestId,
+    // Shutdown must not wait for idle keep-alive sockets or open event streams.
+    forceCloseConnections: true,
     // The SDK sends qs brackets (`statuses[]=…`); keep keys flat here and fold them in one place.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });

@@ -8,7 +8,7 @@ export interface SseStream {
   /** One frame: `event: <type>\nid: <id>\ndata: <json>\n\n` (the SDK needs the event line). */
   send(type: string, data: unknown, id?: string): void;
   /** The SDK turns this frame into a thrown APIError, so a failure is never a silent close. */
-  fail(message: string): void;
+  fail(message: string, type?: string): void;
   close(): void;
 }
 
@@ -48,10 +48,8 @@ export function openSseStream(reply: FastifyReply, heartbeatMs = DEFAULT_HEARTBE
     send(type, data, id) {
       write(`event: ${type}\n${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
     },
-    fail(message) {
-      write(
-        `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'api_error', message } })}\n\n`,
-      );
+    fail(message, type = 'api_error') {
+      write(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, message } })}\n\n`);
       close();
     },
     close,
@@ -65,7 +63,13 @@ export function openSseStream(reply: FastifyReply, heartbeatMs = DEFAULT_HEARTBE
 export function sseStreams(app: FastifyInstance, heartbeatMs?: number) {
   const open = new Set<SseStream>();
   app.addHook('preClose', async () => {
-    for (const stream of open) stream.close();
+    // Never a silent close: tell the client why, and that reconnecting resumes where it left off.
+    for (const stream of open) {
+      stream.fail(
+        'the server is shutting down; reconnect with Last-Event-ID to resume without gaps',
+        'overloaded_error',
+      );
+    }
   });
   return (reply: FastifyReply): SseStream => {
     const stream = openSseStream(reply, heartbeatMs);

@@ -64,6 +64,9 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
       await sandbox.ensureStarted();
       return sandbox;
     },
+    async flushOutputs(sessionId) {
+      await sandboxes.get(sessionId)?.flushOutputs();
+    },
     async destroy(sessionId) {
       if (!SESSION_ID.test(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
       const sandbox = sandboxes.get(sessionId);
@@ -102,6 +105,8 @@ function collectorFor(sessionId: string, options: ManagedDriverOptions): OutputC
  * with the same files.
  */
 class ManagedSandbox implements Sandbox {
+  /** A mutating tool ran since the last outputs scan. */
+  private outputsDirty = false;
   private running: RunningSandbox | undefined;
   private starting: Promise<RunningSandbox> | undefined;
   private readonly runner = new ToolRunner(() => this.current());
@@ -137,9 +142,8 @@ class ManagedSandbox implements Sandbox {
     try {
       const running = await this.ensureStarted();
       const outcome = await this.runner.run(name, input, signal);
-      // Before the result returns, so the caller can already list the file the command wrote.
-      if (MUTATING_TOOLS.has(name) && running.alive)
-        await this.outputs?.collect(running.inside, running.outputsDir);
+      // Scanning outputs spawns a process inside the sandbox; do it once per turn (flushOutputs), not per call.
+      if (MUTATING_TOOLS.has(name) && running.alive) this.outputsDirty = true;
       return outcome;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -148,6 +152,13 @@ class ManagedSandbox implements Sandbox {
       this.inFlight--;
       this.armIdleTimer();
     }
+  }
+
+  async flushOutputs(): Promise<void> {
+    const running = this.running;
+    if (!this.outputsDirty || !running?.alive) return;
+    this.outputsDirty = false;
+    await this.outputs?.collect(running.inside, running.outputsDir);
   }
 
   async stop(): Promise<void> {

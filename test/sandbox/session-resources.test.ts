@@ -62,17 +62,21 @@ for (const driverCase of cases) {
       outputs.length = 0;
       const dir = at('/mnt/session/outputs');
       await bash(spec('r2'), `mkdir -p ${dir}/sub && printf 'report' > ${dir}/sub/report.txt`);
+      // Outputs are handed over at the end of a turn, which the harness signals with flushOutputs.
+      await driver.flushOutputs?.('r2');
       assert.deepEqual(
         outputs.flat().map((file) => [file.path, file.content.toString()]),
         [['sub/report.txt', 'report']],
       );
       await bash(spec('r2'), 'echo unrelated');
       await bash(spec('r2'), `touch ${dir}/sub/report.txt`); // same content, new mtime
+      await driver.flushOutputs?.('r2');
       assert.equal(outputs.length, 1, 'an unchanged file was handed over again');
       await tool(await driver.acquire(spec('r2')), 'write', {
         file_path: `${dir}/sub/report.txt`,
         content: 'report v2',
       });
+      await driver.flushOutputs?.('r2');
       assert.equal(outputs.length, 2);
       assert.equal(outputs[1]?.[0]?.content.toString(), 'report v2');
     });

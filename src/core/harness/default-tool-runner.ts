@@ -53,6 +53,10 @@ export class DefaultToolRunner implements ToolRunner {
     return unavailable(`unknown built-in tool ${entry.name}`);
   }
 
+  async endTurn(session: HarnessSession): Promise<void> {
+    await this.options.sandboxes.flushOutputs?.(session.id);
+  }
+
   async extraTools(session: HarnessSession): Promise<ExtraTool[]> {
     const out: ExtraTool[] = [];
     for (const delegate of Object.values(this.options.delegates ?? {})) {

@@ -52,6 +52,8 @@ export interface ToolRunner {
   run(call: ToolCall): Promise<ToolOutcome>;
   /** Tools contributed per session beyond the agent's own (MCP, delegation). */
   extraTools?(session: HarnessSession): Promise<ExtraTool[]>;
+  /** End of a turn: side effects deferred during it (sandbox outputs → Files) are completed. */
+  endTurn?(session: HarnessSession): Promise<void>;
 }
 
 export interface RetryPolicy {

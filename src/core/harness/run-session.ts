@@ -223,7 +223,8 @@ async function goIdle(
   session: HarnessSession,
   stopReason: Extract<DraftEvent, { type: 'session.status_idle' }>['stop_reason'],
 ): Promise<void> {
-  // Usage first, so a client that stops reading at the idle event already sees it on the session.
+  // Outputs and usage first, so a client that stops reading at the idle event already sees them.
+  await deps.tools.endTurn?.(session).catch(() => undefined);
   await saveUsageSnapshot(deps, session);
   await deps.log.append(session.id, [
     { type: 'session.status_idle', stop_reason: stopReason, stop_details: null },

@@ -4,6 +4,7 @@ import { type IdleGate, type RunDependencies, type RunOptions, runSession } from
 import { awaitingClient, foldSessionState } from './session-state.js';
 import type { ChildThread, ThreadDirectory } from './thread-directory.js';
 import { threadLog, threadSessions } from './thread-scope.js';
+import { placeToolUses } from './tool-placement.js';
 
 const PRIMARY = 'primary';
 
@@ -57,8 +58,11 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
   const idleGate = async (): Promise<IdleGate> => {
     if ([...running.keys()].some((key) => key !== PRIMARY)) return { type: 'wait' };
     const waiting: string[] = [];
+    const session = await deps.sessions.load(sessionId);
     for (const child of children.values()) {
-      waiting.push(...awaitingClient(foldSessionState(await childDeps(child).log.read(sessionId))));
+      const state = foldSessionState(await childDeps(child).log.read(sessionId));
+      // Self-hosted placement makes a child's sandbox tools wait for the worker, like the primary's.
+      waiting.push(...awaitingClient(session ? placeToolUses(state, session) : state));
     }
     return waiting.length > 0 ? { type: 'requires_action', event_ids: waiting } : { type: 'idle' };
   };

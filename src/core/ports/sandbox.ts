@@ -50,6 +50,8 @@ export interface Sandbox {
   runTool(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome>;
   /** Stops processes; the session's files are kept for the next start. */
   stop(): Promise<void>;
+  /** Hands files written under /mnt/session/outputs over as Files API objects (at the end of a turn). */
+  flushOutputs?(): Promise<void>;
 }
 
 export interface SandboxDriver {
@@ -58,6 +60,8 @@ export interface SandboxDriver {
   acquire(spec: SandboxSpec): Promise<Sandbox>;
   /** Stops the session's sandbox and deletes its files. */
   destroy(sessionId: string): Promise<void>;
+  /** Collects a live sandbox's new outputs; a no-op when the session has none running. */
+  flushOutputs?(sessionId: string): Promise<void>;
   close(): Promise<void>;
 }
 
