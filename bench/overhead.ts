@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { loadConfig, type PaddockConfig } from '../src/config/config.js';
+import { BUILTIN_TOOL_DEFINITIONS } from '../src/core/harness/builtin-tools.js';
 import type { ModelMessage, ModelRequest } from '../src/core/ports/model-provider.js';
 import { createAnthropicProvider } from '../src/providers/anthropic/anthropic-provider.js';
 import { startScriptedModelServer } from '../src/providers/scripted/scripted-model-server.js';
@@ -114,7 +115,14 @@ async function directTurns(
       });
       const messages: ModelMessage[] = [{ role: 'user', content: [{ type: 'text', text: 'go' }] }];
       for (let step = 0; step <= STEPS; step++) {
-        const request: ModelRequest = { model: 'claude-sonnet-4-6', messages, tools: [], max_tokens: 1024 };
+        // The same request Paddock sends: the agent's system prompt and the built-in tool definitions.
+        const request: ModelRequest = {
+          model: 'claude-sonnet-4-6',
+          system: [{ type: 'text', text: 'You are an expert Python developer.' }],
+          messages,
+          tools: Object.values(BUILTIN_TOOL_DEFINITIONS),
+          max_tokens: 8192,
+        };
         const blocks: ModelMessage['content'] = [];
         for await (const part of provider.stream(request, signal))
           if (part.type === 'block-end') blocks.push(part.block);

@@ -196,11 +196,18 @@ async function sandboxSpec(
  */
 function lazySandboxDriver(create: () => Promise<SandboxDriver>): SandboxDriver {
   let driver: Promise<SandboxDriver> | undefined;
+  let loaded: SandboxDriver | undefined;
   const get = () => {
-    driver ??= create().catch((error: unknown) => {
-      driver = undefined;
-      throw error;
-    });
+    driver ??= create().then(
+      (created) => {
+        loaded = created;
+        return created;
+      },
+      (error: unknown) => {
+        driver = undefined;
+        throw error;
+      },
+    );
     return driver;
   };
   return {
@@ -208,6 +215,7 @@ function lazySandboxDriver(create: () => Promise<SandboxDriver>): SandboxDriver 
     acquire: async (spec) => (await get()).acquire(spec),
     destroy: async (sessionId) => (driver ? (await get()).destroy(sessionId) : undefined),
     flushOutputs: async (sessionId) => (driver ? (await get()).flushOutputs?.(sessionId) : undefined),
+    provisioned: (sessionId) => loaded?.provisioned?.(sessionId),
     close: async () => (driver ? (await driver.catch(() => undefined))?.close() : undefined),
   };
 }

@@ -64,6 +64,9 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
       await sandbox.ensureStarted();
       return sandbox;
     },
+    provisioned(sessionId) {
+      return sandboxes.get(sessionId);
+    },
     async flushOutputs(sessionId) {
       await sandboxes.get(sessionId)?.flushOutputs();
     },

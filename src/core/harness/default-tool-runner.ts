@@ -34,7 +34,10 @@ export class DefaultToolRunner implements ToolRunner {
     if (entry.kind !== 'builtin')
       return unavailable(`tool ${entry.name} is run by the client, not the server`);
     if (SANDBOX_TOOLS.has(entry.name)) {
-      const sandbox = await this.options.sandboxes.acquire(await this.options.sandboxSpec(session));
+      // Building a spec reads the environment and the session; a provisioned sandbox needs neither.
+      const sandbox =
+        this.options.sandboxes.provisioned?.(session.id) ??
+        (await this.options.sandboxes.acquire(await this.options.sandboxSpec(session)));
       return sandbox.runTool(entry.name, input, signal);
     }
     const config = toolConfig(session, entry.name);

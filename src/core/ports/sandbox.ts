@@ -60,6 +60,8 @@ export interface SandboxDriver {
   acquire(spec: SandboxSpec): Promise<Sandbox>;
   /** Stops the session's sandbox and deletes its files. */
   destroy(sessionId: string): Promise<void>;
+  /** The session's sandbox if it is already provisioned (no spec needed to reuse it). */
+  provisioned?(sessionId: string): Sandbox | undefined;
   /** Collects a live sandbox's new outputs; a no-op when the session has none running. */
   flushOutputs?(sessionId: string): Promise<void>;
   close(): Promise<void>;

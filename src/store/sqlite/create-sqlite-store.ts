@@ -6,6 +6,7 @@ import type { Store } from '../../core/ports/store.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
 import { migrateToLatest } from '../kysely/migrations.js';
 import type { Database } from '../kysely/schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** SQLite in WAL mode: the single-node default, kept in the data dir. */
 export async function createSqliteStore(filename: string): Promise<Store> {
@@ -15,7 +16,7 @@ export async function createSqliteStore(filename: string): Promise<Store> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrateToLatest(db as Kysely<unknown>);
   return createKyselyStore(db, 'sqlite');
 }
