@@ -4,6 +4,7 @@ import type { AppContext } from './context.js';
 import { toErrorResponse } from './error-mapping.js';
 import { foldQuery } from './query.js';
 import { registerAgentRoutes } from './routes/agents.js';
+import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerCredentialRoutes } from './routes/credentials.js';
 import { registerEnvironmentWorkRoutes } from './routes/environment-work.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
@@ -37,6 +38,14 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });
 
+  // An empty body sent as JSON (curl -X DELETE -H 'content-type: application/json') means "no body".
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('request-id', request.id);
     if (request.url === '/health' || request.url.startsWith('/v1/health')) return;
@@ -68,6 +77,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   app.get('/health', async () => ({ status: 'ok' }));
 
   registerAgentRoutes(app, context);
+  registerApiKeyRoutes(app, context);
   registerEnvironmentRoutes(app, context);
   registerEnvironmentWorkRoutes(app, context);
   registerVaultRoutes(app, context);

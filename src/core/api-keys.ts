@@ -30,6 +30,14 @@ export class ApiKeyService {
     return { record, key };
   }
 
+  list(): Promise<ApiKeyRecord[]> {
+    return this.store.apiKeys.list();
+  }
+
+  revoke(id: string): Promise<boolean> {
+    return this.store.apiKeys.delete(id);
+  }
+
   /** Throws authentication errors with a message that says what to send. */
   async verify(presented: string | undefined): Promise<void> {
     if (presented === undefined || presented === '') {

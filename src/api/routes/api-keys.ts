@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { notFound } from '../../core/errors.js';
+import type { ApiKeyRecord } from '../../core/ports/store.js';
+import type { AppContext } from '../context.js';
+import { parseInput } from '../validation.js';
+
+const createSchema = z.strictObject({ name: z.string().min(1, 'name must not be empty').max(255) });
+
+const toWire = (record: ApiKeyRecord) => ({
+  type: 'api_key' as const,
+  id: record.id,
+  name: record.name,
+  created_at: record.createdAt,
+});
+
+/**
+ * Paddock's own API keys (not part of the Managed Agents protocol): created by
+ * an API key holder or `paddock keys create`, stored as hashes, and shown once.
+ */
+export function registerApiKeyRoutes(app: FastifyInstance, { apiKeys }: AppContext): void {
+  app.post('/v1/api_keys', async (request) => {
+    const body = parseInput(createSchema, request.body);
+    const { record, key } = await apiKeys.create(body.name);
+    return { ...toWire(record), key };
+  });
+
+  app.get('/v1/api_keys', async () => ({ data: (await apiKeys.list()).map(toWire), next_page: null }));
+
+  app.delete<{ Params: { key_id: string } }>('/v1/api_keys/:key_id', async (request) => {
+    if (!(await apiKeys.revoke(request.params.key_id))) throw notFound('API key', request.params.key_id);
+    return { id: request.params.key_id, type: 'api_key_deleted' };
+  });
+}
