@@ -9,6 +9,7 @@ import { benchFanOut } from './fanout.js';
 import { benchCreateLatency, warmUp } from './latency.js';
 import { benchHarnessOverhead } from './overhead.js';
 import { rssMiB } from './rss.js';
+import { benchSandbox } from './sandbox.js';
 import { BENCH_ADMIN_KEY, benchInProcessStart, benchServeStart, serveEnv } from './start.js';
 import { atMost, type BenchResult, info, printTable } from './table.js';
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     ['append (sqlite)', () => benchAppend('sqlite')],
     ['append (postgres)', () => benchAppend('postgres')],
     ['fan-out', () => benchFanOut()],
+    ['sandbox (bwrap)', () => benchSandbox()],
   ];
   const results: BenchResult[] = [];
   for (const [name, run] of sections) {

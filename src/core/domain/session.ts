@@ -119,3 +119,27 @@ export const emptyUsage = (): SessionUsage => ({
 /** Input that makes a session unable to accept anything more. */
 export const isTerminated = (session: Session): boolean =>
   session.status === 'terminated' || session.archived_at !== null;
+
+/** A new thread of a session: the primary one (no parent) or a worker. */
+export function newSessionThread(fields: {
+  id: string;
+  sessionId: string;
+  parentThreadId: string | null;
+  agent: SessionThread['agent'];
+  now: string;
+}): SessionThread {
+  return {
+    type: 'session_thread',
+    id: fields.id,
+    session_id: fields.sessionId,
+    parent_thread_id: fields.parentThreadId,
+    agent: fields.agent,
+    status: 'idle',
+    stats: null,
+    usage: null,
+    workflow_run_id: null,
+    created_at: fields.now,
+    updated_at: fields.now,
+    archived_at: null,
+  };
+}

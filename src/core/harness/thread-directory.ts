@@ -1,6 +1,11 @@
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
-import type { SessionStatus, SessionThread, ThreadAgent } from '../domain/session.js';
+import {
+  newSessionThread,
+  type SessionStatus,
+  type SessionThread,
+  type ThreadAgent,
+} from '../domain/session.js';
 import type { IdGenerator } from '../ids.js';
 import type { ResourceRecord, Store } from '../ports/store.js';
 
@@ -51,20 +56,7 @@ export class ThreadDirectory {
     agent: SessionThread['agent'],
   ): Promise<ChildThread> {
     const now = toTimestamp(this.clock.now());
-    const thread: SessionThread = {
-      type: 'session_thread',
-      id: this.ids.next('thread'),
-      session_id: sessionId,
-      parent_thread_id: parentThreadId,
-      agent,
-      status: 'idle',
-      stats: null,
-      usage: null,
-      workflow_run_id: null,
-      created_at: now,
-      updated_at: now,
-      archived_at: null,
-    };
+    const thread = newSessionThread({ id: this.ids.next('thread'), sessionId, parentThreadId, agent, now });
     await this.store.resources.insert(threadRecord(thread));
     return toChild(threadRecord(thread));
   }

@@ -2,7 +2,7 @@ import type { AgentService } from '../agents/agent-service.js';
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
 import type { Session, SessionStatus, SessionThread } from '../domain/session.js';
-import { emptyUsage, isTerminated } from '../domain/session.js';
+import { emptyUsage, isTerminated, newSessionThread } from '../domain/session.js';
 import type { EnvironmentDocument } from '../environments/environment.js';
 import { environmentRepositories } from '../environments/repositories.js';
 import { conflict, invalidRequest, notFound } from '../errors.js';
@@ -79,20 +79,13 @@ export class SessionService {
       updated_at: now,
       archived_at: null,
     };
-    const thread: SessionThread = {
-      type: 'session_thread',
+    const thread = newSessionThread({
       id: ids.next('thread'),
-      session_id: session.id,
-      parent_thread_id: null,
+      sessionId: session.id,
+      parentThreadId: null,
       agent: toThreadAgent(agent),
-      status: 'idle',
-      stats: null,
-      usage: null,
-      workflow_run_id: null,
-      created_at: now,
-      updated_at: now,
-      archived_at: null,
-    };
+      now,
+    });
     await store.transaction(async (tx) => {
       await tx.resources.insert(sessionRecord(session));
       await tx.resources.insert({

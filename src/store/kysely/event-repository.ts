@@ -13,15 +13,7 @@ const fromRowMeta = (row: EventRow): Omit<StoredEvent, 'doc'> => ({
   processedAt: row.processed_at,
 });
 
-const fromRow = (row: EventRow): StoredEvent => ({
-  sessionId: row.session_id,
-  seq: Number(row.seq),
-  id: row.id,
-  type: row.type,
-  threadId: row.thread_id,
-  processedAt: row.processed_at,
-  doc: JSON.parse(row.doc),
-});
+const fromRow = (row: EventRow): StoredEvent => ({ ...fromRowMeta(row), doc: JSON.parse(row.doc) });
 
 export class KyselyEventRepository implements EventRepository {
   constructor(

@@ -1,0 +1,154 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { loadConfig } from '../src/config/config.js';
+import type { SandboxDriver } from '../src/core/ports/sandbox.js';
+import { startScriptedModelServer } from '../src/providers/scripted/scripted-model-server.js';
+import { createBwrapDriver } from '../src/sandbox/bwrap/bwrap-driver.js';
+import { probeBwrap } from '../src/sandbox/bwrap/bwrap-host.js';
+import { createPaddock } from '../src/server.js';
+import { createSession, isIdle, openEventReader } from '../test/support/harness-fixture.js';
+import { median, percentile } from './stats.js';
+import { atMost, type BenchResult, info } from './table.js';
+
+/** The machine-wide rootfs cache the tests and CI build once. */
+const ROOTFS_DIR = process.env['PADDOCK_TEST_ROOTFS_DIR'] ?? '/var/cache/paddock/rootfs';
+const signal = new AbortController().signal;
+
+/**
+ * Sandbox figures on the real bwrap driver: start, cold turn (new session →
+ * first bash result → idle, through the API), warm bash round trip, and the
+ * memory an idle session's sandbox holds.
+ */
+export async function benchSandbox(): Promise<BenchResult[]> {
+  const host = probeBwrap();
+  if ('missing' in host || !existsSync(join(ROOTFS_DIR, 'bin'))) {
+    return [
+      info(
+        `sandbox benchmarks skipped (${'missing' in host ? host.missing : `no rootfs in ${ROOTFS_DIR}`})`,
+        0,
+        '',
+      ),
+    ];
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'paddock-bench-sandbox-'));
+  const config = loadConfig({ PADDOCK_DATA_DIR: dataDir, PADDOCK_ROOTFS_DIR: ROOTFS_DIR });
+  const driver = await createBwrapDriver(config, { log: () => {} });
+  try {
+    const starts: number[] = [];
+    const firstResults: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const spec = {
+        sessionId: `bench_start_${i}`,
+        environmentId: 'env_bench',
+        network: { type: 'limited' as const },
+      };
+      const started = performance.now();
+      const sandbox = await driver.acquire(spec);
+      starts.push(performance.now() - started);
+      await sandbox.runTool('bash', { command: 'echo ready' }, signal);
+      firstResults.push(performance.now() - started);
+    }
+    const warm = await warmRoundTrips(driver);
+    const rssBefore = process.memoryUsage().rss;
+    const idleSandboxes = await idleMemory(driver);
+    const cold = await coldTurns(dataDir);
+    return [
+      info('sandbox start (acquire, p50)', median(starts), 'ms'),
+      info('sandbox start → first bash result (p50)', median(firstResults), 'ms'),
+      atMost('cold turn: new session → first bash result → idle (p50)', median(cold), 'ms', 65),
+      info('cold turn p99', percentile(cold, 99), 'ms'),
+      atMost('warm bash round trip (p50)', median(warm), 'ms', 2),
+      info('memory per idle session sandbox (PSS of its processes)', idleSandboxes, 'MiB'),
+      info('server RSS before idle sandboxes', rssBefore / 1048576, 'MiB'),
+    ];
+  } finally {
+    await driver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function warmRoundTrips(driver: SandboxDriver): Promise<number[]> {
+  const sandbox = await driver.acquire({
+    sessionId: 'bench_warm',
+    environmentId: 'env_bench',
+    network: { type: 'limited' },
+  });
+  await sandbox.runTool('bash', { command: 'true' }, signal);
+  const samples: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const started = performance.now();
+    await sandbox.runTool('bash', { command: 'echo hi' }, signal);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+/** Proportional set size of every process whose cgroup or parent chain belongs to the idle sandboxes. */
+async function idleMemory(driver: SandboxDriver): Promise<number> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const pssOf = () => {
+    let total = 0;
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (!cmd.includes('bwrap') && !cmd.includes('--norc')) continue;
+        const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+        total += Number(/Pss:\s+(\d+)/.exec(rollup)?.[1] ?? 0);
+      } catch {
+        // the process went away
+      }
+    }
+    return total / 1024;
+  };
+  const before = pssOf();
+  const count = 5;
+  for (let i = 0; i < count; i++) {
+    const sandbox = await driver.acquire({
+      sessionId: `bench_idle_${i}`,
+      environmentId: 'env_bench',
+      network: { type: 'limited' },
+    });
+    await sandbox.runTool('bash', { command: 'cd /tmp' }, signal);
+  }
+  return (pssOf() - before) / count;
+}
+
+async function coldTurns(dataDir: string): Promise<number[]> {
+  const model = await startScriptedModelServer();
+  const config = loadConfig(
+    { PADDOCK_ROOTFS_DIR: ROOTFS_DIR },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir: join(dataDir, 'server'),
+      adminKey: 'sk-bench',
+      anthropic: { baseUrl: model.url, apiKey: 'x' },
+    },
+  );
+  const paddock = await createPaddock({ config });
+  const client = new Anthropic({ baseURL: await paddock.listen(), apiKey: 'sk-bench', maxRetries: 0 });
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i <= 10; i++) {
+      const { session } = await createSession(client);
+      model.push([
+        { content: [{ type: 'tool_use', name: 'bash', input: { command: 'echo cold' } }] },
+        { content: [{ type: 'text', text: 'done' }] },
+      ]);
+      const reader = await openEventReader(client, session.id);
+      const started = performance.now();
+      await client.beta.sessions.events.send(session.id, {
+        events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
+      });
+      await reader.until(isIdle, 60_000);
+      if (i > 0) samples.push(performance.now() - started);
+      reader.close();
+    }
+  } finally {
+    await paddock.close();
+    await model.close();
+  }
+  return samples;
+}
