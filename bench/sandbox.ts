@@ -5,8 +5,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { loadConfig } from '../src/config/config.js';
 import type { SandboxDriver } from '../src/core/ports/sandbox.js';
 import { startScriptedModelServer } from '../src/providers/scripted/scripted-model-server.js';
-import { createBwrapDriver } from '../src/sandbox/bwrap/bwrap-driver.js';
+import { createBwrapDriver, rootfsOptions } from '../src/sandbox/bwrap/bwrap-driver.js';
 import { probeBwrap } from '../src/sandbox/bwrap/bwrap-host.js';
+import { rootfsReady } from '../src/sandbox/bwrap/rootfs.js';
 import { createPaddock } from '../src/server.js';
 import { createSession, isIdle, openEventReader } from '../test/support/harness-fixture.js';
 import { median, percentile } from './stats.js';
@@ -23,7 +24,9 @@ const signal = new AbortController().signal;
  */
 export async function benchSandbox(): Promise<BenchResult[]> {
   const host = probeBwrap();
-  if ('missing' in host || !existsSync(join(ROOTFS_DIR, 'bin'))) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'paddock-bench-sandbox-'));
+  const config = loadConfig({ PADDOCK_DATA_DIR: dataDir, PADDOCK_ROOTFS_DIR: ROOTFS_DIR });
+  if ('missing' in host || !rootfsReady(rootfsOptions(config, () => {}))) {
     return [
       info(
         `sandbox benchmarks skipped (${'missing' in host ? host.missing : `no rootfs in ${ROOTFS_DIR}`})`,
@@ -32,8 +35,6 @@ export async function benchSandbox(): Promise<BenchResult[]> {
       ),
     ];
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'paddock-bench-sandbox-'));
-  const config = loadConfig({ PADDOCK_DATA_DIR: dataDir, PADDOCK_ROOTFS_DIR: ROOTFS_DIR });
   const driver = await createBwrapDriver(config, { log: () => {} });
   try {
     const starts: number[] = [];
@@ -93,7 +94,7 @@ async function idleMemory(driver: SandboxDriver): Promise<number> {
     for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
       try {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (!cmd.includes('bwrap') && !cmd.includes('--norc')) continue;
+        if (!['bwrap', '--norc', 'socat'].some((marker) => cmd.includes(marker))) continue;
         const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
         total += Number(/Pss:\s+(\d+)/.exec(rollup)?.[1] ?? 0);
       } catch {
