@@ -26,9 +26,39 @@ const ROUTES: Array<{ method: 'GET' | 'POST' | 'DELETE'; path: string }> = [
   { method: 'POST', path: '/v1/vaults' },
   { method: 'POST', path: '/v1/vaults/{vault}/credentials' },
   { method: 'GET', path: '/v1/files' },
+  { method: 'GET', path: '/v1/sessions/{session}/threads' },
+  { method: 'GET', path: '/v1/sessions/{session}/resources' },
+  { method: 'POST', path: '/v1/sessions/{session}/resources' },
+  { method: 'GET', path: '/v1/environments/{env}/work/poll' },
+  { method: 'GET', path: '/v1/sessions/{session}/cost' },
+  { method: 'GET', path: '/v1/usage_report' },
+  { method: 'POST', path: '/v1/api_keys' },
 ];
 
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
+/** Client events close to valid, so the fuzzer reaches the event validation and the harness. */
+const eventBody = fc.record({
+  events: fc.array(
+    fc.record(
+      {
+        type: fc.constantFrom(
+          'user.message',
+          'user.interrupt',
+          'user.tool_confirmation',
+          'user.custom_tool_result',
+          'system.message',
+          'bogus',
+        ),
+        content: fc.oneof(fc.constant([{ type: 'text', text: 'hi' }]), jsonValue),
+        tool_use_id: fc.string(),
+        result: fc.constantFrom('allow', 'deny', 'maybe'),
+        session_thread_id: fc.string(),
+      },
+      { requiredKeys: ['type'] },
+    ),
+    { maxLength: 3 },
+  ),
+});
 const fieldNames = fc.constantFrom(
   'name',
   'model',
@@ -49,6 +79,7 @@ const fieldNames = fc.constantFrom(
   'page',
 );
 const body = fc.oneof(
+  eventBody,
   jsonValue,
   fc.dictionary(fieldNames, jsonValue, { maxKeys: 6 }),
   fc.string().map((text) => ({ raw: text })),
@@ -76,6 +107,15 @@ describe('fuzzing the API', () => {
     server = await startTestServer('sqlite');
     const agent = await server.client.beta.agents.create({ name: 'fuzz', model: 'claude-haiku-4-5' });
     realIds['agent'] = agent.id;
+    const environment = await server.client.beta.environments.create({ name: 'fuzz-env' });
+    realIds['env'] = environment.id;
+    const session = await server.client.beta.sessions.create({
+      agent: agent.id,
+      environment_id: environment.id,
+    });
+    realIds['session'] = session.id;
+    const vault = await server.client.beta.vaults.create({ display_name: 'fuzz-vault' });
+    realIds['vault'] = vault.id;
   });
   after(async () => server.close());
 
@@ -116,5 +156,12 @@ describe('fuzzing the API', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('leaves no session stuck: after the fuzzing the harness settles and the session is not running', async () => {
+    await server.paddock.harness.harness.whenIdle();
+    const session = await server.client.beta.sessions.retrieve(realIds['session'] ?? '');
+    assert.notEqual(session.status, 'running');
+    assert.notEqual(session.status, 'rescheduling');
   });
 });
