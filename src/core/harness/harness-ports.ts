@@ -13,6 +13,8 @@ export interface HarnessLog {
   preview?(sessionId: string, payload: Record<string, unknown>): void;
   /** Reserves an event id, so a preview can name the event it will become. */
   newEventId?(): string;
+  /** The whole session's log when `read` is a thread's view of it (usage and budgets are per session). */
+  readSession?(sessionId: string): Promise<LoggedEvent[]>;
   /** Drops anything cached for a session the harness stopped driving. */
   forget?(sessionId: string): void;
 }

@@ -30,13 +30,19 @@ export async function runModelStep(options: {
   sessionId: string;
   log: HarnessLog;
   provider: ModelProvider;
-  request: ModelRequest;
+  /**
+   * Builds the request once `span.model_request_start` is committed, from the
+   * log up to that event: input that lands while the request is being built is
+   * then either in it or after the start (and so seen as new by the next fold).
+   */
+  buildRequest: (startEventId: string) => Promise<ModelRequest>;
   catalog: ToolCatalog;
   judge?: AutoJudge | undefined;
   signal: AbortSignal;
 }): Promise<ModelStepResult> {
-  const { sessionId, log, provider, request, catalog, signal } = options;
+  const { sessionId, log, provider, catalog, signal } = options;
   const [start] = await log.append(sessionId, [{ type: 'span.model_request_start' }]);
+  const request = await options.buildRequest(start?.id ?? '');
   const startId = start?.id ?? '';
   const collected: DraftEvent[] = [];
   let usage: ModelUsage = ZERO_USAGE;

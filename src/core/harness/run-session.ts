@@ -122,7 +122,10 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     if (state.hasNewInput) {
       // Budget hook: once spend reaches the session's budget, stop before calling the model.
       // budget_reached keeps the input queued, so raising the budget (and a notify) resumes the turn.
-      const logged = events.map((entry) => entry.event);
+      // Spend is the whole session's, every thread included.
+      const logged = (log.readSession ? await log.readSession(sessionId) : events).map(
+        (entry) => entry.event,
+      );
       if (budgetExceeded(session, logged, deps.clock.now(), deps.prices ?? DEFAULT_PRICES)) {
         if (!budgetStopAnnounced(events)) await goIdle(deps, session, { type: 'budget_reached' });
         return;
@@ -140,7 +143,15 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
           sessionId,
           log,
           provider,
-          request,
+          buildRequest: async (startId) => {
+            const current = await log.read(sessionId);
+            const upTo = current.findIndex((entry) => entry.event.id === startId);
+            return buildModelRequest(
+              session.agent,
+              catalog.definitions,
+              upTo < 0 ? current : current.slice(0, upTo),
+            );
+          },
           catalog,
           judge: deps.judge,
           signal,
@@ -233,7 +244,7 @@ async function goIdle(
 
 /** Appends a `session.usage` snapshot (usage with list_cost) and projects usage/stats onto the session. */
 async function saveUsageSnapshot(deps: RunDependencies, session: HarnessSession): Promise<void> {
-  const events = (await deps.log.read(session.id)).map((entry) => entry.event);
+  const events = (await (deps.log.readSession ?? deps.log.read)(session.id)).map((entry) => entry.event);
   const now = deps.clock.now();
   const usage = usageSnapshot(events, now, deps.prices ?? DEFAULT_PRICES, session.agent.model.id);
   const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);

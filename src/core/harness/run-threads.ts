@@ -52,8 +52,18 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
   const childDeps = (child: ChildThread): RunDependencies => ({
     ...deps,
     log: threadLog(deps.log, child, deps.directory),
-    sessions: threadSessions(deps.sessions, child),
+    sessions: threadSessions(deps.sessions, child, deps.directory),
   });
+
+  // The coordinator reads only its own thread; usage and budgets still see the whole session.
+  const primaryDeps: RunDependencies = {
+    ...deps,
+    log: {
+      ...deps.log,
+      read: async (id) => (await deps.log.read(id)).filter((entry) => !entry.event.session_thread_id),
+      readSession: (id) => deps.log.read(id),
+    },
+  };
 
   const idleGate = async (): Promise<IdleGate> => {
     if ([...running.keys()].some((key) => key !== PRIMARY)) return { type: 'wait' };
@@ -71,7 +81,7 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
     const recovering = options.recovering && !started.has(key);
     started.add(key);
     if (key === PRIMARY) {
-      await runSession(deps, { sessionId, signal, recovering, idleGate });
+      await runSession(primaryDeps, { sessionId, signal, recovering, idleGate });
       return;
     }
     let child = children.get(key);

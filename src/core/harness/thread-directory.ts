@@ -61,6 +61,18 @@ export class ThreadDirectory {
     return toChild(threadRecord(thread));
   }
 
+  /** A worker's own usage and stats, shown on its thread object (the session sums every thread). */
+  async saveUsage(
+    threadId: string,
+    usage: Record<string, unknown>,
+    stats: Record<string, unknown>,
+  ): Promise<void> {
+    const record = await this.store.resources.get<SessionThread>('thread', threadId);
+    if (!record) return;
+    const updated = { ...record.doc, usage, stats, updated_at: toTimestamp(this.clock.now()) };
+    await this.store.resources.update(threadRecord(updated));
+  }
+
   async setStatus(threadId: string, status: SessionStatus): Promise<void> {
     const record = await this.store.resources.get<SessionThread>('thread', threadId);
     if (!record || record.doc.status === status || record.doc.status === 'terminated') return;

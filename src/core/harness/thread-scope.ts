@@ -72,7 +72,11 @@ function tagDraft(draft: DraftEvent, thread: ChildThread): DraftEvent {
 }
 
 /** The thread's agent stands in for the session's, and thread usage is not the session's projection. */
-export function threadSessions(sessions: HarnessSessions, thread: ChildThread): HarnessSessions {
+export function threadSessions(
+  sessions: HarnessSessions,
+  thread: ChildThread,
+  directory: ThreadDirectory,
+): HarnessSessions {
   return {
     async load(sessionId): Promise<HarnessSession | undefined> {
       const session = await sessions.load(sessionId);
@@ -80,7 +84,9 @@ export function threadSessions(sessions: HarnessSessions, thread: ChildThread): 
       return { ...session, agent: threadAgentSnapshot(thread) };
     },
     listUnfinished: () => sessions.listUnfinished(),
-    async saveUsage() {},
+    async saveUsage(_sessionId, usage, stats) {
+      await directory.saveUsage(thread.id, usage, stats);
+    },
   };
 }
 

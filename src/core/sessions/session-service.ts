@@ -184,7 +184,10 @@ export class SessionService {
     const session = await this.retrieve(id);
     const threads = (await this.threadRecords(id, this.deps.store)).map((record) => record.doc);
     return threads.map((thread) =>
-      thread.parent_thread_id === null ? { ...thread, status: session.status } : thread,
+      // The primary thread is the session's own: its status, usage and stats are the session's.
+      thread.parent_thread_id === null
+        ? { ...thread, status: session.status, usage: session.usage, stats: session.stats }
+        : thread,
     );
   }
 
