@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PaddockConfig } from '../config/config.js';
 import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
 import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
 import type { InsideSpawner } from './tools/inside.js';
@@ -43,6 +44,23 @@ export interface OutputsOptions {
 const MUTATING_TOOLS = new Set(['bash', 'write', 'edit']);
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** The managed-driver options every backend derives from the server config the same way. */
+export function managedOptions(
+  config: PaddockConfig,
+  onOutputs: OnOutputs | undefined,
+  log: (message: string) => void,
+): ManagedDriverOptions {
+  return {
+    idleTimeoutMs: config.sandbox.idleTimeoutMs,
+    outputs: onOutputs && {
+      onOutputs,
+      stateDir: join(config.dataDir, 'sandbox-state'),
+      maxFileBytes: config.maxUploadBytes,
+      log,
+    },
+  };
+}
 
 export function createManagedDriver(backend: SandboxBackend, options: ManagedDriverOptions): SandboxDriver {
   const sandboxes = new Map<string, ManagedSandbox>();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver, SandboxLimits } from '../../core/ports/sandbox.js';
-import { createManagedDriver, type SandboxBackend } from '../managed-driver.js';
+import { createManagedDriver, managedOptions, type SandboxBackend } from '../managed-driver.js';
 import type { EgressNet } from '../network/egress-proxy.js';
 import { sandboxEgress } from '../network/sandbox-egress.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
@@ -95,16 +95,7 @@ export async function createBwrapDriver(
     },
     removeFiles: (sessionId) => removeLayer(sessionLayer(config.dataDir, sessionId)),
   };
-  const onOutputs = options.onOutputs;
-  return createManagedDriver(backend, {
-    idleTimeoutMs: config.sandbox.idleTimeoutMs,
-    outputs: onOutputs && {
-      onOutputs,
-      stateDir: join(config.dataDir, 'sandbox-state'),
-      maxFileBytes: config.maxUploadBytes,
-      log,
-    },
-  });
+  return createManagedDriver(backend, managedOptions(config, options.onOutputs, log));
 }
 
 function usesOverlay(host: BwrapHost): boolean {

@@ -3,7 +3,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver } from '../../core/ports/sandbox.js';
-import { createManagedDriver, type RunningSandbox, type SandboxBackend } from '../managed-driver.js';
+import {
+  createManagedDriver,
+  managedOptions,
+  type RunningSandbox,
+  type SandboxBackend,
+} from '../managed-driver.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
 import { stageResources } from '../resources/stage-resources.js';
 import type { InsideSpawner } from '../tools/inside.js';
@@ -55,16 +60,7 @@ export function createProcessDriver(
       await rm(join(root, sessionId), { recursive: true, force: true });
     },
   };
-  const onOutputs = options.onOutputs;
-  return createManagedDriver(backend, {
-    idleTimeoutMs: config.sandbox.idleTimeoutMs,
-    outputs: onOutputs && {
-      onOutputs,
-      stateDir: join(config.dataDir, 'sandbox-state'),
-      maxFileBytes: config.maxUploadBytes,
-      log,
-    },
-  });
+  return createManagedDriver(backend, managedOptions(config, options.onOutputs, log));
 }
 
 /** The "sandbox" is just a directory; stopping it kills the processes we started. */
