@@ -5,7 +5,10 @@ import { ensureInitialKey } from './initial-key.js';
 export async function runServe(config: PaddockConfig): Promise<void> {
   const startedAt = performance.now();
   // debug/trace also log every HTTP request (Fastify's pino logger, JSON lines on stdout).
-  const paddock = await createPaddock({ config, logger: config.logLevel === 'debug' || config.logLevel === 'trace' });
+  const paddock = await createPaddock({
+    config,
+    logger: config.logLevel === 'debug' || config.logLevel === 'trace',
+  });
   await ensureInitialKey(paddock, config);
   const url = await paddock.listen();
   const ms = Math.round(performance.now() - startedAt);
