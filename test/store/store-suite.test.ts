@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
 import type { ResourceRecord, Store } from '../../src/core/ports/store.js';
+import { SCHEMA_VERSION } from '../../src/store/kysely/migrations.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 
 /** One store suite, run against every dialect on a real database. */
@@ -136,6 +139,26 @@ for (const dialect of DIALECTS) {
         .map((e) => e.seq)
         .sort((a, b) => a - b);
       assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+
+    it('records the schema version it migrated to', async () => {
+      let stored: string | undefined;
+      if (dialect === 'sqlite') {
+        const file = new SqliteDatabase(database.url.slice('sqlite:'.length), { readonly: true });
+        stored = (
+          file.prepare("select value from paddock_meta where key = 'schema_version'").get() as {
+            value: string;
+          }
+        ).value;
+        file.close();
+      } else {
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        stored = (await client.query("select value from paddock_meta where key = 'schema_version'")).rows[0]
+          ?.value;
+        await client.end();
+      }
+      assert.equal(stored, String(SCHEMA_VERSION));
     });
 
     it('grants a lease to one owner until it expires', async () => {

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { Database } from './schema.js';
 
 /**
  * Numbered migrations, kept in code so the compiled server carries them.
@@ -97,6 +98,8 @@ const migrations: Record<string, Migration> = {
   },
 };
 
+export const SCHEMA_VERSION = Object.keys(migrations).length;
+
 class InCodeMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return migrations;
@@ -111,7 +114,11 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String(error)}`, { cause: error });
   }
+  // Recorded beside the data, so tools and operators can tell which schema a database holds.
+  await (db as Kysely<Pick<Database, 'paddock_meta'>>)
+    .insertInto('paddock_meta')
+    .values({ key: 'schema_version', value: String(SCHEMA_VERSION) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(SCHEMA_VERSION) }))
+    .execute();
   return (results ?? []).map((r) => r.migrationName);
 }
-
-export const SCHEMA_VERSION = Object.keys(migrations).length;

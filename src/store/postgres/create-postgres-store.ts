@@ -12,6 +12,9 @@ pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 /** Postgres: the multi-node store. Several `paddock serve` nodes may share it. */
 export async function createPostgresStore(connectionString: string, poolSize = 10): Promise<Store> {
   const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle connection that the server drops (restart, failover, admin kill) must not crash the
+  // process: the pool discards it and the next query opens a new one.
+  pool.on('error', (error) => process.stderr.write(`paddock: postgres connection lost: ${error.message}\n`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db as Kysely<unknown>);
   return createKyselyStore(db, 'postgres');
