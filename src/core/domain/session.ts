@@ -143,3 +143,8 @@ export function newSessionThread(fields: {
     archived_at: null,
   };
 }
+
+/** A thread's roster name: the agent's name, or `anthropic.advisor` for an advisor entry (spec §4.4). */
+export function agentNameOf(agent: SessionThread['agent']): string {
+  return agent.type === 'advisor' ? 'anthropic.advisor' : (agent as ThreadAgent).name;
+}

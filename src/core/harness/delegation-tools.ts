@@ -1,7 +1,7 @@
-import type { SessionThread, ThreadAgent } from '../domain/session.js';
+import { agentNameOf, type SessionThread, type ThreadAgent } from '../domain/session.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
 import type { HarnessLog, HarnessSession, ToolCall, ToolRunner } from './harness-ports.js';
-import { agentNameOf, MAX_CHILD_THREADS, type ThreadDirectory } from './thread-directory.js';
+import { MAX_CHILD_THREADS, type ThreadDirectory } from './thread-directory.js';
 import type { ExtraTool } from './tool-catalog.js';
 
 /** Lets delegation start a thread's run inside the session's current wake (or wake the session). */

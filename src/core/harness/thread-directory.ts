@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
 import {
+  agentNameOf,
   newSessionThread,
   type SessionStatus,
   type SessionThread,
@@ -79,10 +80,6 @@ export class ThreadDirectory {
     const updated = { ...record.doc, status, updated_at: toTimestamp(this.clock.now()) };
     await this.store.resources.update(threadRecord(updated));
   }
-}
-
-export function agentNameOf(agent: SessionThread['agent']): string {
-  return agent.type === 'advisor' ? 'anthropic.advisor' : (agent as ThreadAgent).name;
 }
 
 function toChild(record: ResourceRecord<SessionThread>): ChildThread {

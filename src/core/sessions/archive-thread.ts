@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
-import type { SessionThread, ThreadAgent } from '../domain/session.js';
+import { agentNameOf, type SessionThread } from '../domain/session.js';
 import { invalidRequest, notFound } from '../errors.js';
 import type { Store } from '../ports/store.js';
 import type { EventLog } from './event-log.js';
@@ -32,8 +32,7 @@ export async function archiveThread(
     updatedAt: now,
     doc: archived,
   });
-  const agentName =
-    thread.agent.type === 'advisor' ? 'anthropic.advisor' : (thread.agent as ThreadAgent).name;
+  const agentName = agentNameOf(thread.agent);
   await deps.log.append(sessionId, [
     { type: 'session.thread_status_terminated', session_thread_id: threadId, agent_name: agentName },
   ]);
