@@ -10,6 +10,7 @@ import { probeBwrap } from '../src/sandbox/bwrap/bwrap-host.js';
 import { rootfsReady } from '../src/sandbox/bwrap/rootfs.js';
 import { createPaddock } from '../src/server.js';
 import { createSession, isIdle, openEventReader } from '../test/support/harness-fixture.js';
+import { benchIdleMemory } from './idle-memory.js';
 import { median, percentile } from './stats.js';
 import { atMost, type BenchResult, info } from './table.js';
 
@@ -53,7 +54,7 @@ export async function benchSandbox(): Promise<BenchResult[]> {
     }
     const warm = await warmRoundTrips(driver);
     const rssBefore = process.memoryUsage().rss;
-    const idleSandboxes = await idleMemory(driver);
+    const idleSandboxes = await benchIdleMemory(driver);
     const cold = await coldTurns(dataDir);
     return [
       info('sandbox start (acquire, p50)', median(starts), 'ms'),
@@ -61,7 +62,7 @@ export async function benchSandbox(): Promise<BenchResult[]> {
       atMost('cold turn: new session → first bash result → idle (p50)', median(cold), 'ms', 65),
       info('cold turn p99', percentile(cold, 99), 'ms'),
       atMost('warm bash round trip (p50)', median(warm), 'ms', 2),
-      info('memory per idle session sandbox (PSS of its processes)', idleSandboxes, 'MiB'),
+      ...idleSandboxes,
       info('server RSS before idle sandboxes', rssBefore / 1048576, 'MiB'),
     ];
   } finally {
@@ -84,36 +85,6 @@ async function warmRoundTrips(driver: SandboxDriver): Promise<number[]> {
     samples.push(performance.now() - started);
   }
   return samples;
-}
-
-/** Proportional set size of every process whose cgroup or parent chain belongs to the idle sandboxes. */
-async function idleMemory(driver: SandboxDriver): Promise<number> {
-  const { readdirSync, readFileSync } = await import('node:fs');
-  const pssOf = () => {
-    let total = 0;
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (!['bwrap', '--norc', 'socat'].some((marker) => cmd.includes(marker))) continue;
-        const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-        total += Number(/Pss:\s+(\d+)/.exec(rollup)?.[1] ?? 0);
-      } catch {
-        // the process went away
-      }
-    }
-    return total / 1024;
-  };
-  const before = pssOf();
-  const count = 5;
-  for (let i = 0; i < count; i++) {
-    const sandbox = await driver.acquire({
-      sessionId: `bench_idle_${i}`,
-      environmentId: 'env_bench',
-      network: { type: 'limited' },
-    });
-    await sandbox.runTool('bash', { command: 'cd /tmp' }, signal);
-  }
-  return (pssOf() - before) / count;
 }
 
 async function coldTurns(dataDir: string): Promise<number[]> {

@@ -21,11 +21,13 @@ import type { Store } from './core/ports/store.js';
 import type { EventLog } from './core/sessions/event-log.js';
 import type { SessionService } from './core/sessions/session-service.js';
 import type { CredentialService } from './core/vaults/credential-service.js';
+import { sandboxSecrets } from './core/vaults/sandbox-secrets.js';
 import type { VaultService } from './core/vaults/vault-service.js';
 import { lazyMcpRunner } from './mcp/lazy-mcp-runner.js';
 import { vaultCredentialStore } from './mcp/vault-credential-store.js';
 import { createModelRouter } from './providers/model-router.js';
 import { createSandboxDriver } from './sandbox/create-driver.js';
+import { createWebSearchBackend } from './search/create-web-search-backend.js';
 
 export interface HarnessTuning {
   retry?: Partial<RetryPolicy>;
@@ -96,8 +98,12 @@ export function wireHarness(options: {
   };
   const tools = new DefaultToolRunner({
     sandboxes,
-    sandboxSpec: (session) => sandboxSpec(session, environments, files, sessions, openToken),
+    sandboxSpec: async (session) => ({
+      ...(await sandboxSpec(session, environments, files, sessions, openToken)),
+      ...(await environmentSecrets(session, options.vaults)),
+    }),
     webFetch: { allowPrivateNetworks: config.allowPrivateNetworks, maxBytes: 1024 * 1024, timeoutMs: 30_000 },
+    webSearch: createWebSearchBackend(config.webSearch),
     delegates: { mcp, delegation },
   });
   const harness = new Harness({
@@ -162,6 +168,12 @@ async function sandboxSpec(
   };
   if (environment.config.type === 'cloud') {
     spec.network = environment.config.networking;
+    // The egress policy opens these hosts only when the environment sets allow_mcp_servers.
+    if (spec.network.type === 'limited')
+      spec.network = {
+        ...spec.network,
+        mcpServerUrls: session.agent.mcp_servers.map((server) => server.url),
+      };
     const { type: _type, ...packages } = environment.config.packages;
     spec.packages = packages;
   }
@@ -187,6 +199,16 @@ async function sandboxSpec(
   if (mounts.length > 0) spec.mounts = mounts;
   if (repositories.length > 0) spec.repositories = repositories;
   return spec;
+}
+
+/** The session's `environment_variable` credentials, substituted by the sandbox's egress proxy. */
+async function environmentSecrets(
+  session: HarnessSession,
+  vaults: VaultService,
+): Promise<Pick<SandboxSpec, 'secrets'>> {
+  if (session.vaultIds.length === 0) return {};
+  const secrets = sandboxSecrets(session.id, await vaults.resolveCredentials(session.vaultIds));
+  return secrets.length > 0 ? { secrets } : {};
 }
 
 /**

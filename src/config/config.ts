@@ -25,6 +25,8 @@ export interface PaddockConfig {
   sandbox: SandboxConfig;
   /** web_fetch (and later egress) may reach loopback and private ranges (PADDOCK_ALLOW_PRIVATE_NETWORKS). */
   allowPrivateNetworks: boolean;
+  /** The web_search backend (PADDOCK_WEB_SEARCH…, docs/configuration.md); undefined: the tool says none is configured. */
+  webSearch?: WebSearchConfig | undefined;
   /** How long a node's lease on a running session lasts without renewal (PADDOCK_LEASE_TTL_MS). */
   leaseTtlMs: number;
   /** Context window assumed for compaction (PADDOCK_CONTEXT_WINDOW_TOKENS, default 200000). */
@@ -48,9 +50,27 @@ export interface SandboxConfig {
   limits: { memoryBytes: number; pids: number; cpus: number };
   /** Host uid/gid the sandbox's root maps to when the server runs as root (PADDOCK_SANDBOX_UID). */
   hostUid: number;
+  /** An environment package-layer build is killed and fails after this long (PADDOCK_LAYER_BUILD_TIMEOUT_MS). */
+  layerBuildTimeoutMs: number;
   /** Where `github_repository` resources are cloned from (PADDOCK_GITHUB_BASE_URL); default https://github.com. */
   githubBaseUrl: string;
+  /**
+   * PEM certificates the egress proxy trusts, besides Node's bundled CAs, for
+   * upstream servers of intercepted TLS (the file at PADDOCK_EGRESS_EXTRA_CA_FILE).
+   */
+  egressExtraCa?: string | undefined;
+  /** NAT for `unrestricted` sandboxes (PADDOCK_SANDBOX_NAT, default true; needs root, nft and ip). */
+  nat: boolean;
+  /** IPv4 range sandbox addresses come from (PADDOCK_SANDBOX_SUBNET, default 10.88.0.0/16). */
+  subnet: string;
+  /** Resolvers the sandbox DNS relay asks (PADDOCK_SANDBOX_DNS, comma-separated); default: the host's. */
+  dnsServers: string | undefined;
 }
+
+/** Where web_search queries go. The search runs on the server; the key never enters a sandbox. */
+export type WebSearchConfig =
+  | { backend: 'searxng'; url: string }
+  | { backend: 'brave'; apiKey: string; baseUrl: string };
 
 export type Env = Record<string, string | undefined>;
 
@@ -80,6 +100,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     allowPrivateNetworks: env['PADDOCK_ALLOW_PRIVATE_NETWORKS'] === 'true',
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
     contextWindowTokens: parsePositive(env, 'PADDOCK_CONTEXT_WINDOW_TOKENS', 200_000),
+    webSearch: loadWebSearch(env),
     sandbox: {
       rootfsDir: nonEmpty(env['PADDOCK_ROOTFS_DIR']),
       debianMirror: env['PADDOCK_DEBIAN_MIRROR'] ?? 'http://deb.debian.org/debian',
@@ -90,7 +111,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
         cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
       },
       hostUid: parsePositive(env, 'PADDOCK_SANDBOX_UID', 100_000),
+      layerBuildTimeoutMs: parsePositiveInteger(
+        'PADDOCK_LAYER_BUILD_TIMEOUT_MS',
+        nonEmpty(env['PADDOCK_LAYER_BUILD_TIMEOUT_MS']) ?? String(15 * 60_000),
+      ),
       githubBaseUrl: nonEmpty(env['PADDOCK_GITHUB_BASE_URL']) ?? 'https://github.com',
+      egressExtraCa: loadCaFile(nonEmpty(env['PADDOCK_EGRESS_EXTRA_CA_FILE'])),
+      nat: env['PADDOCK_SANDBOX_NAT'] !== 'false',
+      subnet: nonEmpty(env['PADDOCK_SANDBOX_SUBNET']) ?? '10.88.0.0/16',
+      dnsServers: nonEmpty(env['PADDOCK_SANDBOX_DNS']),
     },
     logLevel: env['PADDOCK_LOG_LEVEL'] ?? 'info',
     prices: loadPriceFile(nonEmpty(env['PADDOCK_PRICES_FILE'])),
@@ -106,6 +135,58 @@ function loadPriceFile(path: string | undefined): PriceFile | undefined {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`PADDOCK_PRICES_FILE (${path}): ${reason}`);
   }
+}
+
+/** PADDOCK_WEB_SEARCH picks the backend; without it, whichever backend's variable is set. */
+function loadWebSearch(env: Env): WebSearchConfig | undefined {
+  const choice = nonEmpty(env['PADDOCK_WEB_SEARCH'])?.toLowerCase();
+  const url = nonEmpty(env['PADDOCK_WEB_SEARCH_URL']);
+  const apiKey = nonEmpty(env['PADDOCK_BRAVE_SEARCH_API_KEY']);
+  if (choice === undefined && url && apiKey) {
+    throw new Error(
+      'PADDOCK_WEB_SEARCH_URL and PADDOCK_BRAVE_SEARCH_API_KEY are both set: choose one with PADDOCK_WEB_SEARCH=searxng|brave',
+    );
+  }
+  const backend = choice ?? (url ? 'searxng' : apiKey ? 'brave' : 'none');
+  if (backend === 'none') return undefined;
+  if (backend === 'searxng') {
+    if (!url)
+      throw new Error('PADDOCK_WEB_SEARCH=searxng needs PADDOCK_WEB_SEARCH_URL (the SearXNG base URL)');
+    return { backend, url: httpUrl('PADDOCK_WEB_SEARCH_URL', url) };
+  }
+  if (backend === 'brave') {
+    if (!apiKey) throw new Error('PADDOCK_WEB_SEARCH=brave needs PADDOCK_BRAVE_SEARCH_API_KEY');
+    const baseUrl = nonEmpty(env['PADDOCK_BRAVE_SEARCH_BASE_URL']) ?? 'https://api.search.brave.com';
+    return { backend, apiKey, baseUrl: httpUrl('PADDOCK_BRAVE_SEARCH_BASE_URL', baseUrl) };
+  }
+  throw new Error(`PADDOCK_WEB_SEARCH must be searxng, brave or none, got ${JSON.stringify(choice)}`);
+}
+
+function httpUrl(name: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new Error(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function loadCaFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `PADDOCK_EGRESS_EXTRA_CA_FILE (${path}): ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw new Error(`PADDOCK_EGRESS_EXTRA_CA_FILE (${path}): holds no PEM certificate`);
+  return text;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

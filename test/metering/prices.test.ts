@@ -32,8 +32,26 @@ const span = (ms: number, usage: Partial<ModelUsage>, model?: string, thread?: s
   });
 const running = (ms: number) => event(ms, { type: 'session.status_running' });
 const idle = (ms: number) => event(ms, { type: 'session.status_idle', stop_reason: { type: 'end_turn' } });
-const webSearch = (ms: number) =>
-  event(ms, { type: 'agent.tool_use', name: 'web_search', input: {}, evaluated_permission: 'allow' });
+/** A web search and its result: only a search the backend answered (no error) is billed. */
+const webSearch = (ms: number, result: 'ok' | 'error' | 'none' = 'ok', thread?: string): SessionEvent[] => {
+  const threadTag = thread ? { session_thread_id: thread } : {};
+  const use = event(ms, {
+    type: 'agent.tool_use',
+    name: 'web_search',
+    input: { query: 'q' },
+    evaluated_permission: 'allow',
+    ...threadTag,
+  });
+  if (result === 'none') return [use];
+  const answer = event(ms, {
+    type: 'agent.tool_result',
+    tool_use_id: use.id,
+    content: [{ type: 'text', text: result === 'ok' ? '1. a result' : 'web_search failed: HTTP 500' }],
+    is_error: result === 'error',
+    ...threadTag,
+  });
+  return [use, answer];
+};
 
 const totalOf = (events: SessionEvent[], model = 'claude-opus-4-6', nowMs = T0 + 10 * HOUR) =>
   costOfLedger(foldUsageLedger(events, nowMs), DEFAULT_PRICES, model).total;
@@ -104,15 +122,24 @@ describe('list prices', () => {
     assert.equal(totalOf([span(0, { input_tokens: 10 }, 'llama3.2')], 'claude-opus-4-6'), null);
   });
 
-  it('charges web search at $10 per 1,000 calls ($0.01 each), denied calls free', () => {
+  it('charges web search at $10 per 1,000 calls ($0.01 each); denied, failed and unanswered calls free', () => {
     const denied = event(0, {
       type: 'agent.tool_use',
       name: 'web_search',
       input: {},
       evaluated_permission: 'deny',
     });
-    assert.equal(totalOf([webSearch(0), webSearch(1), denied]), usd('0.02'));
-    assert.equal(totalOf([webSearch(0)]), usd('0.01'));
+    assert.equal(totalOf([...webSearch(0), ...webSearch(1), denied]), usd('0.02'));
+    assert.equal(totalOf([...webSearch(0)]), usd('0.01'));
+    // A backend error (or no backend, or an interrupt) is an error result: nothing was searched.
+    assert.equal(totalOf([...webSearch(0, 'error'), ...webSearch(1, 'none')]), 0n);
+    const ledger = foldUsageLedger(
+      [...webSearch(0, 'ok', 'sthr_child'), ...webSearch(1, 'error'), ...webSearch(2)],
+      T0 + HOUR,
+    );
+    assert.equal(ledger.session.server_tool_use.web_search_requests, 2);
+    const child = ledger.threads.find((thread) => thread.threadId === 'sthr_child');
+    assert.equal(child?.server_tool_use.web_search_requests, 1);
   });
 
   it('counts overlapping threads once for runtime and sums tokens per thread', () => {
@@ -167,7 +194,7 @@ describe('list prices', () => {
     assert.equal(table.runtimePerHour, 0n);
     assert.equal(
       costOfLedger(
-        foldUsageLedger([span(0, { output_tokens: 1_000_000 }), webSearch(0)], T0),
+        foldUsageLedger([span(0, { output_tokens: 1_000_000 }), ...webSearch(0)], T0),
         table,
         'llama3.2',
       ).total,

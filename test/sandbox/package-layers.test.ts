@@ -27,8 +27,10 @@ describe('environment package layers: bwrap', { skip }, () => {
     if (config) await rm(config.dataDir, { recursive: true, force: true });
   });
 
+  // Builds download under the environment's network policy, like its sessions.
   const withPackages = (sessionId: string, packages: SandboxSpec['packages']): SandboxSpec => ({
     ...spec(sessionId),
+    network: { type: 'limited', allow_package_managers: true },
     packages,
   });
   const bash = async (sandboxSpec: SandboxSpec, command: string) =>
@@ -81,6 +83,17 @@ describe('environment package layers: bwrap', { skip }, () => {
     await assert.rejects(driver.acquire(broken), (error: Error) => {
       assert.match(error.message, /package layer build failed \(apt:paddock-no-such-package\)/);
       assert.match(error.message, /Unable to locate package paddock-no-such-package/);
+      return true;
+    });
+  });
+
+  it('a build gets no network its environment does not allow', BUILD, async () => {
+    // `limited` without allow_package_managers: the Debian mirror is not reachable, so nothing
+    // is cached and every run builds (and fails) again.
+    const closed: SandboxSpec = { ...spec('f3'), packages: { apt: ['bc'] } };
+    await assert.rejects(driver.acquire(closed), (error: Error) => {
+      assert.match(error.message, /package layer build failed \(apt:bc\)/);
+      assert.match(error.message, /403/);
       return true;
     });
   });

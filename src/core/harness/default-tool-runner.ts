@@ -1,7 +1,7 @@
 import type { SandboxDriver, SandboxSpec, ToolOutcome } from '../ports/sandbox.js';
 import { SANDBOX_TOOL_NAMES } from '../ports/sandbox.js';
 import { type WebFetchOptions, webFetch } from '../tools/web-fetch.js';
-import { type WebSearchBackend, webSearch } from '../tools/web-search.js';
+import { type WebSearchBackend, type WebSearchUserLocation, webSearch } from '../tools/web-search.js';
 import type { HarnessSession, ToolCall, ToolRunner } from './harness-ports.js';
 import type { ExtraTool } from './tool-catalog.js';
 
@@ -52,7 +52,18 @@ export class DefaultToolRunner implements ToolRunner {
         signal,
       );
     }
-    if (entry.name === 'web_search') return webSearch(input, this.options.webSearch, signal);
+    if (entry.name === 'web_search') {
+      return webSearch(
+        input,
+        this.options.webSearch,
+        {
+          allowedDomains: config?.['allowed_domains'] as string[] | undefined,
+          blockedDomains: config?.['blocked_domains'] as string[] | undefined,
+          userLocation: config?.['user_location'] as WebSearchUserLocation | null | undefined,
+        },
+        signal,
+      );
+    }
     return unavailable(`unknown built-in tool ${entry.name}`);
   }
 

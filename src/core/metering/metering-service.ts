@@ -16,7 +16,7 @@ import { UsageAggregator, type UsageReportRow, usageReportCsv } from './usage-re
 
 const PAGE = 1000;
 
-/** Only these events move usage; reports read nothing else. */
+/** Only these events move usage (plus, for sessions that searched the web, tool results). */
 const METERED_TYPES = [
   'span.model_request_end',
   'agent.tool_use',
@@ -49,13 +49,13 @@ export class MeteringService implements BudgetPolicy {
   }
 
   async consumed(session: Session): Promise<Money | null> {
-    const events = await this.events(session.id, METERED_TYPES);
+    const events = await this.meteredEvents(session.id);
     return consumedListCost(session, events, this.deps.clock.now(), this.deps.prices);
   }
 
   /** After a budget update: the session stopped for its budget, and the new one lets it go on. */
   async budgetAllowsResume(session: Session): Promise<boolean> {
-    const events = await this.events(session.id, METERED_TYPES);
+    const events = await this.meteredEvents(session.id);
     if (!stoppedForBudget(events)) return false;
     return !budgetExceeded(session, events, this.deps.clock.now(), this.deps.prices);
   }
@@ -76,7 +76,7 @@ export class MeteringService implements BudgetPolicy {
       sessionId,
       primaryThreadId: primary?.id ?? null,
       defaultModel: record.doc.agent.model.id,
-      ledger: foldUsageLedger(await this.events(sessionId, METERED_TYPES), now),
+      ledger: foldUsageLedger(await this.meteredEvents(sessionId), now),
       prices: this.deps.prices,
       computedAt: toTimestamp(now),
     });
@@ -105,7 +105,7 @@ export class MeteringService implements BudgetPolicy {
       });
       for (const record of page.items) {
         const session = record.doc;
-        const events = await this.events(session.id, METERED_TYPES, endingAt);
+        const events = await this.meteredEvents(session.id, endingAt);
         aggregator.addSession(
           { agentId: session.agent.id, agentName: session.agent.name, model: session.agent.model.id },
           events,
@@ -128,6 +128,17 @@ export class MeteringService implements BudgetPolicy {
 
   usageReportCsv(report: UsageReport): string {
     return usageReportCsv(report.data, report.group_by);
+  }
+
+  /**
+   * Web searches count by their results (session-usage.ts). Tool results can
+   * be large and most sessions never search, so they are read only for a
+   * session that did.
+   */
+  private async meteredEvents(sessionId: string, before?: string): Promise<SessionEvent[]> {
+    const events = await this.events(sessionId, METERED_TYPES, before);
+    const searched = events.some((event) => event.type === 'agent.tool_use' && event.name === 'web_search');
+    return searched ? this.events(sessionId, [...METERED_TYPES, 'agent.tool_result'], before) : events;
   }
 
   private async events(

@@ -103,8 +103,9 @@ function runningChange(event: SessionEvent): { key: string; running: boolean } |
 
 /**
  * Usage is a pure fold over the log: tokens from every `span.model_request_end`
- * (events tagged `session_thread_id` belong to that thread), server tool uses
- * from `agent.tool_use`, runtime from running intervals (idle time is free).
+ * (events tagged `session_thread_id` belong to that thread), web fetches from
+ * `agent.tool_use`, web searches from their successful `agent.tool_result`,
+ * runtime from running intervals (idle time is free).
  * The session's active time is the union of its threads' running intervals.
  */
 export function foldUsageLedger(events: readonly SessionEvent[], nowMs: number): UsageLedger {
@@ -120,7 +121,11 @@ export function foldUsageLedger(events: readonly SessionEvent[], nowMs: number):
   const intervals: Array<[number, number]> = [];
   let sessionSince: number | undefined;
 
+  const searchCounted = webSearchTracker();
+
   for (const event of events) {
+    const search = searchCounted(event);
+    if (search) thread(search.threadId).server_tool_use.web_search_requests += 1;
     if (event.type === 'span.model_request_end') {
       const tokens = spanTokens(event.model_usage);
       const owner = thread(event.session_thread_id);
@@ -134,9 +139,7 @@ export function foldUsageLedger(events: readonly SessionEvent[], nowMs: number):
       line.requests += 1;
       addTokens(line.tokens, tokens);
     } else if (event.type === 'agent.tool_use' && event.evaluated_permission !== 'deny') {
-      const tools = thread(event.session_thread_id).server_tool_use;
-      if (event.name === 'web_search') tools.web_search_requests += 1;
-      if (event.name === 'web_fetch') tools.web_fetch_requests += 1;
+      if (event.name === 'web_fetch') thread(event.session_thread_id).server_tool_use.web_fetch_requests += 1;
     }
     const change = runningChange(event);
     if (!change) continue;
@@ -180,6 +183,30 @@ export function foldUsageLedger(events: readonly SessionEvent[], nowMs: number):
     intervals,
     lines: [...lines.values()],
     threads: [...threads.values()],
+  };
+}
+
+/**
+ * A web search is billed when its backend answered, and only its result says
+ * so: a search that failed, was interrupted, or had no backend costs nothing.
+ * Fed a log in order, the tracker names the thread of each search a
+ * successful `agent.tool_result` completes (once per search).
+ */
+export function webSearchTracker(): (event: SessionEvent) => { threadId: string | null } | undefined {
+  const uses = new Map<string, string | null>();
+  return (event) => {
+    if (
+      event.type === 'agent.tool_use' &&
+      event.name === 'web_search' &&
+      event.evaluated_permission !== 'deny'
+    ) {
+      uses.set(event.id, event.session_thread_id ?? null);
+    } else if (event.type === 'agent.tool_result' && event.is_error !== true && uses.has(event.tool_use_id)) {
+      const threadId = uses.get(event.tool_use_id) ?? null;
+      uses.delete(event.tool_use_id);
+      return { threadId };
+    }
+    return undefined;
   };
 }
 

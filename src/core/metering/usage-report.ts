@@ -3,7 +3,14 @@ import type { UsageGroup } from '../schemas/metering.js';
 import { chargeTokens, runtimeCharge, webFetchCharge, webSearchCharge } from './list-cost.js';
 import { formatUsd, type Money } from './money.js';
 import { type PriceTable, priceFor } from './prices.js';
-import { addTokens, emptyTokens, foldUsageLedger, spanTokens, type TokenUsage } from './session-usage.js';
+import {
+  addTokens,
+  emptyTokens,
+  foldUsageLedger,
+  spanTokens,
+  type TokenUsage,
+  webSearchTracker,
+} from './session-usage.js';
 
 export interface UsageReportRow {
   day?: string;
@@ -51,7 +58,8 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Organization usage over [startMs, endMs): tokens from `span.model_request_end`,
- * server tools from `agent.tool_use`, runtime from running intervals clipped to
+ * web fetches from `agent.tool_use`, web searches from their successful results
+ * (session-usage.ts), runtime from running intervals clipped to
  * the window and split at UTC midnight. Runtime and tools count under the
  * session agent's model.
  */
@@ -65,17 +73,19 @@ export class UsageAggregator {
 
   addSession(meta: SessionMeta, events: readonly SessionEvent[]): void {
     const inWindow = (ms: number) => ms >= this.window.startMs && ms < this.window.endMs;
+    const searchCounted = webSearchTracker();
     for (const event of events) {
       const at = Date.parse(event.processed_at);
+      // Fed every event, so a search started before the window still counts when it completes inside it.
+      const search = searchCounted(event);
       if (!inWindow(at)) continue;
+      if (search) this.cell(meta, dayOf(at), meta.model).webSearch += 1;
       if (event.type === 'span.model_request_end') {
         const cell = this.cell(meta, dayOf(at), event.model ?? meta.model);
         cell.requests += 1;
         addTokens(cell.tokens, spanTokens(event.model_usage));
       } else if (event.type === 'agent.tool_use' && event.evaluated_permission !== 'deny') {
-        const cell = this.cell(meta, dayOf(at), meta.model);
-        if (event.name === 'web_search') cell.webSearch += 1;
-        if (event.name === 'web_fetch') cell.webFetch += 1;
+        if (event.name === 'web_fetch') this.cell(meta, dayOf(at), meta.model).webFetch += 1;
       }
     }
     for (const [start, end] of foldUsageLedger(events, this.window.endMs).intervals) {

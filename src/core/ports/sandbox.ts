@@ -10,6 +10,8 @@ export interface NetworkPolicy {
   allowed_hosts?: string[];
   allow_package_managers?: boolean;
   allow_mcp_servers?: boolean;
+  /** The session agent's `mcp_servers` URLs; `allow_mcp_servers` opens their hosts (not on the wire). */
+  mcpServerUrls?: string[];
 }
 
 export interface SandboxLimits {
@@ -28,6 +30,28 @@ export interface SandboxSpec {
   mounts?: Array<{ hostPath: string; sandboxPath: string; readOnly: boolean }>;
   /** Git repositories cloned on the host at provisioning and mounted writable. */
   repositories?: SandboxRepository[];
+  /**
+   * `environment_variable` vault credentials. Host-side only: the sandbox's
+   * environment gets `name=placeholder`, and the driver hands `value` to its
+   * host-side egress proxy, which substitutes it for the placeholder in
+   * requests to `hosts`. The value itself never enters the sandbox.
+   */
+  secrets?: SandboxSecret[];
+}
+
+export interface SandboxSecret {
+  /** The environment variable the sandbox sees (`^[A-Za-z_][A-Za-z0-9_]*$`). */
+  name: string;
+  /** What the sandbox sees instead of the value; never derived from it. */
+  placeholder: string;
+  /** The real value: for the host-side proxy only. */
+  value: string;
+  /** Substitute in request header values. */
+  header: boolean;
+  /** Substitute in request bodies. */
+  body: boolean;
+  /** Target hosts it is substituted for: bare names, IPv4 addresses or `*.` wildcards; `any` for all. */
+  hosts: 'any' | string[];
 }
 
 export interface SandboxRepository {

@@ -1,42 +1,106 @@
 import type { ToolOutcome } from '../ports/sandbox.js';
+import { type DomainFilter, type DomainRule, domainAllows, parseDomainRules } from './domain-filter.js';
+
+export interface WebSearchResult {
+  title: string;
+  url: string;
+  snippet: string;
+}
+
+/** The agent's `user_location` (all fields optional, as the SDK defines them). */
+export interface WebSearchUserLocation {
+  city?: string | null | undefined;
+  region?: string | null | undefined;
+  country?: string | null | undefined;
+  timezone?: string | null | undefined;
+}
+
+/** What a backend is asked. The domain rules are hints; results are filtered again afterwards. */
+export interface WebSearchRequest {
+  query: string;
+  /** Results the model gets at most; a backend may fetch more so that filtering leaves enough. */
+  maxResults: number;
+  allowedDomains: readonly DomainRule[] | undefined;
+  blockedDomains: readonly DomainRule[];
+  userLocation: WebSearchUserLocation | undefined;
+}
 
 /**
- * web_search has a pluggable backend. Without one configured, the tool
- * answers with a clear error so the model can carry on without it.
+ * web_search has a pluggable backend (src/search/). It runs on the server and
+ * throws, with a message the model may read and no credential in it, when a
+ * search fails. Without one configured, the tool answers with a clear error so
+ * the model can carry on without it.
  */
 export interface WebSearchBackend {
-  search(query: string, signal: AbortSignal): Promise<Array<{ title: string; url: string; snippet: string }>>;
+  search(request: WebSearchRequest, signal: AbortSignal): Promise<WebSearchResult[]>;
 }
+
+/** The agent's web_search tool config (`allowed_domains`, `blocked_domains`, `user_location`). */
+export interface WebSearchSettings {
+  allowedDomains?: readonly string[] | undefined;
+  blockedDomains?: readonly string[] | undefined;
+  userLocation?: WebSearchUserLocation | null | undefined;
+}
+
+export const WEB_SEARCH_MAX_RESULTS = 10;
+const MAX_TITLE_CHARS = 200;
+const MAX_SNIPPET_CHARS = 400;
+
+const fail = (text: string): ToolOutcome => ({ content: [{ type: 'text', text }], isError: true });
 
 export async function webSearch(
   input: Record<string, unknown>,
   backend: WebSearchBackend | undefined,
+  settings: WebSearchSettings,
   signal: AbortSignal,
 ): Promise<ToolOutcome> {
   const query = input['query'];
   if (typeof query !== 'string' || query.trim() === '') {
-    return {
-      content: [{ type: 'text', text: 'web_search: input.query must be a non-empty string' }],
-      isError: true,
-    };
+    return fail('web_search: input.query must be a non-empty string');
   }
   if (!backend) {
-    return {
-      content: [
-        {
-          type: 'text',
-          text: 'web_search is not available: this Paddock server has no search backend configured (see docs/configuration.md).',
-        },
-      ],
-      isError: true,
-    };
+    return fail(
+      'web_search is not available: this Paddock server has no search backend configured (see docs/configuration.md).',
+    );
   }
-  const results = await backend.search(query, signal);
+  const filter: DomainFilter = {
+    allowed: settings.allowedDomains ? parseDomainRules(settings.allowedDomains) : undefined,
+    blocked: parseDomainRules(settings.blockedDomains ?? []),
+  };
+  let found: WebSearchResult[];
+  try {
+    found = await backend.search(
+      {
+        query: query.trim(),
+        maxResults: WEB_SEARCH_MAX_RESULTS,
+        allowedDomains: filter.allowed,
+        blockedDomains: filter.blocked,
+        userLocation: settings.userLocation ?? undefined,
+      },
+      signal,
+    );
+  } catch (error) {
+    return fail(`web_search failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // Backends treat site: terms as hints at best, so the agent's rules are enforced here.
+  const kept = found.filter((result) => domainAllows(result.url, filter));
+  const results = kept.slice(0, WEB_SEARCH_MAX_RESULTS);
+  const dropped = found.length - kept.length;
+  const note =
+    dropped > 0 ? `\n(${dropped} result(s) outside this agent's allowed/blocked domains were left out)` : '';
   const text =
     results.length === 0
-      ? 'no results'
+      ? `no results${note}`
       : results
-          .map((result, index) => `${index + 1}. ${result.title}\n   ${result.url}\n   ${result.snippet}`)
-          .join('\n');
+          .map(
+            (result, index) =>
+              `${index + 1}. ${clip(result.title, MAX_TITLE_CHARS) || result.url}\n   ${result.url}\n   ${clip(result.snippet, MAX_SNIPPET_CHARS)}`,
+          )
+          .join('\n') + note;
   return { content: [{ type: 'text', text }], isError: false };
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
 }

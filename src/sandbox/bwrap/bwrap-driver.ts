@@ -3,17 +3,21 @@ import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver, SandboxLimits } from '../../core/ports/sandbox.js';
 import { createManagedDriver, managedOptions, type SandboxBackend } from '../managed-driver.js';
+import { openBuildNetwork } from '../network/build-network.js';
+import { parseDnsUpstreams } from '../network/dns-relay.js';
 import type { EgressNet } from '../network/egress-proxy.js';
+import { parseSubnet } from '../network/nat-link.js';
 import { sandboxEgress } from '../network/sandbox-egress.js';
+import { SandboxNat } from '../network/sandbox-nat.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
 import { stageResources } from '../resources/stage-resources.js';
 import { type BwrapHost, probeBwrap } from './bwrap-host.js';
 import { BwrapInstance } from './bwrap-instance.js';
 import { buildLaunch } from './bwrap-launch.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
-import { sessionPackageLayer } from './package-layer.js';
+import { collectLayersInBackground, sessionPackageLayer } from './package-layer.js';
 import { ensureRootfs, type RootfsOptions } from './rootfs.js';
-import { prepareLayer, removeLayer, sessionLayer } from './session-layer.js';
+import { prepareLayer, removeLayer, sessionLayer, sessionsDir } from './session-layer.js';
 
 export interface BwrapDriverOptions {
   log?: (message: string) => void;
@@ -50,6 +54,15 @@ export async function createBwrapDriver(
       `paddock: WARNING: cgroup limits unavailable (${cgroups.reason}); sandboxes run without memory/pids/cpu limits`,
     );
   const rootfs = rootfsOptions(config, log);
+  collectLayersInBackground(rootfs.cacheDir, sessionsDir(config.dataDir), log);
+  const nat = config.sandbox.nat
+    ? await SandboxNat.create({
+        subnet: parseSubnet(config.sandbox.subnet),
+        dnsUpstreams: parseDnsUpstreams(config.sandbox.dnsServers),
+        allowPrivateNetworks: config.allowPrivateNetworks,
+        log,
+      })
+    : undefined;
   const backend: SandboxBackend = {
     name: 'bwrap',
     start: async (spec) => {
@@ -58,11 +71,23 @@ export async function createBwrapDriver(
       const owner = host.root ? config.sandbox.hostUid : undefined;
       const layer = sessionLayer(config.dataDir, spec.sessionId);
       await prepareLayer(layer, usesOverlay(host), owner);
-      const packages = await sessionPackageLayer(layer.dir, spec.packages, {
+      const packages = await sessionPackageLayer(layer.dir, spec, {
         cacheDir: rootfs.cacheDir,
         base,
         host,
         hostUid: config.sandbox.hostUid,
+        cgroups,
+        limits: config.sandbox.limits,
+        buildTimeoutMs: config.sandbox.layerBuildTimeoutMs,
+        sessionsDir: sessionsDir(config.dataDir),
+        openNetwork: (layerName) =>
+          openBuildNetwork(spec, layerName, {
+            dataDir: config.dataDir,
+            allowPrivateNetworks: config.allowPrivateNetworks,
+            net: options.egressNet,
+            nat,
+            log,
+          }),
         log,
       });
       const mounts = await stageResources(spec, {
@@ -75,6 +100,9 @@ export async function createBwrapDriver(
         dataDir: config.dataDir,
         allowPrivateNetworks: config.allowPrivateNetworks,
         net: options.egressNet,
+        nat,
+        rootfsLayers: packages ? [packages, base] : [base],
+        extraCa: config.sandbox.egressExtraCa,
         log,
       });
       const cgroup = await createCgroup(cgroups, spec.sessionId, limits).catch(async (error: unknown) => {
@@ -90,12 +118,20 @@ export async function createBwrapDriver(
         cgroupProcs: cgroup?.procsFiles ?? [],
         hostUid: config.sandbox.hostUid,
         env: egress?.env,
+        readOnlyBinds: egress?.binds,
       });
       return BwrapInstance.start(launch, cgroup, egress);
     },
     removeFiles: (sessionId) => removeLayer(sessionLayer(config.dataDir, sessionId)),
   };
-  return createManagedDriver(backend, managedOptions(config, options.onOutputs, log));
+  const driver = createManagedDriver(backend, managedOptions(config, options.onOutputs, log));
+  return {
+    ...driver,
+    async close() {
+      await driver.close();
+      await nat?.close();
+    },
+  };
 }
 
 function usesOverlay(host: BwrapHost): boolean {

@@ -39,7 +39,7 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     });
     try {
       const childPid = await readChildPid(outer);
-      await egress?.attach(childPid);
+      await egress?.attach({ pid: childPid });
       return new BwrapInstance(outer, childPid, cgroup, egress);
     } catch (error) {
       killGroup(outer);

@@ -42,7 +42,10 @@ export function buildLaunch(options: {
   mountsDir: string | undefined;
   cgroupProcs: string[];
   hostUid: number;
-  /** `host` only for package-layer builds: they download, sessions never share the host network. */
+  /**
+   * `host` keeps the network namespace bwrap starts in: package-layer builds, which are started
+   * inside a prepared one (build-network.ts) unless the server is not root. Sessions never share one.
+   */
   network?: 'none' | 'host';
   /** A one-shot command instead of the sleeping pid 1 (package-layer builds). */
   command?: string[];

@@ -1,4 +1,5 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 const POLL_MS = 250;
 const WAIT_LIMIT_MS = 45 * 60_000;
@@ -40,7 +41,13 @@ async function acquire(path: string): Promise<void> {
       await handle.close();
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      // Layer GC removed the directory meanwhile (layer-gc.ts): the build starts over in a new one.
+      if (code === 'ENOENT') {
+        await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+        continue;
+      }
+      if (code !== 'EEXIST') throw error;
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     // A pid-less file is a lock being written right now; only a dead owner is stale.

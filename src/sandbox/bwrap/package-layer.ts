@@ -1,12 +1,14 @@
-import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { SandboxSpec } from '../../core/ports/sandbox.js';
-import { killGroup } from '../tools/inside.js';
+import { basename, join } from 'node:path';
+import type { SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
+import type { BuildNetwork } from '../network/build-network.js';
 import type { BwrapHost } from './bwrap-host.js';
 import { buildLaunch } from './bwrap-launch.js';
+import { type CgroupSupport, SessionCgroup } from './cgroups.js';
+import { collectLayers, LAYER_MAX_AGE_MS, recordNewestLayer, touchLayer } from './layer-gc.js';
 import { withLayerLock } from './layer-lock.js';
+import { runLogged } from './logged-run.js';
 import { BUILD_SCRIPT, buildArgs, layerHash, normalizePackages, type Packages } from './package-script.js';
 
 export interface PackageLayerOptions {
@@ -15,12 +17,23 @@ export interface PackageLayerOptions {
   base: string;
   host: BwrapHost;
   hostUid: number;
+  /** Builds run under the server's default sandbox limits, in their own cgroup. */
+  cgroups: CgroupSupport;
+  limits: SandboxLimits;
+  /** PADDOCK_LAYER_BUILD_TIMEOUT_MS: past it the build is killed and fails. */
+  buildTimeoutMs: number;
+  /** This server's session directories: layer GC keeps every layer one of them records. */
+  sessionsDir: string;
+  /**
+   * The build's egress under its environment's network policy (build-network.ts);
+   * undefined, or resolving to undefined (a non-root server), shares the host network.
+   */
+  openNetwork?: ((layerName: string) => Promise<BuildNetwork | undefined>) | undefined;
   log: (message: string) => void;
 }
 
 const READY = 'ready';
-const BUILD_TIMEOUT_MS = 30 * 60_000;
-// The build shares the host network, so it resolves and trusts (e.g. a TLS-inspecting egress CA) as the host does.
+// The build trusts what the host trusts (e.g. a TLS-inspecting corporate CA on the way to the registries).
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const BUILD_ENV: Record<string, string> = {
   DEBIAN_FRONTEND: 'noninteractive',
@@ -37,19 +50,29 @@ const BUILD_ENV: Record<string, string> = {
  */
 export async function sessionPackageLayer(
   sessionDir: string,
-  packages: SandboxSpec['packages'],
+  spec: Pick<SandboxSpec, 'environmentId' | 'packages'>,
   options: PackageLayerOptions,
 ): Promise<string | undefined> {
   const record = join(sessionDir, 'package-layer');
   const chosen = await readFile(record, 'utf8').catch(() => undefined);
   if (chosen === 'none') return undefined;
-  if (chosen && existsSync(join(options.cacheDir, 'layers', chosen, READY)))
-    return join(options.cacheDir, 'layers', chosen, 'root');
-  const normalized = normalizePackages(packages);
-  const layer = normalized ? await ensurePackageLayer(normalized, options) : undefined;
+  if (chosen) {
+    const dir = join(options.cacheDir, 'layers', chosen);
+    // Touched before the check: layer GC re-reads `used` before it removes anything.
+    await touchLayer(dir).catch(() => {});
+    if (existsSync(join(dir, READY))) return join(dir, 'root');
+  }
+  const normalized = normalizePackages(spec.packages);
   await mkdir(sessionDir, { recursive: true });
-  await writeFile(record, layer ? layerHash(options.base, normalized!) : 'none');
-  return layer;
+  if (!normalized) {
+    await writeFile(record, 'none');
+    return undefined;
+  }
+  const hash = layerHash(options.base, normalized);
+  // Recorded before the build, so GC never takes a layer a starting session is about to use.
+  await writeFile(record, hash);
+  await recordNewestLayer(options.cacheDir, spec.environmentId, hash);
+  return ensurePackageLayer(normalized, options);
 }
 
 /**
@@ -61,13 +84,32 @@ export async function sessionPackageLayer(
 export async function ensurePackageLayer(packages: Packages, options: PackageLayerOptions): Promise<string> {
   const dir = join(options.cacheDir, 'layers', layerHash(options.base, packages));
   const root = join(dir, 'root');
+  await touchLayer(dir).catch(() => {});
   if (existsSync(join(dir, READY))) return root;
   await mkdir(dir, { recursive: true, mode: 0o755 });
+  let built = false;
   await withLayerLock(join(dir, 'lock'), async () => {
     if (existsSync(join(dir, READY))) return; // built by whoever held the lock before us
     await build(packages, dir, options);
+    built = true;
   });
+  await touchLayer(dir).catch(() => {});
+  // A new layer often replaces an environment's older one.
+  if (built) collectLayersInBackground(options.cacheDir, options.sessionsDir, options.log);
   return root;
+}
+
+/** Layer GC (layer-gc.ts) at driver start and after builds; never in a session's way. */
+export function collectLayersInBackground(
+  cacheDir: string,
+  sessionsDir: string,
+  log: (message: string) => void,
+): void {
+  collectLayers({ cacheDir, sessionsDir, maxAgeMs: LAYER_MAX_AGE_MS })
+    .then((removed) => {
+      if (removed.length > 0) log(`paddock: removed unused package layers ${removed.join(', ')}`);
+    })
+    .catch((error: unknown) => log(`paddock: package layer cleanup failed: ${(error as Error).message}`));
 }
 
 async function build(packages: Packages, dir: string, options: PackageLayerOptions): Promise<void> {
@@ -81,31 +123,51 @@ async function build(packages: Packages, dir: string, options: PackageLayerOptio
   const summary = buildArgs(packages).join(' ');
   options.log(`paddock: building package layer ${dir} (${summary}; log ${logPath})`);
   const started = Date.now();
-  const launch = buildLaunch({
-    host: options.host,
-    lowers: [options.base],
-    layer: { upper, work, workspace: upper, home: upper },
-    mounts: [],
-    mountsDir: undefined,
-    cgroupProcs: [],
-    hostUid: options.hostUid,
-    network: 'host',
-    command: [
-      '/bin/bash',
-      '--norc',
-      '--noprofile',
-      '-c',
-      BUILD_SCRIPT,
-      'paddock-build',
-      ...buildArgs(packages),
-    ],
-    readOnlyBinds: [
-      ['/etc/resolv.conf', '/etc/resolv.conf'],
-      ...(existsSync(CA_BUNDLE) ? [[CA_BUNDLE, CA_BUNDLE] as [string, string]] : []),
-    ],
-    env: BUILD_ENV,
-  });
-  const code = await runLogged(launch.argv, launch.env, logPath);
+  const cgroup = options.cgroups.available
+    ? await SessionCgroup.create(
+        options.cgroups,
+        `layer-${basename(dir)}-${Date.now().toString(36)}`,
+        options.limits,
+      )
+    : undefined;
+  let code: number | string;
+  let network: BuildNetwork | undefined;
+  try {
+    network = await options.openNetwork?.(basename(dir));
+    const launch = buildLaunch({
+      host: options.host,
+      lowers: [options.base],
+      layer: { upper, work, workspace: upper, home: upper },
+      mounts: [],
+      mountsDir: undefined,
+      cgroupProcs: cgroup?.procsFiles ?? [],
+      hostUid: options.hostUid,
+      network: 'host',
+      command: [
+        '/bin/bash',
+        '--norc',
+        '--noprofile',
+        '-c',
+        BUILD_SCRIPT,
+        'paddock-build',
+        ...buildArgs(packages),
+      ],
+      readOnlyBinds: [
+        ...(network ? network.binds : [['/etc/resolv.conf', '/etc/resolv.conf'] as [string, string]]),
+        ...(existsSync(CA_BUNDLE) ? [[CA_BUNDLE, CA_BUNDLE] as [string, string]] : []),
+      ],
+      env: { ...BUILD_ENV, ...network?.env },
+    });
+    const argv = network ? [...network.enter, ...launch.argv] : launch.argv;
+    code = await runLogged(argv, launch.env, logPath, options.buildTimeoutMs);
+  } catch (error) {
+    code = `could not start: ${(error as Error).message}`;
+  } finally {
+    await network?.close();
+    // Also ends anything the package scripts left running (daemons started by postinst).
+    await cgroup?.destroy();
+  }
+  if (typeof code === 'string' && code.startsWith('timed out')) code += ' (PADDOCK_LAYER_BUILD_TIMEOUT_MS)';
   await rm(work, { recursive: true, force: true });
   if (code !== 0) {
     await rm(upper, { recursive: true, force: true });
@@ -119,24 +181,4 @@ async function build(packages: Packages, dir: string, options: PackageLayerOptio
   await rename(upper, join(dir, 'root'));
   await writeFile(join(dir, READY), `${new Date().toISOString()}\n`);
   options.log(`paddock: package layer ready in ${Math.round((Date.now() - started) / 1000)} s`);
-}
-
-/** Runs argv with stdout and stderr appended to `logPath`; resolves to a description of how it ended. */
-function runLogged(argv: string[], env: Record<string, string>, logPath: string): Promise<number | string> {
-  return new Promise((resolve) => {
-    const log = createWriteStream(logPath, { flags: 'w' });
-    const [file, ...args] = argv;
-    const child = spawn(file!, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    child.stdout.pipe(log, { end: false });
-    child.stderr.pipe(log, { end: false });
-    const timer = setTimeout(() => killGroup(child), BUILD_TIMEOUT_MS);
-    const finish = (outcome: number | string) => {
-      clearTimeout(timer);
-      log.end(() => resolve(outcome));
-    };
-    child.on('error', (error) => finish(`could not start: ${error.message}`));
-    child.on('close', (code, signal) =>
-      finish(code === 0 ? 0 : signal ? `killed by ${signal}` : `exit ${code ?? 'unknown'}`),
-    );
-  });
 }

@@ -16,8 +16,13 @@ export interface SessionLayer {
   mounts: string;
 }
 
+/** Every session's directory; one exists for each session not yet deleted. */
+export function sessionsDir(dataDir: string): string {
+  return join(dataDir, 'sandboxes');
+}
+
 export function sessionLayer(dataDir: string, sessionId: string): SessionLayer {
-  const dir = join(dataDir, 'sandboxes', sessionId);
+  const dir = join(sessionsDir(dataDir), sessionId);
   return {
     dir,
     upper: join(dir, 'upper'),

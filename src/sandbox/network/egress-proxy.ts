@@ -1,11 +1,15 @@
 import { lookup } from 'node:dns/promises';
 import { rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, isIP, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
+import type { SandboxSecret } from '../../core/ports/sandbox.js';
 import { isBlockedAddress } from '../../core/tools/address-policy.js';
 import type { EgressPolicy } from './egress-policy.js';
+import { refuse, relayRequest } from './relay-request.js';
+import { secretsForHost } from './secret-substitution.js';
+import type { TlsInterceptor } from './tls-interceptor.js';
 
 /** How the proxy resolves names and opens connections; tests replace both (never real addresses). */
 export interface EgressNet {
@@ -24,6 +28,10 @@ export interface EgressProxyOptions {
   allowPrivateNetworks: boolean;
   net?: EgressNet | undefined;
   log?: ((message: string) => void) | undefined;
+  /** Placeholders replaced by values in requests to each secret's hosts (docs/credentials.md). */
+  secrets?: readonly SandboxSecret[] | undefined;
+  /** Terminates CONNECT tunnels to hosts a secret applies to; without it they stay blind tunnels. */
+  interceptor?: TlsInterceptor | undefined;
 }
 
 /**
@@ -33,6 +41,8 @@ export interface EgressProxyOptions {
  * resolved address must be public (unless private networks are allowed); the
  * connection goes to the checked address, so a DNS answer that changes
  * between check and connect (rebinding) cannot reach a blocked range.
+ * Secrets are substituted in plain-http requests, and in CONNECT tunnels to
+ * their hosts by TLS interception; other tunnels are relayed blind.
  */
 export class EgressProxy {
   private readonly sockets = new Set<Duplex>();
@@ -66,9 +76,10 @@ export class EgressProxy {
     await rm(this.socketPath, { force: true });
   }
 
-  private track(socket: Duplex): void {
+  private track<T extends Duplex>(socket: T): T {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
+    return socket;
   }
 
   private async tunnel(
@@ -86,8 +97,23 @@ export class EgressProxy {
       client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\n${why}\n`);
       return;
     }
-    const upstream = net.dial(address, target.port);
-    this.track(upstream);
+    const secrets = secretsForHost(options.secrets ?? [], target.host);
+    if (secrets.length > 0 && options.interceptor) {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      const intercepted = {
+        host: target.host,
+        port: target.port,
+        dial: () => this.track(net.dial(address, target.port)),
+        secrets,
+        allSecrets: options.secrets ?? [],
+      };
+      await options.interceptor.intercept(client, head, intercepted).catch((error: unknown) => {
+        options.log?.(`paddock: egress interception for ${target.host} failed: ${String(error)}`);
+        client.destroy();
+      });
+      return;
+    }
+    const upstream = this.track(net.dial(address, target.port));
     upstream.once('connect', () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length > 0) upstream.write(head);
@@ -118,20 +144,14 @@ async function forwardRequest(
   const port = Number(url.port || 80);
   const address = await checkTarget(url.hostname, port, options, net);
   if (typeof address !== 'string') return refuse(res, 403, address.refused);
-  const upstream = request(
-    {
-      method: req.method,
-      path: `${url.pathname}${url.search}`,
-      headers: withoutProxyHeaders(req.headers),
-      createConnection: () => net.dial(address, port),
-    },
-    (response) => {
-      res.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(res);
-    },
-  );
-  upstream.on('error', () => refuse(res, 502, 'upstream connection failed'));
-  req.pipe(upstream);
+  await relayRequest(req, res, {
+    authority: `${url.hostname}:${port}`,
+    path: `${url.pathname}${url.search}`,
+    connect: () => net.dial(address, port),
+    secrets: secretsForHost(options.secrets ?? [], url.hostname),
+    allSecrets: options.secrets ?? [],
+    log: options.log,
+  });
 }
 
 /** The address to connect to, or why not. */
@@ -173,15 +193,4 @@ function parseAuthority(authority: string): { host: string; port: number } | und
   if (!match) return undefined;
   const port = Number(match[2]);
   return port > 0 && port < 65536 ? { host: match[1]!, port } : undefined;
-}
-
-function withoutProxyHeaders(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
-  const { 'proxy-authorization': _auth, 'proxy-connection': _connection, ...rest } = headers;
-  return rest;
-}
-
-function refuse(res: ServerResponse, status: number, message: string): void {
-  if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { 'content-type': 'text/plain' });
-  res.end(`${message}\n`);
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_PATH } from '../bwrap/bwrap-host.js';
+import { type NetnsRef, nsenterNet } from './netns-ref.js';
 
 /** Where a `limited` sandbox finds its proxy: loopback inside its own network namespace. */
 export const SANDBOX_PROXY_PORT = 3128;
@@ -25,13 +26,13 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => 
 process.stdin.resume();`;
 
 /**
- * Starts the relay inside the network namespace of `sandboxPid` (needs root:
+ * Starts the relay inside the sandbox's network namespace (needs root:
  * the namespace belongs to the sandbox's user namespace). A `limited` sandbox
  * has no route anywhere, so this relay is its only way out. socat, where
  * installed, costs about 2 MB and a few ms per sandbox; the Node fallback
  * costs about 40 MB and 50 ms.
  */
-export async function startForwarder(sandboxPid: number, socketPath: string): Promise<{ stop(): void }> {
+export async function startForwarder(netns: NetnsRef, socketPath: string): Promise<{ stop(): void }> {
   const socat = findOnPath('socat');
   const command = socat
     ? [
@@ -47,7 +48,7 @@ export async function startForwarder(sandboxPid: number, socketPath: string): Pr
         `UNIX-CONNECT:${socketPath}`,
       ]
     : [process.execPath, '-e', FORWARDER, socketPath, String(SANDBOX_PROXY_PORT)];
-  const child = spawn('nsenter', [`--target=${sandboxPid}`, '--net', '--', ...command], {
+  const child = spawn('nsenter', [nsenterNet(netns), '--', ...command], {
     env: { PATH: HOST_PATH },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -9,6 +9,7 @@ import {
   type RunningSandbox,
   type SandboxBackend,
 } from '../managed-driver.js';
+import { placeholderEnv } from '../network/secret-egress.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
 import { stageResources } from '../resources/stage-resources.js';
 import type { InsideSpawner } from '../tools/inside.js';
@@ -54,7 +55,8 @@ export function createProcessDriver(
         place: (sandboxPath) => join(workdir, sandboxPath),
         githubBaseUrl: config.sandbox.githubBaseUrl,
       });
-      return new HostProcesses(workdir);
+      // Placeholders only, for parity with bwrap: there is no proxy here, so nothing is substituted.
+      return new HostProcesses(workdir, placeholderEnv(spec.secrets));
     },
     async removeFiles(sessionId) {
       await rm(join(root, sessionId), { recursive: true, force: true });
@@ -68,7 +70,10 @@ class HostProcesses implements RunningSandbox, InsideSpawner {
   private readonly children = new Set<number>();
   private stopped = false;
 
-  constructor(readonly workdir: string) {}
+  constructor(
+    readonly workdir: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
 
   get outputsDir(): string {
     return join(this.workdir, OUTPUTS);
@@ -88,6 +93,7 @@ class HostProcesses implements RunningSandbox, InsideSpawner {
       cwd: this.workdir,
       // Never the server's environment: no keys or secrets leak into tools.
       env: {
+        ...this.env,
         PATH: '/usr/local/bin:/usr/bin:/bin',
         HOME: this.workdir,
         LANG: 'C.UTF-8',

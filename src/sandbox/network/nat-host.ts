@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { HOST_PATH } from '../bwrap/bwrap-host.js';
+import { NAT_RULES_VERSION, NAT_TABLE, natRuleset } from './nat-rules.js';
+
+/** Runs a host tool (ip, nft, flock); rejects with its stderr. */
+export function run(file: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      file,
+      args,
+      { env: { PATH: HOST_PATH }, timeout: 10_000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${file} ${args.join(' ')}: ${stderr.trim() || error.message}`));
+        else resolve(stdout);
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** Why NAT cannot work on this host, or undefined when it can. */
+export async function natUnavailable(): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return 'NAT needs a root server';
+  for (const [tool, args] of [
+    ['nft', ['--version']],
+    ['ip', ['-V']],
+    ['flock', ['--version']],
+  ] as const) {
+    try {
+      await run(tool, [...args]);
+    } catch {
+      return `${tool} is not installed (apt-get install nftables iproute2 util-linux)`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Installs the shared table unless this version is already there, and turns
+ * on IPv4 forwarding. A lock file serializes Paddock processes sharing the
+ * host, so one never replaces the table while another checks it.
+ */
+export async function ensureNatTable(log: (message: string) => void): Promise<void> {
+  const script = `nft list table inet ${NAT_TABLE} 2>/dev/null | grep -q '${NAT_RULES_VERSION}' || nft -f -`;
+  await run('flock', ['/run/paddock-nat.lock', 'sh', '-c', script], natRuleset());
+  const forwarding = '/proc/sys/net/ipv4/ip_forward';
+  if ((await readFile(forwarding, 'utf8')).trim() !== '1') {
+    await writeFile(forwarding, '1');
+    log('paddock: enabled IPv4 forwarding (net.ipv4.ip_forward=1) for sandbox NAT');
+  }
+}

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import type { PaddockConfig } from '../../src/config/config.js';
+import type { SandboxDriver, SandboxSpec } from '../../src/core/ports/sandbox.js';
+import { natUnavailable } from '../../src/sandbox/network/nat-host.js';
+import { gatewayOf, parseSubnet } from '../../src/sandbox/network/nat-link.js';
+import { natRuleset } from '../../src/sandbox/network/nat-rules.js';
+import { bwrapCase, textOf, tool } from './drivers.js';
+
+describe('NAT: subnet and rules', () => {
+  it('parses the sandbox subnet and finds its gateway', () => {
+    assert.equal(gatewayOf(parseSubnet('10.88.0.0/16')), '10.88.0.1');
+    assert.equal(gatewayOf(parseSubnet('10.89.7.9/24')), '10.89.7.1');
+    assert.throws(() => parseSubnet('10.88.0.0'), /PADDOCK_SANDBOX_SUBNET/);
+    assert.throws(() => parseSubnet('10.300.0.0/16'), /PADDOCK_SANDBOX_SUBNET/);
+  });
+
+  it('blocks private, loopback and metadata ranges and the host itself', () => {
+    const rules = natRuleset();
+    for (const range of ['10.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16'])
+      assert.ok(rules.includes(range), range);
+    assert.match(rules, /iifname "pdk\*" ip daddr @blocked4 drop/);
+    assert.match(rules, /iifname "pdk\*" oifname "pdk\*" drop/);
+    assert.match(rules, /chain input[\s\S]*iifname "pdk\*" drop/);
+  });
+});
+
+// The only "internet" here is a network namespace this test makes itself: 198.51.100.10 (public
+// by our rules) and 10.99.77.10 (private), behind a host-side veth. No packet leaves the machine.
+const NETNS = `pdktest-inet-${process.pid}`;
+const HOST_IF = `ptn${process.pid % 100_000}`;
+const PUBLIC = '198.51.100.10';
+const PRIVATE = '10.99.77.10';
+const SUBNET = '10.89.0.0/16';
+
+const bwrap = await bwrapCase();
+const natMissing = bwrap.skip ? undefined : await natUnavailable();
+const skip = bwrap.skip ?? natMissing;
+if (natMissing) process.stderr.write(`SKIP sandbox NAT: ${natMissing}\n`);
+
+/** The sandbox's network interfaces, sorted (it has no /sys). */
+const INTERFACES = "awk -F: 'NR>2{gsub(/ /,\"\",$1); print $1}' /proc/net/dev | sort | paste -sd' '";
+
+const sh = (command: string) => execFileSync('sh', ['-c', command], { encoding: 'utf8' });
+
+// A web server and a TCP echo server, both on every address of the fake internet.
+const FAKE_SERVERS = `
+const http = require('node:http'), net = require('node:net');
+http.createServer((req, res) => res.end('FAKE-INTERNET from ' + req.socket.remoteAddress))
+  .listen(8080, '0.0.0.0', () => process.stdout.write('ready\\n'));
+net.createServer((socket) => socket.pipe(socket)).listen(9000, '0.0.0.0');`;
+
+describe('unrestricted networking: NAT (bwrap)', { skip }, () => {
+  let servers: ChildProcess;
+  let dns: Socket;
+  let hostService: Server;
+  let hostPort = 0;
+  const drivers: Array<{ driver: SandboxDriver; config: PaddockConfig }> = [];
+
+  before(async () => {
+    sh(`ip netns del ${NETNS} 2>/dev/null; ip link del ${HOST_IF} 2>/dev/null; true`);
+    sh(`ip netns add ${NETNS}
+      ip link add ${HOST_IF} type veth peer name eth0 netns ${NETNS}
+      ip addr add 198.51.100.1/24 dev ${HOST_IF}; ip addr add 10.99.77.1/24 dev ${HOST_IF}
+      ip link set ${HOST_IF} up
+      ip -n ${NETNS} link set lo up; ip -n ${NETNS} link set eth0 up
+      ip -n ${NETNS} addr add ${PUBLIC}/24 dev eth0; ip -n ${NETNS} addr add ${PRIVATE}/24 dev eth0
+      ip -n ${NETNS} route add default via 198.51.100.1`);
+    servers = spawn('ip', ['netns', 'exec', NETNS, process.execPath, '-e', FAKE_SERVERS], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise((resolve) => servers.stdout?.once('data', resolve));
+    dns = await fakeDns({ 'www.fake.test': PUBLIC });
+    hostService = createServer((_req, res) => res.end('HOST-SERVICE'));
+    await new Promise<void>((resolve) => hostService.listen(0, '0.0.0.0', resolve));
+    hostPort = (hostService.address() as { port: number }).port;
+  });
+
+  after(async () => {
+    for (const { driver, config } of drivers) {
+      await driver.close();
+      await rm(config.dataDir, { recursive: true, force: true });
+    }
+    servers?.kill('SIGKILL');
+    dns?.close();
+    hostService?.close();
+    sh(`ip netns del ${NETNS} 2>/dev/null; ip link del ${HOST_IF} 2>/dev/null; true`);
+  });
+
+  const driverWith = async (env: Record<string, string> = {}) => {
+    const dnsPort = (dns.address() as { port: number }).port;
+    const created = await bwrap.create({
+      env: { PADDOCK_SANDBOX_SUBNET: SUBNET, PADDOCK_SANDBOX_DNS: `127.0.0.1:${dnsPort}`, ...env },
+    });
+    drivers.push(created);
+    return created.driver;
+  };
+  const unrestricted = (sessionId: string): SandboxSpec => ({
+    sessionId,
+    environmentId: 'env_test',
+    network: { type: 'unrestricted' },
+  });
+  const bash = async (driver: SandboxDriver, spec: SandboxSpec, command: string) =>
+    textOf(await tool(await driver.acquire(spec), 'bash', { command: `${command} 2>&1; true` }));
+  const curl = (target: string) => `curl -sS --noproxy '*' --max-time 3 -o - -w ' %{http_code}' ${target}`;
+
+  it('reaches public addresses directly, masqueraded behind the host, over any TCP protocol', async () => {
+    const driver = await driverWith();
+    const spec = unrestricted('nat1');
+    assert.equal(await bash(driver, spec, INTERFACES), 'eth0 lo');
+    assert.equal(
+      await bash(driver, spec, curl(`http://${PUBLIC}:8080/`)),
+      'FAKE-INTERNET from 198.51.100.1 200',
+    );
+    const echo = `exec 3<>/dev/tcp/${PUBLIC}/9000; echo raw-tcp-ok >&3; head -n1 <&3`;
+    assert.equal((await bash(driver, spec, echo)).trim(), 'raw-tcp-ok');
+  });
+
+  it('resolves names through the host-side DNS relay', async () => {
+    const driver = await driverWith();
+    const spec = unrestricted('nat2');
+    assert.equal(
+      await bash(driver, spec, curl('http://www.fake.test:8080/')),
+      'FAKE-INTERNET from 198.51.100.1 200',
+    );
+  });
+
+  it('cannot reach private ranges, the host, or another sandbox', async () => {
+    const driver = await driverWith();
+    const spec = unrestricted('nat3');
+    const refused = / 000$/;
+    assert.match(await bash(driver, spec, curl(`http://${PRIVATE}:8080/`)), refused);
+    assert.match(
+      await bash(driver, spec, curl(`http://${gatewayOf(parseSubnet(SUBNET))}:${hostPort}/`)),
+      refused,
+    );
+    for (const address of hostAddresses())
+      assert.match(await bash(driver, spec, curl(`http://${address}:${hostPort}/`)), refused, address);
+    const other = unrestricted('nat4');
+    await bash(driver, other, 'nohup python3 -m http.server 8081 >/dev/null 2>&1 & sleep 0.5');
+    const otherAddress = (await bash(driver, other, 'hostname -I')).trim();
+    assert.match(otherAddress, /^10\.89\./);
+    assert.match(await bash(driver, other, curl('http://127.0.0.1:8081/')), / 200$/, 'the server runs');
+    assert.match(await bash(driver, spec, curl(`http://${otherAddress}:8081/`)), refused);
+  });
+
+  it('gives limited sandboxes no route at all', async () => {
+    const driver = await driverWith();
+    const limited: SandboxSpec = { ...unrestricted('nat5'), network: { type: 'limited' } };
+    assert.equal(await bash(driver, limited, INTERFACES), 'lo');
+    assert.match(await bash(driver, limited, curl(`http://${PUBLIC}:8080/`)), / 000$/);
+  });
+
+  it('opens private ranges only when the operator allows them', async () => {
+    const driver = await driverWith({ PADDOCK_ALLOW_PRIVATE_NETWORKS: 'true' });
+    const spec = unrestricted('nat6');
+    assert.equal(
+      await bash(driver, spec, curl(`http://${PRIVATE}:8080/`)),
+      'FAKE-INTERNET from 10.99.77.1 200',
+    );
+  });
+});
+
+function hostAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((entries) => entries ?? [])
+    .filter((entry) => entry.family === 'IPv4' && !entry.internal)
+    .map((entry) => entry.address);
+}
+
+/** Answers A queries for the given names from loopback (so the relay never asks a real resolver). */
+async function fakeDns(names: Record<string, string>): Promise<Socket> {
+  const socket = createSocket('udp4');
+  socket.on('message', (query, from) => {
+    let offset = 12;
+    const labels: string[] = [];
+    while (query[offset]) {
+      const length = query[offset]!;
+      labels.push(query.subarray(offset + 1, offset + 1 + length).toString('ascii'));
+      offset += length + 1;
+    }
+    const question = query.subarray(12, offset + 5);
+    const qtype = query.readUInt16BE(offset + 1);
+    const address = qtype === 1 ? names[labels.join('.').toLowerCase()] : undefined;
+    const header = Buffer.alloc(12);
+    query.copy(header, 0, 0, 2);
+    header.writeUInt16BE(address ? 0x8180 : 0x8183, 2);
+    header.writeUInt16BE(1, 4);
+    header.writeUInt16BE(address ? 1 : 0, 6);
+    const answer = address
+      ? Buffer.concat([
+          Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]),
+          Buffer.from(address.split('.').map(Number)),
+        ])
+      : Buffer.alloc(0);
+    socket.send(Buffer.concat([header, question, answer]), from.port, from.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket;
+}
