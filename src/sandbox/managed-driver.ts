@@ -15,6 +15,8 @@ export interface RunningSandbox {
   readonly outputsDir: string;
   /** Kills the whole process tree; the session's files stay. */
   stop(): Promise<void>;
+  /** False when a host-side look shows no outputs at all, so the in-sandbox scan can be skipped. */
+  outputsMayExist?(): Promise<boolean>;
 }
 
 /** What a driver implements; lifecycle, idle stop and tool dispatch are shared. */
@@ -179,6 +181,7 @@ class ManagedSandbox implements Sandbox {
     const running = this.running;
     if (!this.outputsDirty || !running?.alive) return;
     this.outputsDirty = false;
+    if (running.outputsMayExist && !(await running.outputsMayExist())) return;
     await this.outputs?.collect(running.inside, running.outputsDir);
   }
 
@@ -186,7 +189,8 @@ class ManagedSandbox implements Sandbox {
     clearTimeout(this.idleTimer);
     const running = this.running ?? (await this.starting?.catch(() => undefined));
     this.running = undefined;
-    if (running?.alive) await this.outputs?.collect(running.inside, running.outputsDir);
+    const mayExist = (await running?.outputsMayExist?.()) ?? true;
+    if (running?.alive && mayExist) await this.outputs?.collect(running.inside, running.outputsDir);
     this.runner.close();
     await running?.stop();
   }

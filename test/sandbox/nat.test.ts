@@ -149,6 +149,19 @@ describe('unrestricted networking: NAT (bwrap)', { skip }, () => {
     assert.match(await bash(driver, spec, curl(`http://${otherAddress}:8081/`)), refused);
   });
 
+  it('claims distinct slots when sandboxes collide in a small subnet', async () => {
+    // A /29 has 5 slots: three sandboxes starting at once pick random slots and must retry.
+    const driver = await driverWith({ PADDOCK_SANDBOX_SUBNET: '10.89.200.0/29' });
+    const specs = ['nat7', 'nat8', 'nat9'].map(unrestricted);
+    const addresses = await Promise.all(
+      specs.map(async (spec) => (await bash(driver, spec, 'hostname -I')).trim()),
+    );
+    assert.equal(new Set(addresses).size, 3, addresses.join(', '));
+    for (const address of addresses) assert.match(address, /^10\.89\.200\.[2-6]$/);
+    for (const spec of specs)
+      assert.match(await bash(driver, spec, curl(`http://${PUBLIC}:8080/`)), / 200$/, spec.sessionId);
+  });
+
   it('gives limited sandboxes no route at all', async () => {
     const driver = await driverWith();
     const limited: SandboxSpec = { ...unrestricted('nat5'), network: { type: 'limited' } };

@@ -120,7 +120,7 @@ export async function createBwrapDriver(
         env: egress?.env,
         readOnlyBinds: egress?.binds,
       });
-      return BwrapInstance.start(launch, cgroup, egress);
+      return BwrapInstance.start(launch, cgroup, egress, usesOverlay(host) ? layer.upper : undefined);
     },
     removeFiles: (sessionId) => removeLayer(sessionLayer(config.dataDir, sessionId)),
   };

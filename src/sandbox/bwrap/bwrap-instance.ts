@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { RunningSandbox } from '../managed-driver.js';
 import type { SandboxEgress } from '../network/sandbox-egress.js';
+import { outputsMayExist } from '../outputs/host-outputs-check.js';
 import { type InsideSpawner, killGroup } from '../tools/inside.js';
 import { buildEnter, type Launch, OUTPUTS_DIR, READY_LINE, WORKDIR } from './bwrap-launch.js';
 import type { SessionCgroup } from './cgroups.js';
@@ -19,6 +20,7 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     private readonly childPid: number,
     private readonly cgroup: SessionCgroup | undefined,
     private readonly egress: SandboxEgress | undefined,
+    private readonly hostUpper: string | undefined,
   ) {
     outer.once('close', () => {
       this.exited = true;
@@ -30,6 +32,8 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     launch: Launch,
     cgroup: SessionCgroup | undefined,
     egress?: SandboxEgress | undefined,
+    /** The session layer's overlay upper directory, when the root is an overlay. */
+    hostUpper?: string | undefined,
   ): Promise<BwrapInstance> {
     const [file, ...args] = launch.argv;
     const outer = spawn(file!, args, {
@@ -40,13 +44,17 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     try {
       const childPid = await readChildPid(outer);
       await egress?.attach({ pid: childPid });
-      return new BwrapInstance(outer, childPid, cgroup, egress);
+      return new BwrapInstance(outer, childPid, cgroup, egress, hostUpper);
     } catch (error) {
       killGroup(outer);
       await egress?.close();
       await cgroup?.destroy();
       throw error;
     }
+  }
+
+  outputsMayExist(): Promise<boolean> {
+    return this.hostUpper ? outputsMayExist(this.hostUpper, OUTPUTS_DIR) : Promise.resolve(true);
   }
 
   get inside(): InsideSpawner {

@@ -13,9 +13,9 @@ export function parseSubnet(cidr: string): NatSubnet {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
   const octets = match?.slice(1, 5).map(Number) ?? [];
   const bits = Number(match?.[5]);
-  if (!match || octets.some((octet) => octet > 255) || bits < 8 || bits > 24)
+  if (!match || octets.some((octet) => octet > 255) || bits < 8 || bits > 29)
     throw new Error(
-      `PADDOCK_SANDBOX_SUBNET must be an IPv4 CIDR from /8 to /24, got ${JSON.stringify(cidr)}`,
+      `PADDOCK_SANDBOX_SUBNET must be an IPv4 CIDR from /8 to /29, got ${JSON.stringify(cidr)}`,
     );
   const size = 2 ** (32 - bits);
   const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
@@ -53,30 +53,23 @@ export async function attachNatLink(netns: NetnsRef, subnet: NatSubnet, open: bo
     const slot = ((first + attempt) % slots) + 2;
     const name = `${open ? OPEN_PREFIX : STRICT_PREFIX}${slot}`;
     const address = formatIpv4(subnet.base + slot);
+    const peerNetns = 'pid' in netns ? String(netns.pid) : netns.name;
+    // One `ip` for the host side. IPv4 refuses routes through a link that is down, so the link
+    // comes up before the route that claims the slot.
+    const hostSide = [
+      `link add ${name} type veth peer name eth0 netns ${peerNetns}`,
+      `addr add ${gateway}/32 dev ${name}`,
+      `link set ${name} up`,
+      `route add ${address}/32 dev ${name} src ${gateway}`,
+      '',
+    ].join('\n');
     try {
-      await run('ip', [
-        'link',
-        'add',
-        name,
-        'type',
-        'veth',
-        'peer',
-        'name',
-        'eth0',
-        'netns',
-        'pid' in netns ? String(netns.pid) : netns.name,
-      ]);
+      await run('ip', ['-batch', '-'], hostSide);
     } catch (error) {
-      if (/exists/i.test((error as Error).message)) continue;
-      throw error;
-    }
-    try {
-      // IPv4 refuses routes through a link that is down, so the link comes up first.
-      await run('ip', ['-batch', '-'], `addr add ${gateway}/32 dev ${name}\nlink set ${name} up\n`);
-      await run('ip', ['route', 'add', `${address}/32`, 'dev', name, 'src', gateway]);
-    } catch (error) {
-      await run('ip', ['link', 'del', name]).catch(() => {});
-      if (/exists/i.test((error as Error).message)) continue;
+      const message = (error as Error).message;
+      // Line 1 failing means the name is someone else's: never delete it. Past line 1 it is ours.
+      if (!/failed -:1\b/.test(message)) await run('ip', ['link', 'del', name]).catch(() => {});
+      if (/exists/i.test(message)) continue;
       throw error;
     }
     try {

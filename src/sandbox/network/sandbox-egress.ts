@@ -94,8 +94,15 @@ export async function sandboxEgress(
       NO_PROXY: 'localhost,127.0.0.1,::1',
     },
     async attach(netns) {
-      relay = await startForwarder(netns, proxy.socketPath);
-      link = await nat?.attach(netns);
+      // Independent: the relay listens on the sandbox's loopback, the link adds its eth0.
+      const [started, linked] = await Promise.allSettled([
+        startForwarder(netns, proxy.socketPath),
+        nat?.attach(netns),
+      ]);
+      // Kept even when the other one failed, so close() (the caller's cleanup) ends it.
+      if (started.status === 'fulfilled') relay = started.value;
+      if (linked.status === 'fulfilled') link = linked.value;
+      for (const outcome of [started, linked]) if (outcome.status === 'rejected') throw outcome.reason;
     },
     async close() {
       relay?.stop();
