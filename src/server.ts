@@ -64,7 +64,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const agents = new AgentService(store, ids, clock);
   const bus = await openEventBus(store, config.databaseUrl);
   const events = new EventLog(store, bus, ids, clock);
-  const environments = new EnvironmentService(store, ids, clock);
+  const environments = new EnvironmentService(store, ids, clock, config.sandbox.maxLimits);
   const files = new FileService(store, ids, clock, config);
   const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
   const sessions = new SessionService({

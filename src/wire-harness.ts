@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PaddockConfig } from './config/config.js';
 import type { Clock } from './core/clock.js';
+import { environmentLimits } from './core/environments/environment-limits.js';
 import type { EnvironmentService } from './core/environments/environment-service.js';
 import type { FileService } from './core/files/file-service.js';
 import { DefaultToolRunner } from './core/harness/default-tool-runner.js';
@@ -15,7 +16,7 @@ import type { IdGenerator } from './core/ids.js';
 import { resolvePrices } from './core/metering/prices.js';
 import type { EventBus } from './core/ports/event-bus.js';
 import type { ModelProvider, ModelRouter } from './core/ports/model-provider.js';
-import type { SandboxDriver, SandboxSpec } from './core/ports/sandbox.js';
+import type { SandboxDriver, SandboxLimits, SandboxSpec } from './core/ports/sandbox.js';
 import type { SessionRunner } from './core/ports/session-runner.js';
 import type { Store } from './core/ports/store.js';
 import type { EventLog } from './core/sessions/event-log.js';
@@ -99,7 +100,7 @@ export function wireHarness(options: {
   const tools = new DefaultToolRunner({
     sandboxes,
     sandboxSpec: async (session) => ({
-      ...(await sandboxSpec(session, environments, files, sessions, openToken)),
+      ...(await sandboxSpec(session, environments, files, sessions, openToken, config.sandbox.maxLimits)),
       ...(await environmentSecrets(session, options.vaults)),
     }),
     webFetch: { allowPrivateNetworks: config.allowPrivateNetworks, maxBytes: 1024 * 1024, timeoutMs: 30_000 },
@@ -159,13 +160,20 @@ async function sandboxSpec(
   files: FileService,
   sessions: SessionService,
   openToken: (resourceId: string) => Promise<string | undefined>,
+  maxLimits: SandboxLimits,
 ): Promise<SandboxSpec> {
   const environment = await environments.getDocument(session.environmentId);
   const spec: SandboxSpec = {
     sessionId: session.id,
     environmentId: environment.id,
     network: { type: 'unrestricted' },
+    limits: environmentLimits(environment.metadata, undefined),
   };
+  // Checked against the ceilings when written; an operator may have lowered them since.
+  for (const key of ['memoryBytes', 'pids', 'cpus'] as const) {
+    const wanted = spec.limits?.[key];
+    if (wanted !== undefined && spec.limits) spec.limits[key] = Math.min(wanted, maxLimits[key]);
+  }
   if (environment.config.type === 'cloud') {
     spec.network = environment.config.networking;
     // The egress policy opens these hosts only when the environment sets allow_mcp_servers.

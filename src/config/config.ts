@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type PriceFile, parsePriceFile } from '../core/metering/prices.js';
 
@@ -48,6 +49,11 @@ export interface SandboxConfig {
   idleTimeoutMs: number;
   /** Default limits (PADDOCK_SANDBOX_MEMORY_MB, PADDOCK_SANDBOX_PIDS, PADDOCK_SANDBOX_CPUS). */
   limits: { memoryBytes: number; pids: number; cpus: number };
+  /**
+   * The most an environment may ask for through its `paddock.memory_mb`, `paddock.pids` and
+   * `paddock.cpus` metadata (PADDOCK_SANDBOX_MAX_MEMORY_MB, _MAX_PIDS, _MAX_CPUS).
+   */
+  maxLimits: { memoryBytes: number; pids: number; cpus: number };
   /** Host uid/gid the sandbox's root maps to when the server runs as root (PADDOCK_SANDBOX_UID). */
   hostUid: number;
   /** An environment package-layer build is killed and fails after this long (PADDOCK_LAYER_BUILD_TIMEOUT_MS). */
@@ -109,6 +115,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
         memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MEMORY_MB', 4096) * 1024 * 1024,
         pids: parsePositive(env, 'PADDOCK_SANDBOX_PIDS', 1024),
         cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
+      },
+      maxLimits: {
+        memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MAX_MEMORY_MB', 16_384) * 1024 * 1024,
+        pids: parsePositive(env, 'PADDOCK_SANDBOX_MAX_PIDS', 4096),
+        cpus: parsePositive(env, 'PADDOCK_SANDBOX_MAX_CPUS', availableParallelism()),
       },
       hostUid: parsePositive(env, 'PADDOCK_SANDBOX_UID', 100_000),
       layerBuildTimeoutMs: parsePositiveInteger(

@@ -2,12 +2,14 @@ import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
 import { conflict, invalidRequest, notFound } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
+import type { SandboxLimits } from '../ports/sandbox.js';
 import type { Cursor, ResourcePage, Store } from '../ports/store.js';
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { EnvironmentCreateInput, EnvironmentUpdateInput } from '../schemas/environments.js';
 import { isUniqueViolation } from '../unique-violation.js';
 import { type Environment, type EnvironmentDocument, toWire } from './environment.js';
 import { resolveConfig } from './environment-config.js';
+import { environmentLimits } from './environment-limits.js';
 
 export interface EnvironmentListOptions {
   limit: number;
@@ -21,9 +23,12 @@ export class EnvironmentService {
     private readonly store: Store,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    /** The largest sandbox limits an environment may ask for (PADDOCK_SANDBOX_MAX_*). */
+    private readonly limitCeilings?: SandboxLimits | undefined,
   ) {}
 
   async create(input: EnvironmentCreateInput): Promise<Environment> {
+    environmentLimits(input.metadata ?? {}, this.limitCeilings);
     const { config, repositories } = resolveConfig(input.config);
     const now = toTimestamp(this.clock.now());
     const document: EnvironmentDocument = {
@@ -84,6 +89,7 @@ export class EnvironmentService {
           updated_at: toTimestamp(this.clock.now()),
           ...(repositories.length > 0 ? { _repositories: repositories } : {}),
         };
+        environmentLimits(document.metadata, this.limitCeilings);
         await tx.resources.update({ ...recordFields(document), doc: document });
         return document;
       }),
