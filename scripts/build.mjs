@@ -1,7 +1,11 @@
 // Bundles the server into dist/ with esbuild (run by `npm ci` through `prepare`, and by `npm run build`).
 // One bundle with lazily loaded chunks starts in well under a second: loading hundreds of small ESM
 // files from node_modules took most of the start-up time. Native and optional drivers stay external.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: without this, every rebuild would leave the old chunks behind.
+rmSync('dist', { recursive: true, force: true });
 
 await build({
   entryPoints: ['src/cli/main.ts'],
