@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import type { PaddockConfig } from '../../src/config/config.js';
-import type { Sandbox, SandboxDriver, SandboxSpec } from '../../src/core/ports/sandbox.js';
+import type { SandboxDriver, SandboxSpec } from '../../src/core/ports/sandbox.js';
 import { detectCgroups } from '../../src/sandbox/bwrap/cgroups.js';
 import {
   createSession,
@@ -12,24 +12,8 @@ import {
   openEventReader,
   startHarnessFixture,
 } from '../support/harness-fixture.js';
+import { recordingDriver } from '../support/recording-driver.js';
 import { bwrapCase, spec, textOf, tool } from './drivers.js';
-
-/** Records each spec the harness asks for and answers every tool with "ok". */
-function recordingDriver(specs: SandboxSpec[]): SandboxDriver {
-  return {
-    name: 'recording',
-    async acquire(requested): Promise<Sandbox> {
-      specs.push(requested);
-      return {
-        sessionId: requested.sessionId,
-        runTool: async () => ({ content: [{ type: 'text', text: 'ok' }], isError: false }),
-        stop: async () => {},
-      };
-    },
-    destroy: async () => {},
-    close: async () => {},
-  };
-}
 
 describe('per-environment sandbox limits (metadata paddock.*)', () => {
   let fixture: HarnessFixture;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Sandbox, SandboxDriver, SandboxSpec } from '../../src/core/ports/sandbox.js';
+import type { SandboxSpec } from '../../src/core/ports/sandbox.js';
 import { EgressPolicy } from '../../src/sandbox/network/egress-policy.js';
 import { freePort } from '../mcp/mcp-servers.js';
 import {
@@ -9,6 +9,7 @@ import {
   openEventReader,
   startHarnessFixture,
 } from '../support/harness-fixture.js';
+import { recordingDriver } from '../support/recording-driver.js';
 
 const MCP_URLS = [
   'https://mcp.example.com/mcp',
@@ -60,23 +61,6 @@ describe('egress policy: allow_mcp_servers', () => {
     assert.ok(policy.allows('mcp.example.com', 443));
   });
 });
-
-/** Records each spec the harness asks for and answers every tool with "ok". */
-function recordingDriver(specs: SandboxSpec[]): SandboxDriver {
-  return {
-    name: 'recording',
-    async acquire(spec): Promise<Sandbox> {
-      specs.push(spec);
-      return {
-        sessionId: spec.sessionId,
-        runTool: async () => ({ content: [{ type: 'text', text: 'ok' }], isError: false }),
-        stop: async () => {},
-      };
-    },
-    destroy: async () => {},
-    close: async () => {},
-  };
-}
 
 // Through the API and the harness: the spec a limited environment's session gets carries its agent's
 // MCP server URLs, so the egress proxy can open them.

@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processAlive } from '../process-alive.js';
 
 /** Unused this long, a package layer that is nobody's newest may go (rebuilt on demand if needed again). */
 export const LAYER_MAX_AGE_MS = 7 * 24 * 60 * 60_000;
@@ -120,19 +121,10 @@ async function tryLock(path: string): Promise<boolean> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (!(owner > 0) || alive(owner)) return false;
+    if (!(owner > 0) || processAlive(owner)) return false;
     await rm(path, { force: true });
   }
   return false;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** One mountinfo per mount namespace: sandboxes mount their layers in private namespaces. */

@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { processAlive } from '../process-alive.js';
 
 const POLL_MS = 250;
 const WAIT_LIMIT_MS = 45 * 60_000;
@@ -51,20 +52,11 @@ async function acquire(path: string): Promise<void> {
     }
     const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     // A pid-less file is a lock being written right now; only a dead owner is stale.
-    if (owner > 0 && !alive(owner)) {
+    if (owner > 0 && !processAlive(owner)) {
       await rm(path, { force: true });
       continue;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for the build lock ${path}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import type { SandboxSpec } from '../../core/ports/sandbox.js';
+import { processAlive } from '../process-alive.js';
 import { run } from './nat-host.js';
 import { type EgressOptions, sandboxEgress } from './sandbox-egress.js';
 
@@ -66,16 +67,7 @@ async function removeOrphanedNamespaces(): Promise<void> {
   const names = await readdir('/run/netns').catch(() => [] as string[]);
   for (const name of names) {
     const pid = Number(/^paddock-build-(\d+)-/.exec(name)?.[1]);
-    if (!pid || isAlive(pid)) continue;
+    if (!pid || processAlive(pid)) continue;
     await run('ip', ['netns', 'del', name]).catch(() => {});
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
