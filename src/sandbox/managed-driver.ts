@@ -19,10 +19,19 @@ export interface RunningSandbox {
   outputsMayExist?(): Promise<boolean>;
 }
 
+/** What the shared layer may do while a backend starts a sandbox. */
+export interface StartHooks {
+  /**
+   * Processes can be spawned inside, but the sandbox's network is not attached yet: start-up work
+   * that needs no network (the shell) overlaps with the attach. Nothing may run a command yet.
+   */
+  spawnable?(inside: InsideSpawner): void;
+}
+
 /** What a driver implements; lifecycle, idle stop and tool dispatch are shared. */
 export interface SandboxBackend {
   readonly name: string;
-  start(spec: SandboxSpec): Promise<RunningSandbox>;
+  start(spec: SandboxSpec, hooks?: StartHooks): Promise<RunningSandbox>;
   removeFiles(sessionId: string): Promise<void>;
   close?(): Promise<void>;
 }
@@ -151,9 +160,15 @@ class ManagedSandbox implements Sandbox {
     if (this.running?.alive) return this.running;
     if (this.running) this.runner.close(); // crashed: the old shell is gone with it
     this.running = undefined;
-    this.starting ??= this.backend.start(this.spec).finally(() => {
-      this.starting = undefined;
-    });
+    this.starting ??= this.backend
+      .start(this.spec, { spawnable: (inside) => this.runner.prewarm(inside) })
+      .catch((error: unknown) => {
+        this.runner.close(); // a shell started early died with the failed sandbox
+        throw error;
+      })
+      .finally(() => {
+        this.starting = undefined;
+      });
     this.running = await this.starting;
     this.armIdleTimer();
     return this.running;

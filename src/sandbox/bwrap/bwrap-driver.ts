@@ -65,7 +65,7 @@ export async function createBwrapDriver(
     : undefined;
   const backend: SandboxBackend = {
     name: 'bwrap',
-    start: async (spec) => {
+    start: async (spec, hooks) => {
       const base = await ensureRootfs(rootfs);
       const limits: SandboxLimits = { ...config.sandbox.limits, ...definedOnly(spec.limits ?? {}) };
       const owner = host.root ? config.sandbox.hostUid : undefined;
@@ -120,7 +120,7 @@ export async function createBwrapDriver(
         env: egress?.env,
         readOnlyBinds: egress?.binds,
       });
-      return BwrapInstance.start(launch, cgroup, egress, usesOverlay(host) ? layer.upper : undefined);
+      return BwrapInstance.start(launch, cgroup, egress, usesOverlay(host) ? layer.upper : undefined, hooks);
     },
     removeFiles: (sessionId) => removeLayer(sessionLayer(config.dataDir, sessionId)),
   };

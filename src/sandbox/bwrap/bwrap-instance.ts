@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { RunningSandbox } from '../managed-driver.js';
+import type { RunningSandbox, StartHooks } from '../managed-driver.js';
 import type { SandboxEgress } from '../network/sandbox-egress.js';
 import { outputsMayExist } from '../outputs/host-outputs-check.js';
 import { type InsideSpawner, killGroup } from '../tools/inside.js';
@@ -34,6 +34,7 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     egress?: SandboxEgress | undefined,
     /** The session layer's overlay upper directory, when the root is an overlay. */
     hostUpper?: string | undefined,
+    hooks?: StartHooks | undefined,
   ): Promise<BwrapInstance> {
     const [file, ...args] = launch.argv;
     const outer = spawn(file!, args, {
@@ -43,8 +44,10 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     });
     try {
       const childPid = await readChildPid(outer);
+      const instance = new BwrapInstance(outer, childPid, cgroup, egress, hostUpper);
+      hooks?.spawnable?.(instance);
       await egress?.attach({ pid: childPid });
-      return new BwrapInstance(outer, childPid, cgroup, egress, hostUpper);
+      return instance;
     } catch (error) {
       killGroup(outer);
       await egress?.close();

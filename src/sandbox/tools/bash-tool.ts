@@ -21,6 +21,10 @@ export class BashTool {
     return next;
   }
 
+  prewarm(inside: InsideSpawner): void {
+    if (!this.session?.alive) this.session = new BashSession(inside);
+  }
+
   close(): void {
     this.session?.close();
     this.session = undefined;

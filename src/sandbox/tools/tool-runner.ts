@@ -27,6 +27,11 @@ export class ToolRunner {
     }
   }
 
+  /** Starts the persistent shell ahead of the first bash call (it only waits for commands). */
+  prewarm(inside: InsideSpawner): void {
+    this.bash.prewarm(inside);
+  }
+
   /** Ends the shell (its process group); the next bash call starts a new one. */
   close(): void {
     this.bash.close();
