@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
@@ -50,10 +51,13 @@ const sh = (command: string) => execFileSync('sh', ['-c', command], { encoding: 
 
 // A web server and a TCP echo server, both on every address of the fake internet.
 const FAKE_SERVERS = `
-const http = require('node:http'), net = require('node:net');
-http.createServer((req, res) => res.end('FAKE-INTERNET from ' + req.socket.remoteAddress))
+const http = require('node:http'), net = require('node:net'), dgram = require('node:dgram');
+const datagrams = [];
+http.createServer((req, res) =>
+  res.end(req.url === '/udp' ? datagrams.join(',') : 'FAKE-INTERNET from ' + req.socket.remoteAddress))
   .listen(8080, '0.0.0.0', () => process.stdout.write('ready\\n'));
-net.createServer((socket) => socket.pipe(socket)).listen(9000, '0.0.0.0');`;
+net.createServer((socket) => socket.pipe(socket)).listen(9000, '0.0.0.0');
+dgram.createSocket('udp4').on('message', (message) => datagrams.push(String(message))).bind(9001);`;
 
 describe('unrestricted networking: NAT (bwrap)', { skip }, () => {
   let servers: ChildProcess;
@@ -149,6 +153,23 @@ describe('unrestricted networking: NAT (bwrap)', { skip }, () => {
     assert.match(await bash(driver, spec, curl(`http://${otherAddress}:8081/`)), refused);
   });
 
+  it('drops packets from an address the sandbox gave itself (reverse-path check)', async () => {
+    const driver = await driverWith();
+    const spec = unrestricted('nat10');
+    const own = (await bash(driver, spec, 'hostname -I')).trim();
+    // A sandbox is root in its own network namespace; do what it could do with any netlink tool.
+    const pid = sandboxInitPid(own);
+    const spoofed = '10.89.77.77';
+    sh(`nsenter --target=${pid} --net ip addr add ${spoofed}/32 dev eth0`);
+    // UDP, so that whether a packet arrived is visible even though no answer could come back.
+    const send = (source: string, text: string) =>
+      `python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('${source}', 0)); s.sendto(b'${text}', ('${PUBLIC}', 9001))"`;
+    await bash(driver, spec, `${send(own, 'honest')}; ${send(spoofed, 'spoofed')}; sleep 0.3`);
+    const arrived = sh(`curl -sS --max-time 3 http://${PUBLIC}:8080/udp`);
+    assert.match(arrived, /honest/, 'a datagram from its own address arrives');
+    assert.doesNotMatch(arrived, /spoofed/);
+  });
+
   it('claims distinct slots when sandboxes collide in a small subnet', async () => {
     // A /29 has 5 slots: three sandboxes starting at once pick random slots and must retry.
     const driver = await driverWith({ PADDOCK_SANDBOX_SUBNET: '10.89.200.0/29' });
@@ -178,6 +199,18 @@ describe('unrestricted networking: NAT (bwrap)', { skip }, () => {
     );
   });
 });
+
+/** The pid 1 (`sleep`) of the sandbox whose network namespace holds `address`. */
+function sandboxInitPid(address: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+    if (comm !== 'sleep') continue;
+    const addresses = sh(`nsenter --target=${entry} --net hostname -I 2>/dev/null || true`);
+    if (addresses.split(/\s+/).includes(address)) return Number(entry);
+  }
+  throw new Error(`no sandbox holds ${address}`);
+}
 
 function hostAddresses(): string[] {
   return Object.values(networkInterfaces())
