@@ -21,7 +21,7 @@ export interface SandboxNatOptions {
  * relay once the gateway address exists.
  */
 export class SandboxNat {
-  private ready: Promise<void> | undefined;
+  private ready: Promise<boolean> | undefined;
   private relay: Promise<DnsRelay | undefined> | undefined;
 
   private constructor(
@@ -46,12 +46,19 @@ export class SandboxNat {
     return new SandboxNat(options, resolvConf);
   }
 
-  async attach(netns: NetnsRef): Promise<NatLink> {
-    this.ready ??= ensureNatTable(this.options.log).catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    await this.ready;
+  /** Undefined when the host's firewall could not be set up: the sandbox keeps the proxy only. */
+  async attach(netns: NetnsRef): Promise<NatLink | undefined> {
+    this.ready ??= ensureNatTable(this.options.log).then(
+      () => true,
+      (error: unknown) => {
+        // Without the firewall a link would be an open door, so there is none; said once.
+        this.options.log(
+          `paddock: WARNING: sandbox NAT disabled, its firewall could not be installed (${(error as Error).message}); unrestricted sandboxes reach HTTP(S) through the egress proxy only`,
+        );
+        return false;
+      },
+    );
+    if (!(await this.ready)) return undefined;
     const link = await attachNatLink(netns, this.options.subnet, this.options.allowPrivateNetworks);
     this.relay ??= DnsRelay.listen(gatewayOf(this.options.subnet), this.options.dnsUpstreams).catch(
       (error: unknown) => {
