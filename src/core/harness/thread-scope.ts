@@ -52,6 +52,8 @@ export function threadLog(log: HarnessLog, thread: ChildThread, directory: Threa
       }
       return stored;
     },
+    // Usage and budgets are the whole session's, every thread included.
+    readSession: (sessionId) => log.readSession?.(sessionId) ?? log.read(sessionId),
     preview: log.preview,
     newEventId: log.newEventId,
   };
