@@ -48,8 +48,10 @@ export interface Paddock {
   context: AppContext;
   store: Store;
   harness: WiredHarness;
-  /** Starts listening; resolves to the base URL. */
+  /** Starts listening (and driving sessions, unless disabled); resolves to the base URL. */
   listen(): Promise<string>;
+  /** Drives sessions without serving the API: a `paddock worker` node. */
+  startHarness(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -126,11 +128,14 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     harness,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
-      if (options.runHarness !== false) await harness.harness.start();
+      if (options.runHarness ?? config.harness) await harness.harness.start();
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `http://${host}:${address.port}`;
+    },
+    async startHarness() {
+      await harness.harness.start();
     },
     async close() {
       if (closed) return;

@@ -7,6 +7,9 @@ Commands:
   serve              Start the API server (SQLite in PADDOCK_DATA_DIR, or PADDOCK_DATABASE_URL)
     --port <n>       Port to listen on (PADDOCK_PORT, default 4000)
     --host <addr>    Address to bind (PADDOCK_HOST, default 127.0.0.1)
+    --no-harness     Serve the API only; \`paddock worker\` nodes drive sessions (PADDOCK_HARNESS=false)
+  worker             Drive sessions (harness and sandboxes) for API nodes, without serving the API;
+                     needs PADDOCK_DATABASE_URL=postgres://… and the API nodes' PADDOCK_SECRET_KEY
   keys create <name> Create an API key and print it once
   keys list          List API keys (ids and names, never the keys)
   keys revoke <id>   Delete an API key
@@ -26,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const { values } = parseArgs({
         args: rest,
-        options: { port: { type: 'string' }, host: { type: 'string' } },
+        options: { port: { type: 'string' }, host: { type: 'string' }, 'no-harness': { type: 'boolean' } },
         strict: true,
       });
       const config = loadConfig();
@@ -37,11 +40,17 @@ export async function main(argv: string[]): Promise<number> {
         config.port = port;
       }
       if (values.host !== undefined) config.host = values.host;
+      if (values['no-harness']) config.harness = false;
+      (await import('./node-roles.js')).checkApiOnlyNode(config);
       // Each command loads only its own modules: `serve` starts faster without the others.
       const { runServe } = await import('./serve.js');
       await runServe(config);
       return -1;
     }
+    case 'worker':
+      parseArgs({ args: rest, options: {}, strict: true });
+      await (await import('./worker.js')).runWorker(loadConfig());
+      return -1;
     case 'keys':
       return (await import('./keys.js')).runKeys(loadConfig(), rest);
     case 'env-key':

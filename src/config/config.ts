@@ -26,6 +26,11 @@ export interface PaddockConfig {
   sandbox: SandboxConfig;
   /** web_fetch (and later egress) may reach loopback and private ranges (PADDOCK_ALLOW_PRIVATE_NETWORKS). */
   allowPrivateNetworks: boolean;
+  /**
+   * This node drives sessions (PADDOCK_HARNESS, default true). `false` makes a pure API node on
+   * Postgres, leaving sessions to `paddock worker` nodes.
+   */
+  harness: boolean;
   /** The web_search backend (PADDOCK_WEB_SEARCH…, docs/configuration.md); undefined: the tool says none is configured. */
   webSearch?: WebSearchConfig | undefined;
   /** How long a node's lease on a running session lasts without renewal (PADDOCK_LEASE_TTL_MS). */
@@ -104,6 +109,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     modelRoutes: parseMap(env['PADDOCK_MODEL_ROUTES']),
     sandboxDriver: nonEmpty(env['PADDOCK_SANDBOX']),
     allowPrivateNetworks: env['PADDOCK_ALLOW_PRIVATE_NETWORKS'] === 'true',
+    harness: env['PADDOCK_HARNESS'] !== 'false',
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
     contextWindowTokens: parsePositive(env, 'PADDOCK_CONTEXT_WINDOW_TOKENS', 200_000),
     webSearch: loadWebSearch(env),

@@ -97,3 +97,47 @@ export async function waitForHealth(url: string, gone: () => boolean, timeoutMs:
   }
   throw new Error(`paddock was not ready within ${timeoutMs} ms`);
 }
+
+/** Spawns `paddock worker` from source and resolves once it says it is running. */
+export async function spawnWorker(env: Record<string, string>): Promise<Omit<PaddockProcess, 'url'>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVE_ENTRY, 'worker'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const running = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('paddock worker did not start within 20 s')), 20_000);
+    const onOutput = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('paddock worker running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onOutput);
+    child.stderr?.on('data', onOutput);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error('paddock worker exited before it was running'));
+    });
+  });
+  const handle = {
+    child,
+    output: () => output,
+    async kill() {
+      if (!gone()) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (!gone()) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  await running.catch(async (error: unknown) => {
+    await handle.kill();
+    throw new Error(`${(error as Error).message}\n--- worker output ---\n${output}`);
+  });
+  return handle;
+}

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { PreviewEvent } from '../../core/events/session-event.js';
-import type { BusMessage, EventBus, EventListener } from '../../core/ports/event-bus.js';
+import type { BusMessage, EventBus, EventListener, SessionSignal } from '../../core/ports/event-bus.js';
 import type { StoredEvent } from '../../core/ports/store.js';
 
 const SIGNAL = 'session-signal';
@@ -41,14 +41,15 @@ export class InProcessBus implements EventBus {
     return this.emitter.listenerCount(topic(sessionId)) > 0;
   }
 
-  onSessionSignal(listener: (sessionId: string) => void): () => void {
+  onSessionSignal(listener: (sessionId: string, signal: SessionSignal) => void): () => void {
     this.emitter.on(SIGNAL, listener);
     return () => this.emitter.off(SIGNAL, listener);
   }
 
-  signalSession(sessionId: string): void {
-    for (const listener of this.emitter.listeners(SIGNAL) as Array<(id: string) => void>) {
-      isolate(() => listener(sessionId));
+  signalSession(sessionId: string, signal: SessionSignal = INPUT): void {
+    type Listener = (id: string, signal: SessionSignal) => void;
+    for (const listener of this.emitter.listeners(SIGNAL) as Listener[]) {
+      isolate(() => listener(sessionId, signal));
     }
   }
 
@@ -58,6 +59,7 @@ export class InProcessBus implements EventBus {
 }
 
 const topic = (sessionId: string) => `session:${sessionId}`;
+const INPUT: SessionSignal = { type: 'input' };
 
 function isolate(fn: () => void): void {
   try {

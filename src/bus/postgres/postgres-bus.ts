@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { PreviewEvent } from '../../core/events/session-event.js';
-import type { EventBus, EventListener } from '../../core/ports/event-bus.js';
+import type { EventBus, EventListener, SessionSignal } from '../../core/ports/event-bus.js';
 import type { EventRepository, StoredEvent } from '../../core/ports/store.js';
 import { InProcessBus } from '../in-process/in-process-bus.js';
 
@@ -14,7 +14,7 @@ type Notice =
   | { n: string; k: 'e'; e: StoredEvent }
   | { n: string; k: 'r'; s: string; q: number }
   | { n: string; k: 'p'; s: string; p: PreviewEvent }
-  | { n: string; k: 'w'; s: string };
+  | { n: string; k: 'w'; s: string; i?: { t: string | null } };
 
 /**
  * The multi-node bus: LISTEN/NOTIFY on one channel. This node's subscribers
@@ -64,13 +64,16 @@ export class PostgresBus implements EventBus {
     return this.local.subscribe(sessionId, listener);
   }
 
-  onSessionSignal(listener: (sessionId: string) => void): () => void {
+  onSessionSignal(listener: (sessionId: string, signal: SessionSignal) => void): () => void {
     return this.local.onSessionSignal(listener);
   }
 
-  signalSession(sessionId: string): void {
-    this.local.signalSession(sessionId);
-    this.notify(JSON.stringify({ n: this.nodeId, k: 'w', s: sessionId } satisfies Notice));
+  signalSession(sessionId: string, signal: SessionSignal = { type: 'input' }): void {
+    this.local.signalSession(sessionId, signal);
+    const notice: Notice = { n: this.nodeId, k: 'w', s: sessionId };
+    // An interrupt must reach whichever node is running the turn, not only this one.
+    if (signal.type === 'interrupt') notice.i = { t: signal.threadId };
+    this.notify(JSON.stringify(notice));
   }
 
   async close(): Promise<void> {
@@ -134,7 +137,10 @@ export class PostgresBus implements EventBus {
         this.local.publishEphemeral(notice.s, notice.p);
         return;
       case 'w':
-        this.local.signalSession(notice.s);
+        this.local.signalSession(
+          notice.s,
+          notice.i ? { type: 'interrupt', threadId: notice.i.t } : { type: 'input' },
+        );
         return;
       case 'r':
         if (this.local.hasSubscribers(notice.s)) void this.fetchAndDeliver(notice.s, notice.q);

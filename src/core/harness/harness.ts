@@ -33,6 +33,8 @@ export class Harness implements SessionRunner {
   private readonly idleWaiters = new Set<() => void>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Before `start`, this node drives nothing: an API-only node (PADDOCK_HARNESS=false) never starts. */
+  private started = false;
   private readonly leaseTtlMs: number;
 
   constructor(private readonly options: HarnessOptions) {
@@ -55,6 +57,7 @@ export class Harness implements SessionRunner {
 
   /** Wakes unfinished sessions now and whenever a lease may have lapsed. */
   async start(): Promise<void> {
+    this.started = true;
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), Math.max(1000, this.leaseTtlMs / 2));
     this.sweepTimer.unref();
@@ -88,7 +91,7 @@ export class Harness implements SessionRunner {
   }
 
   private wake(sessionId: string, recovering: boolean): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     const existing = this.active.get(sessionId);
     if (existing) {
       existing.dirty = true;

@@ -15,12 +15,15 @@ export type BusMessage =
 
 export type EventListener = (message: BusMessage) => void;
 
+/** Why a session's harness is woken: new input, or an interrupt to stop the running turn now. */
+export type SessionSignal = { type: 'input' } | { type: 'interrupt'; threadId: string | null };
+
 export interface EventBus {
   publish(event: StoredEvent): void;
   publishEphemeral(sessionId: string, payload: PreviewEvent): void;
   subscribe(sessionId: string, listener: EventListener): () => void;
-  /** Wakes harnesses on any node when a session has new input. */
-  onSessionSignal(listener: (sessionId: string) => void): () => void;
-  signalSession(sessionId: string): void;
+  /** Wakes harnesses on any node when a session has new input, or must stop its turn. */
+  onSessionSignal(listener: (sessionId: string, signal: SessionSignal) => void): () => void;
+  signalSession(sessionId: string, signal?: SessionSignal): void;
   close(): Promise<void>;
 }

@@ -1,0 +1,30 @@
+import type { PaddockConfig } from '../config/config.js';
+import { createPaddock } from '../server.js';
+import { isPostgresUrl } from './node-roles.js';
+
+/**
+ * A worker node: drives sessions (harness, sandboxes, MCP) for API nodes that
+ * run with PADDOCK_HARNESS=false. It serves no API; it learns of work through
+ * Postgres (LISTEN/NOTIFY signals, leases, and a periodic sweep for sessions
+ * whose lease lapsed), so it needs the same database and PADDOCK_SECRET_KEY as
+ * the API nodes.
+ */
+export async function runWorker(config: PaddockConfig): Promise<void> {
+  if (!isPostgresUrl(config.databaseUrl))
+    throw new Error(
+      'paddock worker needs PADDOCK_DATABASE_URL=postgres://… (shared with the API nodes); with SQLite, run `paddock serve` alone',
+    );
+  const paddock = await createPaddock({ config });
+  await paddock.startHarness();
+  process.stdout.write(`paddock worker running (${paddock.store.dialect}, pid ${process.pid})\n`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`paddock worker: ${signal}, finishing running steps\n`);
+    await paddock.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
