@@ -130,15 +130,17 @@ export function wireHarness(options: {
     onError: options.onError,
     threads: { directory, kicks },
   });
-  const unsubscribe = bus.onSessionSignal((sessionId) => harness.notify(sessionId));
+  // Signals from any node (this one included: the bus delivers locally too) reach this harness.
+  const unsubscribe = bus.onSessionSignal((sessionId, signal) =>
+    signal.type === 'interrupt' ? harness.interrupt(sessionId) : harness.notify(sessionId),
+  );
   const runner: SessionRunner = {
     notify(sessionId) {
-      harness.notify(sessionId);
       bus.signalSession(sessionId);
     },
     interrupt(sessionId, threadId) {
-      harness.interrupt(sessionId);
-      void threadId;
+      // The turn may be running on another node (a `paddock worker`): the bus carries it there.
+      bus.signalSession(sessionId, { type: 'interrupt', threadId: threadId ?? null });
     },
   };
   return {
