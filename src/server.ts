@@ -24,6 +24,7 @@ import { loadSecretKey } from './core/vaults/secret-key.js';
 import { VaultService } from './core/vaults/vault-service.js';
 import { EnvironmentKeyService } from './core/work/environment-keys.js';
 import { WorkQueue } from './core/work/work-queue.js';
+import { openFileBlobs } from './file-blobs/open-file-blobs.js';
 import { openStore } from './store/open-store.js';
 import { type HarnessTuning, type WiredHarness, wireHarness } from './wire-harness.js';
 
@@ -67,7 +68,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const bus = await openEventBus(store, config.databaseUrl);
   const events = new EventLog(store, bus, ids, clock);
   const environments = new EnvironmentService(store, ids, clock, config.sandbox.maxLimits);
-  const files = new FileService(store, ids, clock, config);
+  const files = new FileService(store, openFileBlobs(config, store), ids, clock, config);
   const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
   const sessions = new SessionService({
     store,

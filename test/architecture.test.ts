@@ -14,7 +14,18 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
 const CORE = join(SRC, 'core');
 
-const FORBIDDEN_DIRS = ['api', 'store', 'bus', 'providers', 'sandbox', 'mcp', 'search', 'cli', 'console'];
+const FORBIDDEN_DIRS = [
+  'api',
+  'store',
+  'bus',
+  'file-blobs',
+  'providers',
+  'sandbox',
+  'mcp',
+  'search',
+  'cli',
+  'console',
+];
 const FORBIDDEN_PACKAGES = ['@anthropic-ai/sdk', 'pg', 'better-sqlite3', 'fastify', 'kysely'];
 const CONFIG_MODULE = join(SRC, 'config', 'config.ts');
 

@@ -18,6 +18,8 @@ export interface PaddockConfig {
   secretKey: string | undefined;
   /** Largest accepted file upload in bytes (PADDOCK_MAX_UPLOAD_BYTES); default 500 MiB. */
   maxUploadBytes: number;
+  /** Where file bytes live (PADDOCK_FILE_STORAGE); default `database` on Postgres, else `disk`. */
+  fileStorage: FileStorage;
   anthropic: { baseUrl: string; apiKey: string | undefined };
   openai: { baseUrl: string | undefined; apiKey: string | undefined; models: Record<string, string> };
   /** Model id → provider name. `*` is the fallback. */
@@ -97,6 +99,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       'PADDOCK_MAX_UPLOAD_BYTES',
       env['PADDOCK_MAX_UPLOAD_BYTES'] ?? String(500 * 1024 * 1024),
     ),
+    fileStorage: parseFileStorage(env, nonEmpty(env['PADDOCK_DATABASE_URL'])),
     anthropic: {
       baseUrl: env['PADDOCK_ANTHROPIC_BASE_URL'] ?? 'https://api.anthropic.com',
       apiKey: nonEmpty(env['ANTHROPIC_API_KEY']),
@@ -141,7 +144,20 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     logLevel: env['PADDOCK_LOG_LEVEL'] ?? 'info',
     prices: loadPriceFile(nonEmpty(env['PADDOCK_PRICES_FILE'])),
   };
-  return { ...config, ...overrides };
+  const merged = { ...config, ...overrides };
+  // The default follows the database actually used, which an override may have changed.
+  return { ...merged, fileStorage: overrides.fileStorage ?? parseFileStorage(env, merged.databaseUrl) };
+}
+
+export type FileStorage = 'disk' | 'database';
+
+/** Nodes sharing Postgres share no disk, so by default their file bytes go to the database. */
+function parseFileStorage(env: Env, databaseUrl: string | undefined): FileStorage {
+  const value = nonEmpty(env['PADDOCK_FILE_STORAGE'])?.toLowerCase();
+  if (value === undefined)
+    return databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? 'database' : 'disk';
+  if (value === 'disk' || value === 'database') return value;
+  throw new Error(`PADDOCK_FILE_STORAGE must be disk or database, got ${JSON.stringify(value)}`);
 }
 
 function loadPriceFile(path: string | undefined): PriceFile | undefined {

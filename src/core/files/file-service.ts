@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
 import { notFound, PaddockError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
+import type { FileBlobStore } from '../ports/file-blobs.js';
 import type { Cursor, ResourcePage, Store } from '../ports/store.js';
 import type { FileMetadata } from './file.js';
 import { resolveMimeType } from './mime-types.js';
@@ -38,25 +39,33 @@ export interface FileListOptions {
   ids?: readonly string[] | undefined;
 }
 
-/** Files: bytes under `<dataDir>/files/<id>`, metadata in the resources table. */
+/**
+ * Files: metadata in the resources table, bytes in a FileBlobStore (the node's disk, or
+ * the shared database). The metadata decides whether a file exists: it is written after
+ * the bytes and removed before them, and checked before every read.
+ */
 export class FileService {
   readonly maxUploadBytes: number;
-  private readonly directory: string;
+  private readonly stagingDirectory: string;
 
   constructor(
     private readonly store: Store,
+    private readonly blobs: FileBlobStore,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     options: FileServiceOptions,
   ) {
     this.maxUploadBytes = options.maxUploadBytes;
-    this.directory = join(options.dataDir, 'files');
+    this.stagingDirectory = join(options.dataDir, 'files');
   }
 
-  /** Streams an upload to a staging file in the same directory, so committing is an atomic rename. */
+  /**
+   * Streams an upload to a local staging file first: the size cap is enforced before any
+   * byte is stored, and on disk storage (same directory) committing is an atomic rename.
+   */
   async stage(stream: Readable): Promise<StagedUpload> {
-    await mkdir(this.directory, { recursive: true });
-    const path = join(this.directory, `.staging-${randomBytes(12).toString('hex')}`);
+    await mkdir(this.stagingDirectory, { recursive: true });
+    const path = join(this.stagingDirectory, `.staging-${randomBytes(12).toString('hex')}`);
     try {
       await pipeline(stream, createWriteStream(path, { mode: 0o600 }));
       return { path, sizeBytes: (await stat(path)).size };
@@ -72,16 +81,15 @@ export class FileService {
 
   async commit(staged: StagedUpload, details: FileDetails): Promise<FileMetadata> {
     const metadata = this.describe(staged.sizeBytes, details);
-    await rename(staged.path, this.pathOf(metadata.id));
+    await this.blobs.put(metadata.id, { path: staged.path });
     await this.record(metadata);
     return metadata;
   }
 
   /** For files the server itself produces (a session's outputs). */
   async createFromBuffer(bytes: Buffer, details: FileDetails): Promise<FileMetadata> {
-    await mkdir(this.directory, { recursive: true });
     const metadata = this.describe(bytes.length, details);
-    await writeFile(this.pathOf(metadata.id), bytes, { mode: 0o600 });
+    await this.blobs.put(metadata.id, { bytes });
     await this.record(metadata);
     return metadata;
   }
@@ -97,21 +105,21 @@ export class FileService {
     return record.doc;
   }
 
-  /** Where a file's bytes live on the host, for mounting into a sandbox. */
+  /** A local path holding a file's bytes, for mounting into a sandbox. */
   async hostPath(id: string): Promise<string> {
     await this.retrieve(id);
-    return this.pathOf(id);
+    return this.blobs.materialize(id);
   }
 
-  async openContent(id: string): Promise<{ metadata: FileMetadata; content: ReadStream }> {
+  async openContent(id: string): Promise<{ metadata: FileMetadata; content: Readable }> {
     const metadata = await this.retrieve(id);
-    return { metadata, content: createReadStream(this.pathOf(id)) };
+    return { metadata, content: await this.blobs.open(id) };
   }
 
   async delete(id: string): Promise<{ id: string; type: 'file_deleted' }> {
     const deleted = await this.store.resources.delete('file', id);
     if (!deleted) throw notFound('File', id);
-    await rm(this.pathOf(id), { force: true });
+    await this.blobs.delete(id);
     return { id, type: 'file_deleted' };
   }
 
@@ -161,18 +169,12 @@ export class FileService {
         doc: metadata,
       });
     } catch (error) {
-      await rm(this.pathOf(metadata.id), { force: true });
+      await this.blobs.delete(metadata.id);
       throw error;
     }
   }
 
   private isExpired(metadata: FileMetadata): boolean {
     return metadata.expires_at !== null && Date.parse(metadata.expires_at) <= this.clock.now();
-  }
-
-  private pathOf(id: string): string {
-    // Ids are ours (`file_` + base58), but a path segment from a URL must never climb out.
-    if (!/^[A-Za-z0-9_]+$/.test(id)) throw notFound('File', id);
-    return join(this.directory, id);
   }
 }

@@ -158,6 +158,17 @@ export interface LeaseRepository {
   holder(sessionId: string): Promise<{ owner: string; expiresAt: string } | undefined>;
 }
 
+/**
+ * File bytes kept in the database for nodes that share no disk (src/file-blobs/database/),
+ * in numbered chunks so neither side ever holds a whole file.
+ */
+export interface FileChunkRepository {
+  insert(fileId: string, index: number, bytes: Buffer): Promise<void>;
+  get(fileId: string, index: number): Promise<Buffer | undefined>;
+  count(fileId: string): Promise<number>;
+  delete(fileId: string): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly resources: ResourceRepository;
@@ -166,6 +177,7 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly events: EventRepository;
   readonly leases: LeaseRepository;
+  readonly fileChunks: FileChunkRepository;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/ports/store.js';
 import { KyselyEventRepository } from './event-repository.js';
+import { KyselyFileChunkRepository } from './file-chunk-repository.js';
 import { KyselyResourceRepository } from './resource-repository.js';
 import type { Database } from './schema.js';
 import {
@@ -20,6 +21,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     apiKeys: new KyselyApiKeyRepository(db),
     events: new KyselyEventRepository(db, dialect),
     leases: new KyselyLeaseRepository(db),
+    fileChunks: new KyselyFileChunkRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));

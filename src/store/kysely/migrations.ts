@@ -1,11 +1,22 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Database } from './schema.js';
 
+export type SqlDialect = 'sqlite' | 'postgres';
+
+/** Column types the two dialects spell differently. */
+interface DialectTypes {
+  bytes: 'blob' | 'bytea';
+}
+
+interface DialectMigration {
+  up(db: Kysely<unknown>, types: DialectTypes): Promise<void>;
+}
+
 /**
  * Numbered migrations, kept in code so the compiled server carries them.
  * Append new ones; never edit a released one.
  */
-const migrations: Record<string, Migration> = {
+const migrations: Record<string, DialectMigration> = {
   '0001_initial': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -96,19 +107,38 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_file_chunks': {
+    async up(db: Kysely<unknown>, types: DialectTypes) {
+      await db.schema
+        .createTable('file_chunks')
+        .addColumn('file_id', 'text', (c) => c.notNull())
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addColumn('bytes', types.bytes, (c) => c.notNull())
+        .addPrimaryKeyConstraint('file_chunks_pk', ['file_id', 'idx'])
+        .execute();
+    },
+  },
 };
 
 export const SCHEMA_VERSION = Object.keys(migrations).length;
 
 class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: SqlDialect) {}
+
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
+    const types: DialectTypes = { bytes: this.dialect === 'postgres' ? 'bytea' : 'blob' };
+    return Object.fromEntries(
+      Object.entries(migrations).map(([name, migration]) => [
+        name,
+        { up: (db: Kysely<unknown>) => migration.up(db, types) },
+      ]),
+    );
   }
 }
 
 /** Brings the schema up to date. Returns the applied names; throws with the failing one. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -45,6 +45,12 @@ export interface Database {
     owner: string;
     expires_at: string;
   };
+  /** Files API bytes when PADDOCK_FILE_STORAGE=database: bytea on Postgres, blob on SQLite. */
+  file_chunks: {
+    file_id: string;
+    idx: number;
+    bytes: Buffer;
+  };
   paddock_meta: {
     key: string;
     value: string;

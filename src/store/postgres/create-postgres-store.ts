@@ -16,6 +16,6 @@ export async function createPostgresStore(connectionString: string, poolSize = 1
   // process: the pool discards it and the next query opens a new one.
   pool.on('error', (error) => process.stderr.write(`paddock: postgres connection lost: ${error.message}\n`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db as Kysely<unknown>);
+  await migrateToLatest(db as Kysely<unknown>, 'postgres');
   return createKyselyStore(db, 'postgres');
 }
