@@ -20,7 +20,7 @@ import { SessionResourceService } from './core/sessions/session-resource-service
 import { SessionService } from './core/sessions/session-service.js';
 import { CredentialService } from './core/vaults/credential-service.js';
 import { SecretBox } from './core/vaults/secret-box.js';
-import { loadSecretKey } from './core/vaults/secret-key.js';
+import { checkSecretKey, loadSecretKey } from './core/vaults/secret-key.js';
 import { VaultService } from './core/vaults/vault-service.js';
 import { EnvironmentKeyService } from './core/work/environment-keys.js';
 import { WorkQueue } from './core/work/work-queue.js';
@@ -62,7 +62,9 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createIdGenerator();
   const store = options.store ?? (await openStore(config));
-  const secretBox = new SecretBox(loadSecretKey(config));
+  const secretKey = loadSecretKey(config);
+  await checkSecretKey(store.meta, secretKey);
+  const secretBox = new SecretBox(secretKey);
   const credentials = new CredentialService(store, ids, clock, secretBox);
   const agents = new AgentService(store, ids, clock);
   const bus = await openEventBus(store, config.databaseUrl);

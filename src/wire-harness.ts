@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { PaddockConfig } from './config/config.js';
 import type { Clock } from './core/clock.js';
 import { environmentLimits } from './core/environments/environment-limits.js';
@@ -26,6 +24,7 @@ import { sandboxSecrets } from './core/vaults/sandbox-secrets.js';
 import type { VaultService } from './core/vaults/vault-service.js';
 import { lazyMcpRunner } from './mcp/lazy-mcp-runner.js';
 import { vaultCredentialStore } from './mcp/vault-credential-store.js';
+import { nodeIdentity } from './node-identity.js';
 import { createModelRouter } from './providers/model-router.js';
 import { createSandboxDriver } from './sandbox/create-driver.js';
 import { createWebSearchBackend } from './search/create-web-search-backend.js';
@@ -69,9 +68,7 @@ export function wireHarness(options: {
 }): WiredHarness {
   const { config, store, bus, clock, events, sessions, environments, files } = options;
   const tuning = options.tuning ?? {};
-  // SQLite means one node: a stable owner lets a restarted process take its own leases back at once.
-  const nodeId =
-    store.dialect === 'sqlite' ? 'local' : `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const nodeId = nodeIdentity(store.dialect, config.dataDir);
   const router: ModelRouter = createModelRouter(config, { providers: tuning.providers });
   // Files a sandbox writes under /mnt/session/outputs become the session's Files API objects.
   const onOutputs = async (sessionId: string, outputs: Array<{ path: string; content: Buffer }>) => {

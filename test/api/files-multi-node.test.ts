@@ -23,7 +23,9 @@ describe('files across nodes (postgres)', () => {
   let a: Node;
   let b: Node;
 
-  const startNode = async (dataDir: string): Promise<Node> => {
+  // Every node of a fleet shares the key that seals vault credentials.
+  const sharedKey = randomBytes(32).toString('hex');
+  const startNode = async (dataDir: string, secretKey = sharedKey): Promise<Node> => {
     const config = loadConfig(
       {},
       {
@@ -34,6 +36,7 @@ describe('files across nodes (postgres)', () => {
         anthropic: { baseUrl: 'http://127.0.0.1:9', apiKey: 'test-upstream-key' },
         databaseUrl: database.url,
         maxUploadBytes: 8 * 1024 * 1024,
+        secretKey,
       },
     );
     assert.equal(config.fileStorage, 'database', 'Postgres defaults to database file storage');
@@ -103,5 +106,17 @@ describe('files across nodes (postgres)', () => {
       [created.id],
     );
     assert.ok(readFileSync(await a.paddock.context.files.hostPath(created.id)).equals(bytes));
+  });
+
+  it('refuses to start a node whose secret key differs from the fleet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paddock-test-node-c-'));
+    try {
+      await assert.rejects(
+        startNode(dir, randomBytes(32).toString('hex')),
+        /every node sharing the database needs the same PADDOCK_SECRET_KEY/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

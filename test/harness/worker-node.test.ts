@@ -29,15 +29,18 @@ const ADMIN_KEY = 'sk-paddock-fleet-test';
 describe('API node + paddock worker on one Postgres', () => {
   let model: ScriptedModelServer;
   let database: TestDatabase;
-  let workerDir: string;
+  let workerDirs: string[];
   let api: PaddockProcess;
-  let worker: Awaited<ReturnType<typeof spawnWorker>>;
+  let workers: Array<Awaited<ReturnType<typeof spawnWorker>>> = [];
   let client: Anthropic;
 
   before(async () => {
     model = await startScriptedModelServer();
     database = await createTestDatabase('postgres');
-    workerDir = await mkdtemp(join(tmpdir(), 'paddock-worker-'));
+    workerDirs = [
+      await mkdtemp(join(tmpdir(), 'paddock-worker-a-')),
+      await mkdtemp(join(tmpdir(), 'paddock-worker-b-')),
+    ];
     const shared = {
       PADDOCK_DATABASE_URL: database.url,
       PADDOCK_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -54,16 +57,18 @@ describe('API node + paddock worker on one Postgres', () => {
         PADDOCK_HARNESS: 'false',
       }),
     );
-    worker = await spawnWorker(childEnv({ ...shared, PADDOCK_DATA_DIR: workerDir }));
+    workers = await Promise.all(
+      workerDirs.map((dir) => spawnWorker(childEnv({ ...shared, PADDOCK_DATA_DIR: dir }))),
+    );
     client = new Anthropic({ baseURL: api.url, apiKey: ADMIN_KEY, maxRetries: 0 });
   });
 
   after(async () => {
-    await worker?.kill();
+    for (const worker of workers) await worker.kill();
     await api?.kill();
     await model?.close();
     await database?.drop();
-    if (workerDir) await rm(workerDir, { recursive: true, force: true });
+    for (const dir of workerDirs ?? []) await rm(dir, { recursive: true, force: true });
   });
 
   it('the worker runs the turn (model and bash) and the API node streams it', async () => {
@@ -82,11 +87,46 @@ describe('API node + paddock worker on one Postgres', () => {
     const events = await stream.until(isIdle, 30_000);
     stream.close();
     const result = events.find((event) => event.type === 'agent.tool_result');
-    // The process driver works under the node's data directory: the worker's, not the API node's.
-    assert.match(JSON.stringify(result?.content), new RegExp(`ran-at ${workerDir}`));
+    // The process driver works under the node's data directory: a worker's, not the API node's.
+    const ranAt = /ran-at (\S+?)\/sandbox/.exec(JSON.stringify(result?.content))?.[1];
+    assert.ok(ranAt && workerDirs.some((dir) => ranAt.startsWith(dir)), String(ranAt));
     const message = events.find((event) => event.type === 'agent.message');
     assert.equal(message?.content[0]?.text, 'Done on the worker.');
     assert.equal(events.at(-1)?.stop_reason?.type, 'end_turn');
+  });
+
+  it('later turns go back to the worker that ran the session (its sandbox files are there)', async () => {
+    const { session } = await createSession(client);
+    const stream = await openEventReader(client, session.id);
+    const places: string[] = [];
+    for (let turn = 0; turn < 4; turn++) {
+      model.push([
+        {
+          content: [
+            {
+              type: 'tool_use',
+              name: 'bash',
+              input: { command: 'echo turn >> turns.txt; pwd; wc -l < turns.txt' },
+            },
+          ],
+          stop_reason: 'tool_use',
+        },
+        { content: [{ type: 'text', text: `turn ${turn} done` }] },
+      ]);
+      await client.beta.sessions.events.send(session.id, {
+        events: [{ type: 'user.message', content: [{ type: 'text', text: `turn ${turn}` }] }],
+      });
+      const events = await stream.until(isIdle, 30_000);
+      const text = JSON.stringify(events.find((event) => event.type === 'agent.tool_result')?.content);
+      places.push(workerDirs.findIndex((dir) => text.includes(dir)).toString());
+      assert.match(
+        text,
+        new RegExp(`\\\\n${turn + 1}`),
+        `turn ${turn} sees the files of the turns before: ${text}`,
+      );
+    }
+    stream.close();
+    assert.equal(new Set(places).size, 1, `turns ran on workers ${places.join(', ')}`);
   });
 
   it('an interrupt sent to the API node stops the turn running on the worker', async () => {
@@ -110,7 +150,7 @@ describe('API node + paddock worker on one Postgres', () => {
     const saved = { ...process.env };
     try {
       delete process.env['PADDOCK_DATABASE_URL'];
-      process.env['PADDOCK_DATA_DIR'] = workerDir;
+      process.env['PADDOCK_DATA_DIR'] = workerDirs[0];
       await assert.rejects(main(['worker']), /paddock worker needs PADDOCK_DATABASE_URL=postgres/);
       await assert.rejects(main(['serve', '--no-harness']), /leaves sessions to `paddock worker` nodes/);
     } finally {

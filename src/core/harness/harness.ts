@@ -1,6 +1,6 @@
 import { toTimestamp } from '../clock.js';
 import type { SessionRunner } from '../ports/session-runner.js';
-import type { LeaseRepository } from '../ports/store.js';
+import { type LeaseRepository, RELEASED_LEASE } from '../ports/store.js';
 import type { RunDependencies } from './run-session.js';
 import { runSession } from './run-session.js';
 import { runThreads, type ThreadKicks } from './run-threads.js';
@@ -15,6 +15,12 @@ export interface HarnessOptions extends RunDependencies {
   /** Multi-agent sessions: child threads run beside the primary one. */
   threads?: { directory: ThreadDirectory; kicks: ThreadKicks } | undefined;
 }
+
+/**
+ * How long a node waits before taking a session another (live) node ran last. That node wakes
+ * on the same signal and takes it at once; if it is gone, this is all the turn is delayed.
+ */
+const AFFINITY_WAIT_MS = 300;
 
 interface ActiveRun {
   controller: AbortController;
@@ -113,6 +119,12 @@ export class Harness implements SessionRunner {
           toTimestamp(clock.now() + this.leaseTtlMs),
           toTimestamp(clock.now()),
         );
+      // The node that ran the session last holds its sandbox files: give it the first chance.
+      if (!run.recovering) {
+        const last = await leases.holder(sessionId);
+        if (last && last.owner !== nodeId && last.expiresAt === RELEASED_LEASE)
+          await new Promise((resolve) => setTimeout(resolve, AFFINITY_WAIT_MS));
+      }
       // Another node holds a live lease: it is driving the session; our bus signal reached it too.
       if (!(await acquire())) return;
       renewTimer = setInterval(() => {
@@ -132,7 +144,7 @@ export class Harness implements SessionRunner {
       if (renewTimer) clearInterval(renewTimer);
       this.active.delete(sessionId);
       this.options.log.forget?.(sessionId);
-      await leases.release(sessionId, nodeId).catch(() => undefined);
+      await leases.handOff(sessionId, nodeId).catch(() => undefined);
       if (this.active.size === 0) {
         for (const resolve of this.idleWaiters) resolve();
         this.idleWaiters.clear();

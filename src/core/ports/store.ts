@@ -155,7 +155,23 @@ export interface LeaseRepository {
   /** Takes or renews the lease when free, expired or already ours. */
   acquire(sessionId: string, owner: string, expiresAt: string, now: string): Promise<boolean>;
   release(sessionId: string, owner: string): Promise<void>;
+  /**
+   * Lets go but keeps the owner's name on the row, expired (`expiresAt` = RELEASED_LEASE): the
+   * next node to wake the session can see who ran it last, and leave it to that node, whose disk
+   * holds the session's sandbox files.
+   */
+  handOff(sessionId: string, owner: string): Promise<void>;
   holder(sessionId: string): Promise<{ owner: string; expiresAt: string } | undefined>;
+}
+
+/** The `expiresAt` of a handed-off lease: before every timestamp, so it counts as expired. */
+export const RELEASED_LEASE = '';
+
+/** Small facts about the deployment itself (schema version, the secret key's fingerprint). */
+export interface MetaRepository {
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` unless the key exists; returns what is stored either way. */
+  setIfAbsent(key: string, value: string): Promise<string>;
 }
 
 /**
@@ -177,6 +193,7 @@ export interface Store {
   readonly apiKeys: ApiKeyRepository;
   readonly events: EventRepository;
   readonly leases: LeaseRepository;
+  readonly meta: MetaRepository;
   readonly fileChunks: FileChunkRepository;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;

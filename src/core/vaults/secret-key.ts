@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MetaRepository } from '../ports/store.js';
 
 export const SECRET_KEY_FILE = 'secret.key';
 
@@ -30,4 +31,19 @@ export function parseSecretKey(value: string, source = 'PADDOCK_SECRET_KEY'): Bu
     if (decoded.length === 32) return decoded;
   }
   throw new Error(`${source} must hold 32 bytes as hex (64 characters) or base64`);
+}
+
+/**
+ * Refuses a key other than the one this database's secrets were sealed with.
+ * Every node sharing a Postgres database needs the same key; a node started
+ * without PADDOCK_SECRET_KEY makes its own key file, and would otherwise fail
+ * later, credential by credential, on sessions that use a vault.
+ */
+export async function checkSecretKey(meta: MetaRepository, key: Buffer): Promise<void> {
+  const fingerprint = createHmac('sha256', key).update('paddock secret key fingerprint v1').digest('hex');
+  const stored = await meta.setIfAbsent('secret_key_fingerprint', fingerprint);
+  if (stored !== fingerprint)
+    throw new Error(
+      "PADDOCK_SECRET_KEY is not the key this database's vault credentials are sealed with: every node sharing the database needs the same PADDOCK_SECRET_KEY",
+    );
 }

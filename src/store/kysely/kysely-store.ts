@@ -8,6 +8,7 @@ import {
   KyselyAgentVersionRepository,
   KyselyApiKeyRepository,
   KyselyLeaseRepository,
+  KyselyMetaRepository,
   KyselySecretRepository,
 } from './small-repositories.js';
 
@@ -21,6 +22,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     apiKeys: new KyselyApiKeyRepository(db),
     events: new KyselyEventRepository(db, dialect),
     leases: new KyselyLeaseRepository(db),
+    meta: new KyselyMetaRepository(db),
     fileChunks: new KyselyFileChunkRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);

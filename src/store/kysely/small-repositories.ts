@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
-import type {
-  AgentVersionRepository,
-  ApiKeyRecord,
-  ApiKeyRepository,
-  LeaseRepository,
-  SecretRepository,
+import {
+  type AgentVersionRepository,
+  type ApiKeyRecord,
+  type ApiKeyRepository,
+  type LeaseRepository,
+  type MetaRepository,
+  RELEASED_LEASE,
+  type SecretRepository,
 } from '../../core/ports/store.js';
 import type { Database } from './schema.js';
 
@@ -113,6 +115,15 @@ export class KyselyLeaseRepository implements LeaseRepository {
       .execute();
   }
 
+  async handOff(sessionId: string, owner: string): Promise<void> {
+    await this.db
+      .updateTable('leases')
+      .set({ expires_at: RELEASED_LEASE })
+      .where('session_id', '=', sessionId)
+      .where('owner', '=', owner)
+      .execute();
+  }
+
   async holder(sessionId: string): Promise<{ owner: string; expiresAt: string } | undefined> {
     const row = await this.db
       .selectFrom('leases')
@@ -120,5 +131,27 @@ export class KyselyLeaseRepository implements LeaseRepository {
       .where('session_id', '=', sessionId)
       .executeTakeFirst();
     return row ? { owner: row.owner, expiresAt: row.expires_at } : undefined;
+  }
+}
+
+export class KyselyMetaRepository implements MetaRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async get(key: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('paddock_meta')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
+  async setIfAbsent(key: string, value: string): Promise<string> {
+    await this.db
+      .insertInto('paddock_meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return (await this.get(key)) ?? value;
   }
 }
