@@ -146,11 +146,10 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
           buildRequest: async (startId) => {
             const current = await log.read(sessionId);
             const upTo = current.findIndex((entry) => entry.event.id === startId);
-            return buildModelRequest(
-              session.agent,
-              catalog.definitions,
-              upTo < 0 ? current : current.slice(0, upTo),
-            );
+            const before = upTo < 0 ? current : current.slice(0, upTo);
+            // Nothing landed between the estimate and the start: the request already built is the one.
+            if (before.length === events.length && before.at(-1)?.seq === events.at(-1)?.seq) return request;
+            return buildModelRequest(session.agent, catalog.definitions, before);
           },
           catalog,
           judge: deps.judge,
