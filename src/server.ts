@@ -122,7 +122,11 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     runner: harness.runner,
     metering,
   };
-  const app = buildApp(context, { logger: options.logger ?? false, sseHeartbeatMs: config.sseHeartbeatMs });
+  const app = buildApp(context, {
+    logger: options.logger ?? false,
+    sseHeartbeatMs: config.sseHeartbeatMs,
+    console: config.console,
+  });
   let closed = false;
   return {
     app,

@@ -18,6 +18,8 @@ export interface RouteAccess {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess;
+    /** Served without a credential (the console's static files; their data calls are authenticated). */
+    public?: boolean;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every authenticated request. */
@@ -43,6 +45,7 @@ const DESCRIBE: Record<CredentialKind, string> = {
 
 /** The one auth step (app.ts onRequest): who is calling, and may they call this route for this resource. */
 export async function authorize(request: FastifyRequest, context: AppContext): Promise<void> {
+  if (request.routeOptions.config?.public === true) return;
   const credential = await context.auth.resolve(presentedKey(request));
   request.credential = credential;
   const policy = request.routeOptions.config?.access ?? API_KEY_ONLY;

@@ -5,6 +5,7 @@ import { toErrorResponse } from './error-mapping.js';
 import { foldQuery } from './query.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
+import { registerConsoleRoutes } from './routes/console.js';
 import { registerCredentialRoutes } from './routes/credentials.js';
 import { registerEnvironmentWorkRoutes } from './routes/environment-work.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
@@ -22,6 +23,8 @@ export interface AppOptions {
   logger?: boolean;
   /** Interval of `: ping` comments on SSE streams. */
   sseHeartbeatMs?: number | undefined;
+  /** Serve the web console at /console (PADDOCK_CONSOLE); default true. */
+  console?: boolean | undefined;
 }
 
 let requestCounter = 0;
@@ -88,5 +91,6 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerSessionEventRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
   registerSessionResourceRoutes(app, context);
   registerSessionThreadRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
+  registerConsoleRoutes(app, { enabled: options.console ?? true });
   return app;
 }

@@ -13,6 +13,7 @@ export async function runServe(config: PaddockConfig): Promise<void> {
   const url = await paddock.listen();
   const ms = Math.round(performance.now() - startedAt);
   process.stdout.write(`paddock listening on ${url} (${paddock.store.dialect}, ready in ${ms} ms)\n`);
+  if (config.console) process.stdout.write(`paddock: console at ${url}/console\n`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -44,6 +44,8 @@ export interface PaddockConfig {
   prices: PriceFile | undefined;
   /** Interval of SSE keepalive comments; tests shorten it. Default 15 s. */
   sseHeartbeatMs?: number | undefined;
+  /** Serve the web console at /console (PADDOCK_CONSOLE, default true; docs/console.md). */
+  console: boolean;
 }
 
 /** Settings for src/sandbox drivers (see docs/decisions/0004-sandbox-bwrap.md). */
@@ -113,6 +115,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     sandboxDriver: nonEmpty(env['PADDOCK_SANDBOX']),
     allowPrivateNetworks: env['PADDOCK_ALLOW_PRIVATE_NETWORKS'] === 'true',
     harness: env['PADDOCK_HARNESS'] !== 'false',
+    console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
     contextWindowTokens: parsePositive(env, 'PADDOCK_CONTEXT_WINDOW_TOKENS', 200_000),
     webSearch: loadWebSearch(env),
@@ -224,6 +227,14 @@ function loadCaFile(path: string | undefined): string | undefined {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  const raw = nonEmpty(value)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 function parsePort(value: string): number {

@@ -1,0 +1,196 @@
+// Paged lists of agents, environments, sessions, vaults and files.
+import { badge, h, messageOf, notice, replace, route } from './dom.js';
+import { formatBytes, formatCost, formatTime, formatUsage, modelName } from './format.js';
+
+const PAGE_SIZE = 20;
+
+const idCell = (id) => h('code', { class: 'id' }, id);
+
+/** Column specs per resource: a header and a cell renderer over one wire object. */
+const RESOURCES = {
+  sessions: {
+    title: 'Sessions',
+    empty: 'No sessions yet.',
+    action: { href: route('new', 'session'), text: 'New session' },
+    columns: [
+      [
+        'Session',
+        (s) =>
+          h('a', { href: route('sessions', s.id) }, s.title || s.id, s.title ? [' ', idCell(s.id)] : null),
+      ],
+      ['Status', (s) => [badge(s.status), s.archived_at ? badge('archived') : null]],
+      ['Agent', (s) => (s.agent ? `${s.agent.name ?? s.agent.id} v${s.agent.version ?? '?'}` : '')],
+      ['Created', (s) => formatTime(s.created_at)],
+      ['Usage', (s) => formatUsage(s.usage)],
+      ['Cost', (s) => formatCost(s.usage?.list_cost)],
+    ],
+  },
+  agents: {
+    title: 'Agents',
+    empty: 'No agents yet.',
+    action: { href: route('new', 'agent'), text: 'New agent' },
+    columns: [
+      ['Name', (a) => [a.name, ' ', idCell(a.id)]],
+      ['Model', (a) => modelName(a.model)],
+      ['Version', (a) => String(a.version ?? '')],
+      [
+        'Tools',
+        (a) => (Array.isArray(a.tools) ? a.tools.map((tool) => tool.type ?? tool.name).join(', ') : ''),
+      ],
+      ['Updated', (a) => formatTime(a.updated_at ?? a.created_at)],
+    ],
+  },
+  environments: {
+    title: 'Environments',
+    empty: 'No environments yet (create one with the SDK or curl: POST /v1/environments).',
+    columns: [
+      ['Name', (e) => [e.name, ' ', idCell(e.id)]],
+      ['Type', (e) => e.config?.type ?? ''],
+      ['Networking', (e) => e.config?.networking?.type ?? ''],
+      ['Created', (e) => formatTime(e.created_at)],
+    ],
+  },
+  vaults: {
+    title: 'Vaults',
+    empty: 'No vaults yet.',
+    columns: [
+      ['Name', (v) => [v.display_name ?? '', ' ', idCell(v.id)]],
+      ['Created', (v) => formatTime(v.created_at)],
+      ['Archived', (v) => (v.archived_at ? formatTime(v.archived_at) : '')],
+    ],
+  },
+  files: {
+    title: 'Files',
+    empty: 'No files yet.',
+    columns: [
+      ['File', (f) => [f.filename, ' ', idCell(f.id)]],
+      ['Type', (f) => f.mime_type ?? ''],
+      ['Size', (f) => formatBytes(f.size_bytes)],
+      [
+        'Scope',
+        (f) =>
+          f.scope?.type === 'session' ? h('a', { href: route('sessions', f.scope.id) }, f.scope.id) : '',
+      ],
+      ['Created', (f) => formatTime(f.created_at)],
+    ],
+  },
+};
+
+/** The names the router may pass; anything else shows the sessions list. */
+export const LIST_NAMES = Object.keys(RESOURCES);
+
+/** Saves a downloaded Blob under its filename, through a temporary object URL. */
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename, class: 'hidden' });
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function downloadButton(context, file, status) {
+  if (file.downloadable === false) return h('span', { class: 'muted' }, 'not downloadable');
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'small',
+      onclick: async (event) => {
+        const button = event.currentTarget;
+        button.disabled = true;
+        try {
+          const { blob, filename } = await context.client.downloadFile(file.id);
+          saveBlob(blob, filename);
+          replace(status);
+        } catch (error) {
+          if (!context.onAuthError(error)) replace(status, notice(`${file.filename}: ${messageOf(error)}`));
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    'Download',
+  );
+}
+
+/**
+ * Renders one resource's list with Previous/Next paging over the API's cursors.
+ * @param {{ client: import('./api.js').ConsoleClient, main: HTMLElement, onAuthError: (e: unknown) => boolean }} context
+ * @param {string} name
+ */
+export async function renderList(context, name) {
+  const spec = RESOURCES[name] ?? RESOURCES.sessions;
+  const resource = RESOURCES[name] ? name : 'sessions';
+  const table = h('div', { class: 'table-wrap' });
+  const status = h('div', { class: 'status-line' });
+  const previous = h('button', { type: 'button', disabled: true }, 'Previous');
+  const next = h('button', { type: 'button', disabled: true }, 'Next');
+  const pager = h('div', { class: 'pager' }, previous, next);
+  const header = h(
+    'div',
+    { class: 'page-header' },
+    h('h1', null, spec.title),
+    spec.action ? h('a', { class: 'button', href: spec.action.href }, spec.action.text) : null,
+  );
+  replace(context.main, header, status, table, pager);
+
+  // Cursors of the pages before this one, for Previous (any resource, with or without prev_page).
+  const earlier = [];
+  let current;
+  const load = async (page) => {
+    previous.disabled = true;
+    next.disabled = true;
+    replace(status, notice('Loading…', 'info'));
+    try {
+      const answer = await context.client.list(resource, { limit: PAGE_SIZE, page });
+      current = page;
+      const columns =
+        resource === 'files'
+          ? [...spec.columns, ['', (f) => downloadButton(context, f, status)]]
+          : spec.columns;
+      replace(
+        table,
+        answer.data.length === 0 ? h('p', { class: 'muted' }, spec.empty) : renderTable(columns, answer.data),
+      );
+      replace(status);
+      previous.disabled = earlier.length === 0;
+      next.disabled = !answer.next_page;
+      next.onclick = () => {
+        earlier.push(current);
+        void load(answer.next_page);
+      };
+    } catch (error) {
+      if (!context.onAuthError(error)) replace(status, notice(messageOf(error)));
+    }
+  };
+  previous.onclick = () => void load(earlier.pop());
+  await load(undefined);
+}
+
+function renderTable(columns, rows) {
+  return h(
+    'table',
+    null,
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        columns.map(([label]) => h('th', null, label)),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      rows.map((row) =>
+        h(
+          'tr',
+          null,
+          columns.map(([, cell]) => h('td', null, cell(row))),
+        ),
+      ),
+    ),
+  );
+}

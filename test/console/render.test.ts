@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+/**
+ * The timeline renderer over a minimal stand-in for `document` (Node has none):
+ * every event type renders, and API text stays text, whatever it contains.
+ */
+class FakeText {
+  constructor(readonly data: string) {}
+  get textContent(): string {
+    return this.data;
+  }
+}
+
+class FakeElement {
+  readonly childNodes: Array<FakeElement | FakeText> = [];
+  readonly attributes = new Map<string, string>();
+  readonly dataset: Record<string, string> = {};
+  className = '';
+  constructor(readonly tagName: string) {}
+  setAttribute(name: string, value: string) {
+    if (/^on/i.test(name)) throw new Error(`inline handler attribute ${name}`);
+    this.attributes.set(name, value);
+  }
+  getAttribute(name: string) {
+    return this.attributes.get(name) ?? null;
+  }
+  addEventListener() {}
+  appendChild<T extends FakeElement | FakeText>(node: T): T {
+    this.childNodes.push(node);
+    return node;
+  }
+  replaceChildren(...nodes: Array<FakeElement | FakeText>) {
+    this.childNodes.splice(0, this.childNodes.length, ...nodes);
+  }
+  get textContent(): string {
+    return this.childNodes.map((node) => node.textContent).join('');
+  }
+  *elements(): Generator<FakeElement> {
+    yield this;
+    for (const node of this.childNodes) if (node instanceof FakeElement) yield* node.elements();
+  }
+}
+
+const HOSTILE = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+
+const EVENTS = [
+  { type: 'user.message', content: [{ type: 'text', text: HOSTILE }] },
+  { type: 'agent.message', content: [{ type: 'text', text: HOSTILE }] },
+  { type: 'agent.thinking' },
+  {
+    type: 'agent.tool_use',
+    id: 'sevt_use',
+    name: HOSTILE,
+    input: { command: HOSTILE },
+    evaluated_permission: 'ask',
+  },
+  { type: 'agent.mcp_tool_use', id: 'sevt_mcp', name: 'search', mcp_server_name: HOSTILE, input: {} },
+  { type: 'agent.custom_tool_use', id: 'sevt_custom', name: 'lookup', input: { q: HOSTILE } },
+  {
+    type: 'agent.tool_result',
+    tool_use_id: 'sevt_use',
+    is_error: true,
+    content: [{ type: 'text', text: HOSTILE }],
+  },
+  { type: 'agent.mcp_tool_result', mcp_tool_use_id: 'sevt_mcp', content: [{ type: 'text', text: HOSTILE }] },
+  { type: 'user.custom_tool_result', custom_tool_use_id: 'sevt_custom', content: [] },
+  { type: 'user.tool_confirmation', tool_use_id: 'sevt_use', result: 'deny', deny_message: HOSTILE },
+  { type: 'user.interrupt' },
+  { type: 'session.status_running' },
+  { type: 'session.status_idle', stop_reason: { type: 'requires_action', event_ids: ['sevt_use'] } },
+  { type: 'session.status_rescheduled' },
+  { type: 'session.status_terminated' },
+  {
+    type: 'session.error',
+    error: { type: 'model_overloaded_error', message: HOSTILE, retry_status: { type: 'retrying' } },
+  },
+  {
+    type: 'session.usage',
+    usage: { input_tokens: 10, output_tokens: 5, list_cost: { amount: '0.01', currency: 'USD' } },
+  },
+  { type: 'span.model_request_start' },
+  { type: 'span.model_request_end', is_error: false, model_usage: { input_tokens: 1, output_tokens: 2 } },
+  { type: 'session.thread_created', session_thread_id: 'sthr_1', agent_name: HOSTILE },
+  {
+    type: 'session.thread_status_idle',
+    session_thread_id: 'sthr_1',
+    agent_name: 'w',
+    stop_reason: { type: 'end_turn' },
+  },
+  { type: 'agent.thread_message_sent', to_agent_name: HOSTILE, content: [{ type: 'text', text: HOSTILE }] },
+  { type: 'agent.thread_message_received', from_agent_name: 'w', content: [{ type: 'text', text: HOSTILE }] },
+  { type: 'agent.thread_context_compacted' },
+  { type: 'session.deleted' },
+  { type: 'something.new', payload: HOSTILE },
+].map((event, index) => ({ id: `sevt_${index}`, processed_at: '2026-05-01T10:00:00Z', ...event }));
+
+const ALLOWED_TAGS = new Set(['li', 'div', 'span', 'strong', 'time', 'pre', 'details', 'summary']);
+
+describe('the timeline renderer', () => {
+  const globals = globalThis as { document?: unknown };
+  before(() => {
+    globals.document = {
+      createElement: (tag: string) => new FakeElement(tag),
+      createTextNode: (text: string) => new FakeText(text),
+    };
+  });
+  after(() => {
+    delete globals.document;
+  });
+
+  it('renders every event type as elements and text, never markup from the data', async () => {
+    const { renderEvent } = await import('../../src/console/static/timeline.js');
+    const names = new Map([['sevt_use', 'bash']]);
+    for (const event of EVENTS) {
+      const element = renderEvent(event, names) as unknown as FakeElement;
+      assert.equal(element.tagName, 'li', event.type);
+      assert.equal(element.attributes.get('data-type'), event.type);
+      for (const child of element.elements())
+        assert.ok(ALLOWED_TAGS.has(child.tagName), `${event.type}: <${child.tagName}>`);
+      if (JSON.stringify(event).includes('<img')) {
+        assert.ok(
+          element.textContent.includes('<img src=x onerror=alert(1)>'),
+          `${event.type} shows the text as text`,
+        );
+      }
+    }
+  });
+
+  it('refuses links that are not in-app routes or same-origin paths', async () => {
+    const { h, route } = await import('../../src/console/static/dom.js');
+    assert.throws(() => h('a', { href: 'javascript:alert(1)' }), /refusing to link/);
+    assert.throws(() => h('a', { href: '//evil.example/' }), /refusing to link/);
+    const link = h('a', { href: route('sessions', 'a/b?c') }) as unknown as FakeElement;
+    assert.equal(link.getAttribute('href'), '#/sessions/a%2Fb%3Fc');
+  });
+});
