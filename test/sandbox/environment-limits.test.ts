@@ -8,8 +8,7 @@ import { detectCgroups } from '../../src/sandbox/bwrap/cgroups.js';
 import {
   createSession,
   type HarnessFixture,
-  isIdle,
-  openEventReader,
+  runTurn,
   startHarnessFixture,
 } from '../support/harness-fixture.js';
 import { recordingDriver } from '../support/recording-driver.js';
@@ -68,12 +67,7 @@ describe('per-environment sandbox limits (metadata paddock.*)', () => {
       { content: [{ type: 'tool_use', name: 'bash', input: { command: 'true' } }], stop_reason: 'tool_use' },
       { content: [{ type: 'text', text: 'done' }] },
     ]);
-    const stream = await openEventReader(client, session.id);
-    await client.beta.sessions.events.send(session.id, {
-      events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
-    });
-    await stream.until(isIdle);
-    stream.close();
+    await runTurn(client, session.id);
     const recorded = specs.find((entry) => entry.sessionId === session.id);
     assert.deepEqual(recorded?.limits, { memoryBytes: 512 * 1024 * 1024, pids: 128, cpus: 0.5 });
   });

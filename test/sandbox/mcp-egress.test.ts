@@ -3,12 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SandboxSpec } from '../../src/core/ports/sandbox.js';
 import { EgressPolicy } from '../../src/sandbox/network/egress-policy.js';
 import { freePort } from '../mcp/mcp-servers.js';
-import {
-  type HarnessFixture,
-  isIdle,
-  openEventReader,
-  startHarnessFixture,
-} from '../support/harness-fixture.js';
+import { type HarnessFixture, runTurn, startHarnessFixture } from '../support/harness-fixture.js';
 import { recordingDriver } from '../support/recording-driver.js';
 
 const MCP_URLS = [
@@ -97,12 +92,7 @@ describe('allow_mcp_servers reaches the sandbox spec', () => {
       },
       { content: [{ type: 'text', text: 'done' }] },
     ]);
-    const stream = await openEventReader(client, session.id);
-    await client.beta.sessions.events.send(session.id, {
-      events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
-    });
-    await stream.until(isIdle);
-    stream.close();
+    await runTurn(client, session.id);
     const spec = specs.find((entry) => entry.sessionId === session.id);
     assert.ok(spec, 'the harness acquired a sandbox');
     assert.equal(spec.network.type, 'limited');

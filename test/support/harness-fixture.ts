@@ -104,3 +104,16 @@ export async function openEventReader(client: Anthropic, sessionId: string): Pro
 }
 
 export const isIdle = (event: StreamEvent) => event.type === 'session.status_idle';
+
+/** Sends one user message and reads the session's stream until it is idle again. */
+export async function runTurn(client: Anthropic, sessionId: string, text = 'go'): Promise<StreamEvent[]> {
+  const stream = await openEventReader(client, sessionId);
+  try {
+    await client.beta.sessions.events.send(sessionId, {
+      events: [{ type: 'user.message', content: [{ type: 'text', text }] }],
+    });
+    return await stream.until(isIdle);
+  } finally {
+    stream.close();
+  }
+}

@@ -52,31 +52,11 @@ export async function spawnPaddock(
   const url = `http://127.0.0.1:${port}`;
   const args = options.entry ?? ['--import', 'tsx', SERVE_ENTRY];
   const child = spawn(process.execPath, [...args, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  const handle: PaddockProcess = {
-    url,
-    child,
-    output: () => output,
-    async kill() {
-      if (!gone()) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (!gone()) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  const { handle: base, gone } = childHandle(child);
+  const handle: PaddockProcess = { url, ...base };
   await waitForHealth(url, gone, options.readyTimeoutMs ?? 20_000).catch(async (error: unknown) => {
     await handle.kill();
-    throw new Error(`${(error as Error).message}\n--- paddock output ---\n${output}`);
+    throw new Error(`${(error as Error).message}\n--- paddock output ---\n${handle.output()}`);
   });
   return handle;
 }
@@ -104,25 +84,38 @@ export async function spawnWorker(env: Record<string, string>): Promise<Omit<Pad
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const { handle, exited } = childHandle(child);
   const running = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('paddock worker did not start within 20 s')), 20_000);
-    const onOutput = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('paddock worker running')) {
-        clearTimeout(timer);
-        resolve();
-      }
+    const check = () => {
+      if (!handle.output().includes('paddock worker running')) return;
+      clearTimeout(timer);
+      resolve();
     };
-    child.stdout?.on('data', onOutput);
-    child.stderr?.on('data', onOutput);
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
     void exited.then(() => {
       clearTimeout(timer);
       reject(new Error('paddock worker exited before it was running'));
     });
   });
+  await running.catch(async (error: unknown) => {
+    await handle.kill();
+    throw new Error(`${(error as Error).message}\n--- worker output ---\n${handle.output()}`);
+  });
+  return handle;
+}
+
+/** Output collection, kill -9 and SIGTERM for a spawned node. */
+function childHandle(child: ChildProcess) {
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
   const handle = {
     child,
     output: () => output,
@@ -135,9 +128,5 @@ export async function spawnWorker(env: Record<string, string>): Promise<Omit<Pad
       await exited;
     },
   };
-  await running.catch(async (error: unknown) => {
-    await handle.kill();
-    throw new Error(`${(error as Error).message}\n--- worker output ---\n${output}`);
-  });
-  return handle;
+  return { handle, exited, gone };
 }
