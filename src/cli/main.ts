@@ -16,6 +16,8 @@ Commands:
   env-key create <environment_id> [name]
                      Create a self-hosted worker's environment key and print it once
   sandbox prepare    Build the cached sandbox rootfs (root, debootstrap; PADDOCK_ROOTFS_DIR)
+  doctor             Check this machine and configuration: database, upstreams, sandbox
+                     (bubblewrap, namespaces, cgroups, rootfs, network, NAT); exit 1 on failures
   mock-model         Start the scripted model server (test mode, see docs/test-mode.md)
     --port <n>       Port to listen on (default 4010)
     --host <addr>    Address to bind (default 127.0.0.1)
@@ -55,6 +57,9 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./keys.js')).runKeys(loadConfig(), rest);
     case 'env-key':
       return (await import('./env-keys.js')).runEnvironmentKeys(loadConfig(), rest);
+    case 'doctor':
+      parseArgs({ args: rest, options: {}, strict: true });
+      return (await import('./doctor.js')).runDoctor(loadConfig());
     case 'sandbox':
       return (await import('./sandbox-prepare.js')).runSandbox(loadConfig(), rest);
     case 'mock-model':
