@@ -80,6 +80,11 @@ export interface SandboxConfig {
   subnet: string;
   /** Resolvers the sandbox DNS relay asks (PADDOCK_SANDBOX_DNS, comma-separated); default: the host's. */
   dnsServers: string | undefined;
+  /**
+   * The user's runtime directory (XDG_RUNTIME_DIR): a non-root server keeps its egress proxy
+   * sockets there, else under the system temporary directory. A root server uses /run.
+   */
+  runtimeDir?: string | undefined;
 }
 
 /** Where web_search queries go. The search runs on the server; the key never enters a sandbox. */
@@ -143,6 +148,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       nat: env['PADDOCK_SANDBOX_NAT'] !== 'false',
       subnet: nonEmpty(env['PADDOCK_SANDBOX_SUBNET']) ?? '10.88.0.0/16',
       dnsServers: nonEmpty(env['PADDOCK_SANDBOX_DNS']),
+      runtimeDir: nonEmpty(env['XDG_RUNTIME_DIR']),
     },
     logLevel: env['PADDOCK_LOG_LEVEL'] ?? 'info',
     prices: loadPriceFile(nonEmpty(env['PADDOCK_PRICES_FILE'])),

@@ -2,12 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_PATH } from '../bwrap/bwrap-host.js';
-import { type NetnsRef, nsenterNet } from './netns-ref.js';
+import { type NetnsRef, nsenterNetArgs } from './netns-ref.js';
 
 /** Where a `limited` sandbox finds its proxy: loopback inside its own network namespace. */
 export const SANDBOX_PROXY_PORT = 3128;
 
-// Runs on the host, with only its network namespace switched to the sandbox's: it listens on the
+// Runs on the host, with only its network namespace switched to the sandbox's (and, for a non-root
+// server, its user namespace, which that server's uid owns: netns-ref.ts): it listens on the
 // sandbox's loopback and relays each connection to the proxy's unix socket (a filesystem path,
 // which no network namespace hides). It exits when the server closes its stdin or dies.
 const FORWARDER = `
@@ -26,8 +27,9 @@ process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => 
 process.stdin.resume();`;
 
 /**
- * Starts the relay inside the sandbox's network namespace (needs root:
- * the namespace belongs to the sandbox's user namespace). A `limited` sandbox
+ * Starts the relay inside the sandbox's network namespace (a root server
+ * enters it directly; a non-root one through the sandbox's user namespace,
+ * which an unprivileged bwrap created as the server's uid). A `limited` sandbox
  * has no route anywhere, so this relay is its only way out. socat, where
  * installed, costs about 2 MB and a few ms per sandbox; the Node fallback
  * costs about 40 MB and 50 ms.
@@ -48,7 +50,7 @@ export async function startForwarder(netns: NetnsRef, socketPath: string): Promi
         `UNIX-CONNECT:${socketPath}`,
       ]
     : [process.execPath, '-e', FORWARDER, socketPath, String(SANDBOX_PROXY_PORT)];
-  const child = spawn('nsenter', [nsenterNet(netns), '--', ...command], {
+  const child = spawn('nsenter', [...nsenterNetArgs(netns), '--', ...command], {
     env: { PATH: HOST_PATH },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxSpec } from '../../core/ports/sandbox.js';
 import { EgressPolicy } from './egress-policy.js';
@@ -8,10 +9,14 @@ import type { NatLink } from './nat-link.js';
 import { SANDBOX_PROXY_PORT, startForwarder } from './netns-forwarder.js';
 import type { NetnsRef } from './netns-ref.js';
 import type { SandboxNat } from './sandbox-nat.js';
-import { placeholderEnv, secretEgress } from './secret-egress.js';
+import { secretEgress } from './secret-egress.js';
 
 /** Root-only and short: unix socket paths are limited to 108 bytes, data dirs are not. */
-const SOCKET_DIR = '/run/paddock-egress';
+const ROOT_SOCKET_DIR = '/run/paddock-egress';
+/** `<24 hex>.sock` plus the separating slash. */
+const SOCKET_NAME_LENGTH = 30;
+/** sun_path holds 108 bytes including the terminating NUL. */
+const MAX_SOCKET_PATH = 107;
 const PROXY_URL = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
 
 /** A sandbox's way out: proxy variables for its processes, and the relay (and NAT link) to start once it runs. */
@@ -31,6 +36,8 @@ export interface EgressOptions {
   net?: EgressNet | undefined;
   /** NAT for `unrestricted` sandboxes; undefined where the host cannot do it (proxy only). */
   nat?: SandboxNat | undefined;
+  /** XDG_RUNTIME_DIR: where a non-root server keeps its proxy sockets (else the temporary directory). */
+  runtimeDir?: string | undefined;
   /** Root filesystem layers, top first (for the CA bundle of sandboxes with secrets). */
   rootfsLayers?: string[] | undefined;
   /** PEM certificates trusted for upstream servers of intercepted TLS (PADDOCK_EGRESS_EXTRA_CA_FILE). */
@@ -43,24 +50,16 @@ export interface EgressOptions {
  * allow-list, `unrestricted` to any public address. `unrestricted` also gets
  * NAT (any protocol, public addresses only; nat-rules.ts) where the host can
  * do it. A `limited` sandbox has no route at all: the proxy is its only way
- * out. Undefined means no network at all (the sandbox keeps only its private
- * loopback): servers not running as root; a sandbox with secrets then gets
- * only their placeholders. Secrets are substituted by the proxy
+ * out. Servers not running as root get the proxy for both policies (no NAT:
+ * sandbox-nat.ts); their relay joins the sandbox's user namespace, which the
+ * server's uid owns (netns-ref.ts). Secrets are substituted by the proxy
  * (secret-egress.ts), so only for traffic that goes through it.
  */
 export async function sandboxEgress(
   spec: SandboxSpec,
   options: EgressOptions,
 ): Promise<SandboxEgress | undefined> {
-  if (process.getuid?.() !== 0) {
-    options.log(
-      `paddock: session ${spec.sessionId}: no sandbox network (the egress relay needs a root server)`,
-    );
-    const env = placeholderEnv(spec.secrets);
-    if (Object.keys(env).length === 0) return undefined;
-    return { env, binds: [], attach: async () => {}, close: async () => {} };
-  }
-  await mkdir(SOCKET_DIR, { recursive: true, mode: 0o700 });
+  const socketDir = await egressSocketDir(options.runtimeDir);
   const name = createHash('sha256')
     .update(`${options.dataDir}\0${spec.sessionId}`)
     .digest('hex')
@@ -71,7 +70,7 @@ export async function sandboxEgress(
     extraCa: options.extraCa,
     log: options.log,
   });
-  const proxy = await EgressProxy.listen(join(SOCKET_DIR, `${name}.sock`), {
+  const proxy = await EgressProxy.listen(join(socketDir, `${name}.sock`), {
     policy: new EgressPolicy(spec.network),
     allowPrivateNetworks: options.allowPrivateNetworks,
     net: options.net,
@@ -110,4 +109,37 @@ export async function sandboxEgress(
       await proxy.close();
     },
   };
+}
+
+/**
+ * The directory of this server's proxy sockets. Root: /run/paddock-egress. Otherwise
+ * `$XDG_RUNTIME_DIR/paddock-egress`, or `<tmpdir>/paddock-egress-<uid>` when that is unset or
+ * too long for a socket path; an existing directory must be the server's own and private.
+ */
+export async function egressSocketDir(
+  runtimeDir: string | undefined,
+  uid = process.getuid?.() ?? -1,
+): Promise<string> {
+  if (uid === 0) {
+    await mkdir(ROOT_SOCKET_DIR, { recursive: true, mode: 0o700 });
+    return ROOT_SOCKET_DIR;
+  }
+  const candidates = [
+    ...(runtimeDir ? [join(runtimeDir, 'paddock-egress')] : []),
+    join(tmpdir(), `paddock-egress-${uid}`),
+  ];
+  const dir = candidates.find((path) => Buffer.byteLength(path) + SOCKET_NAME_LENGTH <= MAX_SOCKET_PATH);
+  if (!dir) throw new Error(`egress socket directory: ${candidates.join(', ')} too long for a unix socket path`);
+  await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  // lstat: a symlink planted by another user is refused, not followed.
+  const stat = await lstat(dir);
+  if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0)
+    throw new Error(
+      `egress socket directory ${dir} must be a directory owned by uid ${uid} with mode 0700 (found ${
+        stat.isDirectory() ? `uid ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)}` : 'not a directory'
+      })`,
+    );
+  return dir;
 }
