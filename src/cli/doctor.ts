@@ -113,10 +113,10 @@ async function checkSandbox(
   );
   add(
     'sandbox network',
-    host.root ? 'ok' : 'warn',
+    'ok',
     host.root
       ? 'egress proxy per sandbox'
-      : 'the egress relay needs a root server: sandboxes have no network',
+      : 'egress proxy per sandbox, entered through its user namespace (no NAT without root)',
   );
   const nat = config.sandbox.nat ? await natUnavailable() : 'PADDOCK_SANDBOX_NAT=false';
   add(

@@ -33,7 +33,11 @@ describe('egress policy: allowed_hosts', () => {
 // rewrites to the local test server; nothing is ever sent to 203.0.113.0/24.
 const TEST_NET_ADDRESS = '203.0.113.7';
 const bwrap = await bwrapCase();
-const skip = bwrap.skip ?? (process.getuid?.() === 0 ? undefined : 'limited networking needs a root server');
+const skip =
+  bwrap.skip ??
+  (process.getuid?.() === 0
+    ? undefined
+    : 'these cases run the driver as root (test/sandbox/unprivileged-egress.test.ts covers a non-root server)');
 if (skip && !bwrap.skip) process.stderr.write(`SKIP limited networking: ${skip}\n`);
 
 describe('limited networking: bwrap', { skip }, () => {

@@ -16,7 +16,11 @@ import { selfSigned, startUpstreams } from './tls-fixture.js';
 const TEST_NET_ADDRESS = '203.0.113.7';
 const VALUE = 'sk-live-0123456789abcdef-REAL';
 const bwrap = await bwrapCase();
-const skip = bwrap.skip ?? (process.getuid?.() === 0 ? undefined : 'sandbox networking needs a root server');
+const skip =
+  bwrap.skip ??
+  (process.getuid?.() === 0
+    ? undefined
+    : 'these cases run the driver as root (test/sandbox/unprivileged-egress.test.ts covers a non-root server)');
 if (skip && !bwrap.skip) process.stderr.write(`SKIP environment_variable secrets in bwrap: ${skip}\n`);
 
 describe('environment_variable secrets in a bwrap sandbox', { skip }, () => {

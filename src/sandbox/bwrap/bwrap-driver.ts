@@ -101,6 +101,7 @@ export async function createBwrapDriver(
         allowPrivateNetworks: config.allowPrivateNetworks,
         net: options.egressNet,
         nat,
+        runtimeDir: config.sandbox.runtimeDir,
         rootfsLayers: packages ? [packages, base] : [base],
         extraCa: config.sandbox.egressExtraCa,
         log,

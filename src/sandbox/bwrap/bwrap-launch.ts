@@ -211,6 +211,9 @@ export function buildEnter(
       '--root',
       // No argument: start in the target's cwd (the workdir); a path here would be resolved on the host.
       '--wd',
+      // A non-root server's sandbox (unprivileged bwrap) denies setgroups, which nsenter would call
+      // to become the namespace's root; its uid already maps to that root, so keep it as it is.
+      ...(process.getuid?.() === 0 ? [] : ['--preserve-credentials']),
       '--',
       '/usr/bin/env',
       '-i',

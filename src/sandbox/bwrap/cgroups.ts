@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, appendFile, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SandboxLimits } from '../../core/ports/sandbox.js';
 
@@ -65,6 +65,8 @@ async function prepareV1(
       return { available: false, reason: `cgroup v1 controller ${controller} is not mounted` };
     const base = join(mount, line.split(':').slice(2).join(':'), 'paddock');
     await mkdir(base, { recursive: true });
+    // It may exist already, made by a root server: a non-root one could not create sessions in it.
+    await access(base, constants.W_OK);
     bases[controller] = base;
   }
   return { available: true, version: 1, bases, removeDir };

@@ -66,6 +66,8 @@ export async function sandboxEgress(
     .slice(0, 24);
   const secrets = await secretEgress(spec.secrets, {
     dataDir: options.dataDir,
+    // A non-root server's sandbox is its own uid: its bundles can stay in its private directory.
+    bundleDir: process.getuid?.() === 0 ? undefined : join(socketDir, 'ca-bundles'),
     rootfsLayers: options.rootfsLayers ?? [],
     extraCa: options.extraCa,
     log: options.log,
@@ -129,7 +131,8 @@ export async function egressSocketDir(
     join(tmpdir(), `paddock-egress-${uid}`),
   ];
   const dir = candidates.find((path) => Buffer.byteLength(path) + SOCKET_NAME_LENGTH <= MAX_SOCKET_PATH);
-  if (!dir) throw new Error(`egress socket directory: ${candidates.join(', ')} too long for a unix socket path`);
+  if (!dir)
+    throw new Error(`egress socket directory: ${candidates.join(', ')} too long for a unix socket path`);
   await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });

@@ -11,6 +11,8 @@ export const SANDBOX_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
  * Host copies of the combined bundles. They hold only public certificates, and
  * must be readable by the unprivileged sandbox uid that bwrap binds them as
  * (the data directory may not be), so they live in a world-readable directory.
+ * A non-root server's sandbox runs as the server's own uid, so it uses a
+ * directory of its own instead (`bundleDir`).
  */
 const BUNDLE_DIR = '/run/paddock-egress-ca';
 
@@ -25,6 +27,8 @@ export interface SecretEgress {
 
 export interface SecretEgressOptions {
   dataDir: string;
+  /** Where the combined bundles are written; default /run/paddock-egress-ca (root servers). */
+  bundleDir?: string | undefined;
   /** Root filesystem layers, top first: the first one holding a CA bundle is the sandbox's own. */
   rootfsLayers: string[];
   /** PEM certificates the proxy trusts for upstream servers, besides Node's (PADDOCK_EGRESS_EXTRA_CA_FILE). */
@@ -48,7 +52,10 @@ export async function secretEgress(
 ): Promise<SecretEgress> {
   if (!secrets || secrets.length === 0) return { env: {}, binds: [], interceptor: undefined };
   const ca = await loadCa(join(options.dataDir, 'egress-ca'));
-  const bundle = await writeBundle(`${(await systemBundle(options.rootfsLayers)).trimEnd()}\n${ca.certPem}`);
+  const bundle = await writeBundle(
+    options.bundleDir ?? BUNDLE_DIR,
+    `${(await systemBundle(options.rootfsLayers)).trimEnd()}\n${ca.certPem}`,
+  );
   return {
     env: {
       ...placeholderEnv(secrets),
@@ -90,10 +97,10 @@ async function systemBundle(layers: string[]): Promise<string> {
 }
 
 /** Content-addressed, so sandboxes (and servers) with the same bundle share one file. */
-async function writeBundle(text: string): Promise<string> {
-  await mkdir(BUNDLE_DIR, { recursive: true });
-  await chmod(BUNDLE_DIR, 0o755);
-  const path = join(BUNDLE_DIR, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.crt`);
+async function writeBundle(dir: string, text: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o755);
+  const path = join(dir, `${createHash('sha256').update(text).digest('hex').slice(0, 32)}.crt`);
   const exists = await readFile(path, 'utf8').then(
     (current) => current === text,
     () => false,
