@@ -56,25 +56,33 @@ describe('limited networking from a non-root server (bwrap)', { skip }, () => {
     const runtimeDir = join(dataDir, 'run');
     await mkdir(runtimeDir, { mode: 0o700 });
     for (const dir of [dataDir, runtimeDir]) await chown(dir, NOBODY, NOBODY);
+    // The checkout may sit under a directory nobody cannot enter (a CI clone in a 0700 temp
+    // dir): the child sees it through a bind mount at a traversable path, in a mount namespace of
+    // its own, so nothing on the host changes.
+    const view = await mkdtemp(join(tmpdir(), 'paddock-repo-view-'));
+    await chmod(view, 0o755);
     try {
-      const child = join(import.meta.dirname, 'unprivileged-egress-child.ts');
+      const repo = join(import.meta.dirname, '..', '..');
+      const drop = `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups --`;
       const { stdout, stderr } = await promisify(execFile)(
-        'setpriv',
+        'unshare',
         [
-          `--reuid=${NOBODY}`,
-          `--regid=${NOBODY}`,
-          '--clear-groups',
+          '--mount',
+          '--propagation',
+          'private',
           '--',
+          'sh',
+          '-c',
+          `mount --bind "$1" "$2" && cd "$2" && exec ${drop} "$3" --import tsx "$2/test/sandbox/unprivileged-egress-child.ts" "$4" "$5" "$6"`,
+          'paddock-unprivileged',
+          repo,
+          view,
           process.execPath,
-          '--import',
-          'tsx',
-          child,
           dataDir,
           TEST_ROOTFS_DIR,
           runtimeDir,
         ],
         {
-          cwd: join(import.meta.dirname, '..', '..'),
           env: { PATH: HOST_PATH, HOME: dataDir, TMPDIR: dataDir },
           timeout: 90_000,
         },
@@ -99,6 +107,7 @@ describe('limited networking from a non-root server (bwrap)', { skip }, () => {
       assert.equal(result['socketDirMode'], '700');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
+      await rm(view, { recursive: true, force: true });
     }
   });
 });
