@@ -2,11 +2,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServer } from '../core/domain/agent.js';
 import type { ToolOutcome } from '../core/ports/sandbox.js';
+import { scrubSecrets } from '../core/secret-scrub.js';
 import type { ServerAuth } from './mcp-auth.js';
 import { toResultBlocks } from './mcp-content.js';
 import { describeError, failureKind, McpFailure } from './mcp-errors.js';
 import type { McpToolInfo } from './mcp-tool-names.js';
-import { scrubSecrets } from './secret-scrub.js';
 
 export interface McpTimeouts {
   /** Connecting and listing tools. */

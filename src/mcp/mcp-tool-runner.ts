@@ -5,12 +5,12 @@ import type { DraftEvent } from '../core/events/session-event.js';
 import type { HarnessSession, ToolCall, ToolRunner } from '../core/harness/harness-ports.js';
 import { buildToolCatalog, type ExtraTool } from '../core/harness/tool-catalog.js';
 import type { ToolOutcome } from '../core/ports/sandbox.js';
+import { scrubSecrets } from '../core/secret-scrub.js';
 import { type McpCredentialStore, ServerAuth } from './mcp-auth.js';
 import { connectMcpServer, type McpConnection, type McpTimeouts } from './mcp-connection.js';
 import { describeError, failureKind, McpFailure, rejectedBeforeRunning } from './mcp-errors.js';
 import { buildMcpTools, mcpToolsetFor } from './mcp-tool-names.js';
 import type { OAuthTokens } from './oauth-refresh.js';
-import { scrubSecrets } from './secret-scrub.js';
 
 export interface McpToolRunnerOptions {
   credentials: McpCredentialStore;

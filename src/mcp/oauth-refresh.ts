@@ -1,6 +1,6 @@
+import { scrubSecrets } from '../core/secret-scrub.js';
 import type { ResolvedAuth } from '../core/vaults/vault.js';
 import { McpFailure } from './mcp-errors.js';
-import { scrubSecrets } from './secret-scrub.js';
 
 type OAuthAuth = Extract<ResolvedAuth, { type: 'mcp_oauth' }>;
 

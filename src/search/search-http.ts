@@ -1,3 +1,5 @@
+import { scrubSecrets } from '../core/secret-scrub.js';
+
 export const DEFAULT_SEARCH_TIMEOUT_MS = 15_000;
 /** A search page is small; anything bigger is not a search API answering. */
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
@@ -23,11 +25,7 @@ export interface JsonRequest {
  */
 export async function getJson(request: JsonRequest): Promise<unknown> {
   const { service } = request;
-  const redact = (text: string) =>
-    (request.secrets ?? []).reduce(
-      (out, secret) => (secret.length >= 8 ? out.replaceAll(secret, '[redacted]') : out),
-      text,
-    );
+  const redact = (text: string) => scrubSecrets(text, request.secrets ?? [], 8);
   const timeout = AbortSignal.timeout(request.timeoutMs);
   const signal = AbortSignal.any([request.signal, timeout]);
   let response: Response;

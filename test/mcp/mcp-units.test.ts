@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentSnapshot } from '../../src/core/harness/agent-snapshot.js';
+import { scrubSecrets } from '../../src/core/secret-scrub.js';
 import { toResultBlocks } from '../../src/mcp/mcp-content.js';
 import { buildMcpTools } from '../../src/mcp/mcp-tool-names.js';
 import { normalizeMcpUrl } from '../../src/mcp/mcp-url.js';
-import { scrubSecrets } from '../../src/mcp/secret-scrub.js';
 
 const schema = { type: 'object' as const, properties: {} };
 const allow = { type: 'always_allow' as const };

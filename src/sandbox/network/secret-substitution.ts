@@ -1,11 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { SandboxSecret } from '../../core/ports/sandbox.js';
+import { scrubSecrets } from '../../core/secret-scrub.js';
 
 /** Bodies are buffered to substitute in them; larger ones are refused rather than sent with a placeholder. */
 export const MAX_SUBSTITUTED_BODY_BYTES = 10 * 1024 * 1024;
-
-const REDACTED = '[redacted]';
 
 /**
  * The secrets substituted in requests to `host`: a secret applies when one of
@@ -102,10 +101,10 @@ export async function readBody(stream: Readable, cap = MAX_SUBSTITUTED_BODY_BYTE
 
 /** Removes secret values from text bound for logs or a response (an upstream error may quote a request). */
 export function scrubSecretValues(text: string, secrets: readonly SandboxSecret[]): string {
-  let out = text;
-  const values = [...new Set(secrets.map((secret) => secret.value))]
-    .filter((value) => value.length > 0)
-    .sort((a, b) => b.length - a.length);
-  for (const value of values) out = out.split(value).join(REDACTED);
-  return out;
+  // Every value, however short: these are the exact strings the proxy put into requests.
+  return scrubSecrets(
+    text,
+    secrets.map((secret) => secret.value),
+    1,
+  );
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SandboxRepository } from '../../core/ports/sandbox.js';
+import { scrubSecrets } from '../../core/secret-scrub.js';
 
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const CLONE_TIMEOUT_MS = 10 * 60_000;
@@ -112,5 +113,5 @@ function chownTree(path: string, owner: number): Promise<void> {
 
 function redact(text: string, repository: SandboxRepository): string {
   const token = repository.authorizationToken;
-  return token ? text.split(token).join('[redacted]') : text;
+  return token ? scrubSecrets(text, [token], 1) : text;
 }
