@@ -27,8 +27,40 @@ const DEFAULT_PORTS = new Set([80, 443]);
  * any subdomain, not the apex). Names compare case-insensitively. With
  * `allow_mcp_servers`, the session agent's MCP server hosts are added.
  */
+/**
+ * A host an allow-list names: a name (or address), or `*.suffix` for any
+ * subdomain but not the apex. Shared by the proxy's allow-list and by which
+ * hosts an `environment_variable` credential is substituted for.
+ */
+export interface HostPattern {
+  name: string;
+  wildcard: boolean;
+}
+
+export function parseHostPattern(raw: string): HostPattern {
+  const text = raw.trim();
+  const wildcard = text.startsWith('*.');
+  return { name: normalizeHostName(wildcard ? text.slice(2) : text), wildcard };
+}
+
+/** `host` must already be normalized (normalizeHostName). */
+export function hostMatches(pattern: HostPattern, host: string): boolean {
+  return pattern.wildcard ? host.endsWith(`.${pattern.name}`) : host === pattern.name;
+}
+
+/** Case-insensitive, without a trailing dot or IPv6 brackets. */
+export function normalizeHostName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
+}
+
+type Entry = HostPattern & { port: number | undefined };
+
 export class EgressPolicy {
-  private readonly entries: Array<{ name: string; wildcard: boolean; port: number | undefined }>;
+  private readonly entries: Entry[];
   private readonly any: boolean;
 
   constructor(policy: NetworkPolicy) {
@@ -45,22 +77,18 @@ export class EgressPolicy {
 
   allows(host: string, port: number): boolean {
     if (this.any) return true;
-    const name = normalizeName(host);
+    const name = normalizeHostName(host);
     return this.entries.some((entry) => {
       const portOk = entry.port === undefined ? DEFAULT_PORTS.has(port) : entry.port === port;
-      if (!portOk) return false;
-      return entry.wildcard ? name.endsWith(`.${entry.name}`) : name === entry.name;
+      return portOk && hostMatches(entry, name);
     });
   }
 }
 
-function parseEntry(raw: string): { name: string; wildcard: boolean; port: number | undefined } {
-  let text = raw.trim();
-  const wildcard = text.startsWith('*.');
-  if (wildcard) text = text.slice(2);
-  const match = /^(.*?)(?::(\d{1,5}))?$/.exec(text);
+function parseEntry(raw: string): Entry {
+  const match = /^(.*?)(?::(\d{1,5}))?$/.exec(raw.trim());
   const port = match?.[2] === undefined ? undefined : Number(match[2]);
-  return { name: normalizeName(match?.[1] ?? text), wildcard, port };
+  return { ...parseHostPattern(match?.[1] ?? raw), port };
 }
 
 /**
@@ -68,7 +96,7 @@ function parseEntry(raw: string): { name: string; wildcard: boolean; port: numbe
  * port, else the scheme's default (https 443, http 80). A URL that does not
  * parse opens nothing.
  */
-function mcpEntry(raw: string): { name: string; wildcard: boolean; port: number } | undefined {
+function mcpEntry(raw: string): Entry | undefined {
   let url: URL;
   try {
     url = new URL(raw);
@@ -78,12 +106,5 @@ function mcpEntry(raw: string): { name: string; wildcard: boolean; port: number 
   const defaultPort = url.protocol === 'https:' ? 443 : url.protocol === 'http:' ? 80 : undefined;
   const port = url.port === '' ? defaultPort : Number(url.port);
   if (port === undefined || url.hostname === '') return undefined;
-  return { name: normalizeName(url.hostname), wildcard: false, port };
-}
-
-function normalizeName(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/\.$/, '')
-    .replace(/^\[(.*)\]$/, '$1');
+  return { name: normalizeHostName(url.hostname), wildcard: false, port };
 }

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { SandboxSecret } from '../../core/ports/sandbox.js';
 import { scrubSecrets } from '../../core/secret-scrub.js';
+import { hostMatches, normalizeHostName, parseHostPattern } from './egress-policy.js';
 
 /** Bodies are buffered to substitute in them; larger ones are refused rather than sent with a placeholder. */
 export const MAX_SUBSTITUTED_BODY_BYTES = 10 * 1024 * 1024;
@@ -12,23 +13,11 @@ export const MAX_SUBSTITUTED_BODY_BYTES = 10 * 1024 * 1024;
  * ignored), or as `*.suffix` for any subdomain (not the apex).
  */
 export function secretsForHost(secrets: readonly SandboxSecret[], host: string): SandboxSecret[] {
-  const name = normalizeHost(host);
+  const name = normalizeHostName(host);
   return secrets.filter(
     (secret) =>
-      secret.hosts === 'any' ||
-      secret.hosts.some((pattern) => {
-        const entry = normalizeHost(pattern);
-        return entry.startsWith('*.') ? name.endsWith(entry.slice(1)) : name === entry;
-      }),
+      secret.hosts === 'any' || secret.hosts.some((pattern) => hostMatches(parseHostPattern(pattern), name)),
   );
-}
-
-function normalizeHost(host: string): string {
-  return host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/\.$/, '');
 }
 
 /** Replaces every placeholder in `text` by its value. */
