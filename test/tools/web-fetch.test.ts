@@ -95,6 +95,10 @@ describe('web_fetch', () => {
       ),
       /not in this agent's allowed_domains/,
     );
+    // The same rules as web_search: a path suffix narrows an entry to that part of the site.
+    const narrowed = { ...base, blockedDomains: ['docs.example.test/private'] };
+    assert.match(textOf(await fetchUrl(`http://docs.example.test:${port}/private/x`, narrowed)), /blocked/);
+    assert.match(textOf(await fetchUrl(`http://docs.example.test:${port}/public`, narrowed)), /^HTTP 200/);
     const big = await fetchUrl(`http://docs.example.test:${port}/big`, { ...base, maxBytes: 100 });
     assert.match(textOf(big), /\[truncated at 100 bytes\]$/);
     const slow = await fetchUrl(`http://docs.example.test:${port}/slow`, { ...base, timeoutMs: 200 });

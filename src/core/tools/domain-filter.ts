@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * `allowed_domains` / `blocked_domains` entries, as the SDK documents them: a
  * plain hostname ("docs.example.com"), matching that host and its subdomains,
@@ -18,7 +20,7 @@ export function parseDomainRule(entry: string): DomainRule | undefined {
   if (bare === '') return undefined;
   try {
     // The URL parser lowercases and punycodes the host the same way it does for result URLs.
-    const url = new URL(`http://${bare}`);
+    const url = new URL(`http://${isIP(bare) === 6 ? `[${bare}]` : bare}`);
     const host = trimDot(url.hostname);
     if (host === '') return undefined;
     return { host, path: url.pathname.replace(/\/+$/, '') };
@@ -41,6 +43,17 @@ export interface DomainFilter {
   /** undefined: every domain is allowed; a list (even an empty one): only these. */
   allowed: readonly DomainRule[] | undefined;
   blocked: readonly DomainRule[];
+}
+
+/** An agent's `allowed_domains` / `blocked_domains` (web_fetch and web_search configs) as rules. */
+export function domainFilter(
+  allowed: readonly string[] | undefined,
+  blocked: readonly string[] | undefined,
+): DomainFilter {
+  return {
+    allowed: allowed ? parseDomainRules(allowed) : undefined,
+    blocked: parseDomainRules(blocked ?? []),
+  };
 }
 
 /**

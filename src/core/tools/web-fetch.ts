@@ -4,6 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import type { ToolOutcome } from '../ports/sandbox.js';
 import { isBlockedAddress } from './address-policy.js';
+import { domainFilter, urlMatchesRule } from './domain-filter.js';
 
 export interface WebFetchOptions {
   /** Operators may allow private ranges and loopback (e.g. an intranet). */
@@ -42,10 +43,11 @@ export async function webFetch(
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return fail('web_fetch: only http and https URLs');
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (options.blockedDomains?.some((domain) => matchesDomain(host, domain))) {
+  const rules = domainFilter(options.allowedDomains, options.blockedDomains);
+  if (rules.blocked.some((rule) => urlMatchesRule(url, rule))) {
     return fail(`web_fetch: ${host} is blocked by this agent's configuration`);
   }
-  if (options.allowedDomains && !options.allowedDomains.some((domain) => matchesDomain(host, domain))) {
+  if (rules.allowed && !rules.allowed.some((rule) => urlMatchesRule(url, rule))) {
     return fail(`web_fetch: ${host} is not in this agent's allowed_domains`);
   }
   if (!options.allowPrivateNetworks && isIP(host) && isBlockedAddress(host))
@@ -131,11 +133,6 @@ function guardedLookup(resolve: LookupFunction): LookupFunction {
       callback(null, first.address, first.family);
     });
   };
-}
-
-function matchesDomain(host: string, domain: string): boolean {
-  const normalized = domain.toLowerCase().replace(/^\*\./, '');
-  return host === normalized || host.endsWith(`.${normalized}`);
 }
 
 async function readLimited(response: IncomingMessage, maxBytes: number): Promise<string> {

@@ -1,5 +1,5 @@
 import type { ToolOutcome } from '../ports/sandbox.js';
-import { type DomainFilter, type DomainRule, domainAllows, parseDomainRules } from './domain-filter.js';
+import { type DomainRule, domainAllows, domainFilter } from './domain-filter.js';
 
 export interface WebSearchResult {
   title: string;
@@ -63,10 +63,7 @@ export async function webSearch(
       'web_search is not available: this Paddock server has no search backend configured (see docs/configuration.md).',
     );
   }
-  const filter: DomainFilter = {
-    allowed: settings.allowedDomains ? parseDomainRules(settings.allowedDomains) : undefined,
-    blocked: parseDomainRules(settings.blockedDomains ?? []),
-  };
+  const filter = domainFilter(settings.allowedDomains, settings.blockedDomains);
   let found: WebSearchResult[];
   try {
     found = await backend.search(
