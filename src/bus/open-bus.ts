@@ -1,3 +1,4 @@
+import { isPostgresUrl } from '../config/config.js';
 import type { EventBus } from '../core/ports/event-bus.js';
 import type { Store } from '../core/ports/store.js';
 import { InProcessBus } from './in-process/in-process-bus.js';
@@ -8,7 +9,7 @@ import { InProcessBus } from './in-process/in-process-bus.js';
  * this process can be reached, which the in-process bus serves correctly.
  */
 export async function openEventBus(store: Store, databaseUrl: string | undefined): Promise<EventBus> {
-  if (store.dialect === 'postgres' && databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+  if (store.dialect === 'postgres' && databaseUrl && isPostgresUrl(databaseUrl)) {
     // Imported only for Postgres deployments: SQLite nodes never load the pg driver.
     const { PostgresBus } = await import('./postgres/postgres-bus.js');
     return PostgresBus.connect(databaseUrl, store.events);

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { access, constants, mkdir } from 'node:fs/promises';
-import type { PaddockConfig } from '../config/config.js';
+import { isPostgresUrl, type PaddockConfig } from '../config/config.js';
 import { rootfsOptions } from '../sandbox/bwrap/bwrap-driver.js';
 import { HOST_PATH, probeBwrap } from '../sandbox/bwrap/bwrap-host.js';
 import { detectCgroups } from '../sandbox/bwrap/cgroups.js';
 import { rootfsPath, rootfsReady } from '../sandbox/bwrap/rootfs.js';
 import { natUnavailable } from '../sandbox/network/nat-host.js';
 import { openStore } from '../store/open-store.js';
-import { isPostgresUrl } from './node-roles.js';
 
 /** One line of the report: `fail` means a session could not work; `warn` means it works with less. */
 interface Check {

@@ -1,6 +1,4 @@
-import type { PaddockConfig } from '../config/config.js';
-
-export const isPostgresUrl = (url: string | undefined): boolean => /^postgres(ql)?:\/\//.test(url ?? '');
+import { isPostgresUrl, type PaddockConfig } from '../config/config.js';
 
 /** An API node that drives no sessions only makes sense when workers share its database. */
 export function checkApiOnlyNode(config: PaddockConfig): void {

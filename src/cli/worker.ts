@@ -1,6 +1,5 @@
-import type { PaddockConfig } from '../config/config.js';
+import { isPostgresUrl, type PaddockConfig } from '../config/config.js';
 import { createPaddock } from '../server.js';
-import { isPostgresUrl } from './node-roles.js';
 
 /**
  * A worker node: drives sessions (harness, sandboxes, MCP) for API nodes that

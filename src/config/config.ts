@@ -160,11 +160,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
 
 export type FileStorage = 'disk' | 'database';
 
+/** `postgres://…` or `postgresql://…` selects Postgres; anything else is SQLite. */
+export const isPostgresUrl = (url: string | undefined): boolean => /^postgres(ql)?:\/\//.test(url ?? '');
+
 /** Nodes sharing Postgres share no disk, so by default their file bytes go to the database. */
 function parseFileStorage(env: Env, databaseUrl: string | undefined): FileStorage {
   const value = nonEmpty(env['PADDOCK_FILE_STORAGE'])?.toLowerCase();
-  if (value === undefined)
-    return databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? 'database' : 'disk';
+  if (value === undefined) return isPostgresUrl(databaseUrl) ? 'database' : 'disk';
   if (value === 'disk' || value === 'database') return value;
   throw new Error(`PADDOCK_FILE_STORAGE must be disk or database, got ${JSON.stringify(value)}`);
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { isPostgresUrl } from '../config/config.js';
 import type { Store } from '../core/ports/store.js';
 
 /**
@@ -11,7 +12,7 @@ export async function openStore(options: {
   dataDir: string;
 }): Promise<Store> {
   const url = options.databaseUrl;
-  if (url && /^postgres(ql)?:\/\//.test(url)) {
+  if (url && isPostgresUrl(url)) {
     const { createPostgresStore } = await import('./postgres/create-postgres-store.js');
     return createPostgresStore(url);
   }
