@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { isPostgresUrl, type PaddockConfig } from '../config/config.js';
 import { rootfsOptions } from '../sandbox/bwrap/bwrap-driver.js';
-import { HOST_PATH, probeBwrap } from '../sandbox/bwrap/bwrap-host.js';
+import { probeBwrap } from '../sandbox/bwrap/bwrap-host.js';
 import { detectCgroups } from '../sandbox/bwrap/cgroups.js';
 import { rootfsPath, rootfsReady } from '../sandbox/bwrap/rootfs.js';
+import { run } from '../sandbox/host-command.js';
 import { natUnavailable } from '../sandbox/network/nat-host.js';
 import { openStore } from '../store/open-store.js';
 
@@ -92,7 +92,7 @@ async function checkSandbox(
     'ok',
     `${host.version}, overlay: ${host.nativeOverlay ? 'native' : host.root ? 'host-side (root)' : 'none (read-only root)'}`,
   );
-  const userns = await run('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']);
+  const userns = await problem('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']);
   add('user namespaces', userns === undefined ? 'ok' : 'fail', userns ?? 'bwrap can create its namespaces');
   const cgroups = await detectCgroups();
   add(
@@ -102,7 +102,7 @@ async function checkSandbox(
   );
   const rootfs = rootfsOptions(config, () => {});
   const ready = rootfsReady(rootfs);
-  const debootstrap = (await run('debootstrap', ['--version'])) === undefined;
+  const debootstrap = (await problem('debootstrap', ['--version'])) === undefined;
   add(
     'sandbox rootfs',
     ready ? 'ok' : debootstrap && host.root ? 'warn' : 'fail',
@@ -123,7 +123,7 @@ async function checkSandbox(
     nat ? 'warn' : 'ok',
     nat ? `off (${nat}): HTTP(S) through the proxy only` : `nftables, subnet ${config.sandbox.subnet}`,
   );
-  const socat = (await run('socat', ['-V'])) === undefined;
+  const socat = (await problem('socat', ['-V'])) === undefined;
   add(
     'egress relay',
     socat ? 'ok' : 'warn',
@@ -131,11 +131,10 @@ async function checkSandbox(
   );
 }
 
-/** Undefined when the command succeeds; otherwise why not. */
-function run(file: string, args: string[]): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: { PATH: HOST_PATH }, timeout: 10_000 }, (error, _stdout, stderr) =>
-      resolve(error ? (stderr.trim() || error.message).split('\n')[0] : undefined),
-    );
-  });
+/** Undefined when the command succeeds; otherwise the first line of why not. */
+function problem(file: string, args: string[]): Promise<string | undefined> {
+  return run(file, args).then(
+    () => undefined,
+    (error: unknown) => (error as Error).message.split('\n')[0],
+  );
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import type { SandboxSpec } from '../../core/ports/sandbox.js';
+import { run } from '../host-command.js';
 import { processAlive } from '../process-alive.js';
-import { run } from './nat-host.js';
 import { type EgressOptions, sandboxEgress } from './sandbox-egress.js';
 
 /** Egress for a package-layer build: what to prefix its command with, and what to give it. */

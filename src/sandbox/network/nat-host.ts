@@ -1,23 +1,6 @@
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { HOST_PATH } from '../bwrap/bwrap-host.js';
+import { run } from '../host-command.js';
 import { NAT_RULES_VERSION, NAT_TABLE, natRuleset } from './nat-rules.js';
-
-/** Runs a host tool (ip, nft, flock); rejects with its stderr. */
-export function run(file: string, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      file,
-      args,
-      { env: { PATH: HOST_PATH }, timeout: 10_000 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${file} ${args.join(' ')}: ${stderr.trim() || error.message}`));
-        else resolve(stdout);
-      },
-    );
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
 
 /** Why NAT cannot work on this host, or undefined when it can. */
 export async function natUnavailable(): Promise<string | undefined> {

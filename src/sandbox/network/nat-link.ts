@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { run } from './nat-host.js';
+import { run } from '../host-command.js';
 import { OPEN_PREFIX, STRICT_PREFIX } from './nat-rules.js';
 import { type NetnsRef, nsenterNet } from './netns-ref.js';
 
