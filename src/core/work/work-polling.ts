@@ -15,6 +15,13 @@ const WORKER_SEEN_MS = 60_000;
 
 const claimKey = (workId: string) => `work-claim:${workId}`;
 
+/** How a worker's poll waits and what it may take back (the wire's `block_ms` and `reclaim_older_than_ms`). */
+export interface PollOptions {
+  blockMs?: number | undefined;
+  reclaimOlderThanMs?: number | undefined;
+  workerId?: string | undefined;
+}
+
 /**
  * Long-polling and claiming. A claim marks the item polled and mints a fresh
  * sessions token (the old claim's token dies). Two nodes claiming the same
@@ -31,14 +38,7 @@ export class WorkPolling {
     private readonly beforeClaim: (environmentId: string) => Promise<void>,
   ) {}
 
-  async poll(
-    environmentId: string,
-    options: {
-      blockMs?: number | undefined;
-      reclaimOlderThanMs?: number | undefined;
-      workerId?: string | undefined;
-    },
-  ): Promise<Work | null> {
+  async poll(environmentId: string, options: PollOptions): Promise<Work | null> {
     if (options.workerId) this.sawWorker(environmentId, options.workerId);
     const reclaimMs = options.reclaimOlderThanMs ?? DEFAULT_RECLAIM_MS;
     const deadline = this.clock.now() + (options.blockMs ?? 0);

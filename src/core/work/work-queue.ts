@@ -24,7 +24,7 @@ import {
   type HeartbeatInput,
   type LeaseSettings,
 } from './work-lease.js';
-import { WorkPolling } from './work-polling.js';
+import { type PollOptions, WorkPolling } from './work-polling.js';
 import { hashToken, workIdOfToken } from './work-tokens.js';
 
 export interface WorkQueueOptions {
@@ -106,14 +106,7 @@ export class WorkQueue {
   }
 
   /** Holds up to `blockMs` for an item; the answer carries the claim's `secret`. */
-  poll(
-    environmentId: string,
-    options: {
-      blockMs?: number | undefined;
-      reclaimOlderThanMs?: number | undefined;
-      workerId?: string | undefined;
-    },
-  ): Promise<Work | null> {
+  poll(environmentId: string, options: PollOptions): Promise<Work | null> {
     return this.polling.poll(environmentId, options);
   }
 

@@ -7,7 +7,7 @@ import { openBuildNetwork } from '../network/build-network.js';
 import { parseDnsUpstreams } from '../network/dns-relay.js';
 import type { EgressNet } from '../network/egress-proxy.js';
 import { parseSubnet } from '../network/nat-link.js';
-import { sandboxEgress } from '../network/sandbox-egress.js';
+import { type EgressOptions, sandboxEgress } from '../network/sandbox-egress.js';
 import { SandboxNat } from '../network/sandbox-nat.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
 import { stageResources } from '../resources/stage-resources.js';
@@ -63,6 +63,16 @@ export async function createBwrapDriver(
         log,
       })
     : undefined;
+  // What every sandbox's egress (and every package build's) is made with; the spec adds the rest.
+  const egressOptions: EgressOptions = {
+    dataDir: config.dataDir,
+    allowPrivateNetworks: config.allowPrivateNetworks,
+    net: options.egressNet,
+    nat,
+    runtimeDir: config.sandbox.runtimeDir,
+    extraCa: config.sandbox.egressExtraCa,
+    log,
+  };
   const backend: SandboxBackend = {
     name: 'bwrap',
     start: async (spec, hooks) => {
@@ -80,14 +90,7 @@ export async function createBwrapDriver(
         limits: config.sandbox.limits,
         buildTimeoutMs: config.sandbox.layerBuildTimeoutMs,
         sessionsDir: sessionsDir(config.dataDir),
-        openNetwork: (layerName) =>
-          openBuildNetwork(spec, layerName, {
-            dataDir: config.dataDir,
-            allowPrivateNetworks: config.allowPrivateNetworks,
-            net: options.egressNet,
-            nat,
-            log,
-          }),
+        openNetwork: (layerName) => openBuildNetwork(spec, layerName, egressOptions),
         log,
       });
       const mounts = await stageResources(spec, {
@@ -96,23 +99,15 @@ export async function createBwrapDriver(
         owner,
         githubBaseUrl: config.sandbox.githubBaseUrl,
       });
-      const egress = await sandboxEgress(spec, {
-        dataDir: config.dataDir,
-        allowPrivateNetworks: config.allowPrivateNetworks,
-        net: options.egressNet,
-        nat,
-        runtimeDir: config.sandbox.runtimeDir,
-        rootfsLayers: packages ? [packages, base] : [base],
-        extraCa: config.sandbox.egressExtraCa,
-        log,
-      });
+      const lowers = packages ? [packages, base] : [base];
+      const egress = await sandboxEgress(spec, { ...egressOptions, rootfsLayers: lowers });
       const cgroup = await createCgroup(cgroups, spec.sessionId, limits).catch(async (error: unknown) => {
         await egress?.close();
         throw error;
       });
       const launch = buildLaunch({
         host,
-        lowers: packages ? [packages, base] : [base],
+        lowers,
         layer,
         mounts,
         mountsDir: layer.mounts,
