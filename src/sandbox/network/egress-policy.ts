@@ -50,12 +50,11 @@ export function hostMatches(pattern: HostPattern, host: string): boolean {
 
 /** Case-insensitive, without a trailing dot or IPv6 brackets. */
 export function normalizeHostName(name: string): string {
-  return name
-    .trim()
-    .toLowerCase()
-    .replace(/\.$/, '')
-    .replace(/^\[(.*)\]$/, '$1');
+  return unbracketHost(name.trim().toLowerCase().replace(/\.$/, ''));
 }
+
+/** `[::1]` → `::1`: an authority's IPv6 literal as an address. */
+export const unbracketHost = (host: string): string => host.replace(/^\[(.*)\]$/, '$1');
 
 type Entry = HostPattern & { port: number | undefined };
 

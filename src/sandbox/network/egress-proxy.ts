@@ -6,7 +6,7 @@ import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type { SandboxSecret } from '../../core/ports/sandbox.js';
 import { isBlockedAddress } from '../../core/tools/address-policy.js';
-import type { EgressPolicy } from './egress-policy.js';
+import { type EgressPolicy, unbracketHost } from './egress-policy.js';
 import { refuse, relayRequest } from './relay-request.js';
 import { secretsForHost } from './secret-substitution.js';
 import type { TlsInterceptor } from './tls-interceptor.js';
@@ -161,7 +161,7 @@ async function checkTarget(
   options: EgressProxyOptions,
   net: EgressNet,
 ): Promise<string | { refused: string }> {
-  const name = host.replace(/^\[(.*)\]$/, '$1');
+  const name = unbracketHost(host);
   if (!options.policy.allows(name, port)) {
     options.log?.(`paddock: egress refused: ${name}:${port} is not allowed`);
     return { refused: `${name}:${port} is not in this environment's allowed hosts` };

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { connect, rootCertificates, TLSSocket } from 'node:tls';
 import type { SandboxSecret } from '../../core/ports/sandbox.js';
 import type { EgressCa } from './egress-ca.js';
+import { unbracketHost } from './egress-policy.js';
 import { refuse, relayRequest } from './relay-request.js';
 import { scrubSecretValues, substituteHeaders } from './secret-substitution.js';
 
@@ -56,7 +57,7 @@ export class TlsInterceptor {
 
   /** Takes over a CONNECT tunnel that was already answered with 200. */
   async intercept(client: Duplex, head: Buffer, target: InterceptTarget): Promise<void> {
-    const secureContext = await this.ca.contextFor(target.host.replace(/^\[(.*)\]$/, '$1'));
+    const secureContext = await this.ca.contextFor(unbracketHost(target.host));
     if (head.length > 0) client.unshift(head);
     const tls = new TLSSocket(client as Socket, {
       isServer: true,
@@ -70,7 +71,7 @@ export class TlsInterceptor {
   }
 
   private connectUpstream(target: InterceptTarget): Socket {
-    const host = target.host.replace(/^\[(.*)\]$/, '$1');
+    const host = unbracketHost(target.host);
     return connect({
       socket: target.dial(),
       host,
