@@ -177,14 +177,14 @@ for (const dialect of DIALECTS) {
           networking: { type: 'unrestricted' },
         },
       });
-      const moved = await credentials.update(variable.id, {
-        vault_id: vault.id,
-        auth: { type: 'environment_variable', injection_location: { body: true } },
-      });
-      assert.deepEqual(moved.auth.type === 'environment_variable' && moved.auth.injection_location, {
-        body: true,
-        header: true,
-      });
+      // Where the value goes only narrows (test/api/credential-scope.test.ts covers the rule).
+      await assert.rejects(
+        credentials.update(variable.id, {
+          vault_id: vault.id,
+          auth: { type: 'environment_variable', injection_location: { body: true } },
+        }),
+        /injection_location\.body/,
+      );
       await assert.rejects(
         credentials.update(variable.id, {
           vault_id: vault.id,

@@ -1,5 +1,6 @@
 import { invalidRequest } from '../errors.js';
 import type { AuthCreateParam, AuthUpdateParam } from '../schemas/credentials.js';
+import { narrowInjection, narrowNetworking } from './credential-reach.js';
 import type {
   CredentialAuth,
   CredentialSecrets,
@@ -104,11 +105,11 @@ export function applyAuthUpdate(current: SplitAuth, param: AuthUpdateParam): Spl
     if (param.secret_value) secrets.secret_value = param.secret_value;
     const auth: EnvironmentVariableAuth = {
       ...current.auth,
-      injection_location: checkInjection({
-        body: param.injection_location?.body ?? current.auth.injection_location.body,
-        header: param.injection_location?.header ?? current.auth.injection_location.header,
-      }),
-      networking: param.networking ?? current.auth.networking,
+      // Where the value may go only narrows (credential-reach.ts): an API key must not retarget it.
+      injection_location: checkInjection(
+        narrowInjection(current.auth.injection_location, param.injection_location),
+      ),
+      networking: narrowNetworking(current.auth.networking, param.networking),
     };
     return { auth, secrets };
   }
