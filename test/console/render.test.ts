@@ -95,7 +95,12 @@ const EVENTS = [
   { type: 'something.new', payload: HOSTILE },
 ].map((event, index) => ({ id: `sevt_${index}`, processed_at: '2026-05-01T10:00:00Z', ...event }));
 
-const ALLOWED_TAGS = new Set(['li', 'div', 'span', 'strong', 'time', 'pre', 'details', 'summary']);
+// Markdown adds its own harmless tags (p, em, code, lists…); never script, img, iframe or a handler.
+const ALLOWED_TAGS = new Set([
+  ...['li', 'div', 'span', 'strong', 'time', 'pre', 'details', 'summary', 'button'],
+  ...['p', 'br', 'em', 'code', 'del', 'ul', 'ol', 'blockquote', 'hr', 'h3', 'h4', 'h5', 'h6', 'a'],
+  ...['table', 'thead', 'tbody', 'tr', 'th', 'td'],
+]);
 
 describe('the timeline renderer', () => {
   const globals = globalThis as { document?: unknown };
@@ -125,6 +130,42 @@ describe('the timeline renderer', () => {
         );
       }
     }
+  });
+
+  it('renders agent Markdown as elements, keeps raw HTML as text and links only http(s)/mailto', async () => {
+    const { renderMarkdown } = await import('../../src/console/static/markdown.js');
+    const source = [
+      '## Plan',
+      'Some **bold**, *em*, `<b>code</b>` and [docs](https://example.com/a?b=1).',
+      '[bad](javascript:alert(1)) [data](data:text/html,<script>alert(1)</script>) ![x](https://t.example/p.png)',
+      HOSTILE,
+      '',
+      '- one',
+      '- two',
+      '',
+      '```html',
+      '<script>alert(3)</script>',
+      '```',
+      '',
+      '| a | b |',
+      '|---|---|',
+      `| 1 | ${HOSTILE} |`,
+    ].join('\n');
+    const root = renderMarkdown(source) as unknown as FakeElement;
+    const elements = [...root.elements()];
+    for (const element of elements) assert.ok(ALLOWED_TAGS.has(element.tagName), `<${element.tagName}>`);
+    const tags = elements.map((element) => element.tagName);
+    for (const tag of ['h4', 'strong', 'em', 'code', 'ul', 'li', 'pre', 'table', 'td'])
+      assert.ok(tags.includes(tag), `${tag} in ${tags.join(',')}`);
+    const links = elements.filter((element) => element.tagName === 'a');
+    assert.deepEqual(
+      links.map((link) => link.getAttribute('href')),
+      ['https://example.com/a?b=1'],
+    );
+    assert.equal(links[0]?.getAttribute('rel'), 'noopener noreferrer nofollow');
+    assert.ok(root.textContent.includes('<img src=x onerror=alert(1)><script>alert(2)</script>'));
+    assert.ok(root.textContent.includes('<script>alert(3)</script>'));
+    assert.ok(root.textContent.includes('[image: x]'), 'images are not loaded, their alt text shows');
   });
 
   it('refuses links that are not in-app routes or same-origin paths', async () => {

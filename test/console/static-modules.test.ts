@@ -7,10 +7,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { filenameOf, queryString } from '../../src/console/static/api.js';
 import {
+  awaitsAction,
   contentText,
+  displayStatus,
   formatBytes,
   formatCost,
   formatUsage,
+  formatUsd,
   pendingConfirmations,
 } from '../../src/console/static/format.js';
 import { type SseFrame, SseParser } from '../../src/console/static/sse.js';
@@ -93,10 +96,44 @@ describe('SseParser', () => {
   });
 });
 
+describe('needs action', () => {
+  const idle = (ids: string[], thread?: string) => ({
+    type: thread ? 'session.thread_status_idle' : 'session.status_idle',
+    ...(thread ? { session_thread_id: thread } : {}),
+    stop_reason: ids.length ? { type: 'requires_action', event_ids: ids } : { type: 'end_turn' },
+  });
+  it('is an idle with requires_action whose tool uses are not all answered since', () => {
+    assert.equal(awaitsAction([idle(['sevt_1'])]), true);
+    assert.equal(
+      awaitsAction([idle(['sevt_1']), { type: 'user.tool_confirmation', tool_use_id: 'sevt_1' }]),
+      false,
+    );
+    assert.equal(awaitsAction([idle(['sevt_1']), { type: 'session.status_running' }, idle([])]), false);
+    assert.equal(awaitsAction([idle([]), idle(['sevt_2'], 'sthr_w')]), true, 'a worker thread waiting');
+    assert.equal(awaitsAction([]), false);
+    assert.equal(displayStatus('idle', true), 'needs action');
+    assert.equal(displayStatus('running', true), 'running');
+    assert.equal(displayStatus('idle', false), 'idle');
+  });
+});
+
 describe('display helpers', () => {
   it('formats usage, cost, sizes and content', () => {
-    assert.equal(formatCost({ amount: '0.0123', currency: 'USD' }), '$0.0123');
+    // list_cost.amount is whole cents (the SDK's BetaMonetaryAmount).
+    assert.equal(formatCost({ amount: '2', currency: 'USD' }), '$0.02');
+    assert.equal(formatCost({ amount: '70', currency: 'USD' }), '$0.70');
+    assert.equal(formatCost({ amount: '123456', currency: 'USD' }), '$1,234.56');
+    assert.equal(formatCost({ amount: '0', currency: 'USD' }), '$0.00');
+    assert.equal(formatCost({ amount: '0', currency: 'USD' }, { used: true }), '< $0.01');
+    assert.equal(formatCost({ amount: '0.5', currency: 'USD' }), '', 'not whole cents: not guessed at');
     assert.equal(formatCost(null), '');
+    // The cost report's exact decimal dollars keep their sub-cent digits.
+    assert.equal(formatUsd('0.705'), '$0.705');
+    assert.equal(formatUsd('0.000123'), '$0.000123');
+    assert.equal(formatUsd('0.0012345678'), '$0.001234');
+    assert.equal(formatUsd('12'), '$12.00');
+    assert.equal(formatUsd('1234.5'), '$1,234.50');
+    assert.equal(formatUsd(null), 'unpriced');
     assert.equal(
       formatUsage({ input_tokens: 1000, cache_read_input_tokens: 200, output_tokens: 34 }),
       'in 1,200 / out 34 tokens',

@@ -61,6 +61,16 @@ export class ConsoleClient {
   ): Promise<Page>;
   listAllEvents(sessionId: string, options?: { threadId?: string; signal?: AbortSignal }): Promise<Wire[]>;
   listThreads(sessionId: string): Promise<Wire[]>;
+  recentEvents(sessionId: string, limit?: number): Promise<Wire[]>;
+  sessionCost(sessionId: string): Promise<Wire>;
+  usageReport(input: { startingAt: string; endingAt?: string; groupBy?: string[] }): Promise<Wire>;
+  archiveSession(sessionId: string): Promise<Wire>;
+  deleteSession(sessionId: string): Promise<Wire>;
+  retrieveAgent(agentId: string): Promise<Wire>;
+  listAgentVersions(agentId: string): Promise<Wire[]>;
+  archiveAgent(agentId: string): Promise<Wire>;
+  retrieveEnvironment(environmentId: string): Promise<Wire>;
+  archiveEnvironment(environmentId: string): Promise<Wire>;
   createAgent(input: {
     name: string;
     model: string;
@@ -86,6 +96,7 @@ export class ConsoleClient {
       lastEventId?: string;
       signal?: AbortSignal;
       onComment?: (text: string) => void;
+      eventDeltas?: string[];
     },
   ): Promise<AsyncGenerator<SseFrame>>;
 }

@@ -153,6 +153,53 @@ export class ConsoleClient {
     return events;
   }
 
+  /** The last `limit` events, newest first (for the sessions list's "needs action" marker). */
+  async recentEvents(sessionId, limit = 100) {
+    return (await this.listEvents(sessionId, { limit, order: 'desc' })).data;
+  }
+
+  /** Paddock's exact cost report (`GET /v1/sessions/{id}/cost`, docs/metering.md). */
+  sessionCost(sessionId) {
+    return this.json('GET', `/v1/sessions/${segment(sessionId)}/cost`);
+  }
+
+  /** Paddock's usage report (`GET /v1/usage_report`): `{starting_at, ending_at?, group_by?}`. */
+  usageReport({ startingAt, endingAt, groupBy = ['day'] }) {
+    return this.json('GET', '/v1/usage_report', {
+      query: { starting_at: startingAt, ending_at: endingAt, 'group_by[]': groupBy },
+    });
+  }
+
+  archiveSession(sessionId) {
+    return this.json('POST', `/v1/sessions/${segment(sessionId)}/archive`, { body: {} });
+  }
+
+  deleteSession(sessionId) {
+    return this.json('DELETE', `/v1/sessions/${segment(sessionId)}`);
+  }
+
+  retrieveAgent(agentId) {
+    return this.json('GET', `/v1/agents/${segment(agentId)}`);
+  }
+
+  /** Every version of an agent (newest first, as the API lists them). */
+  async listAgentVersions(agentId) {
+    return (await this.json('GET', `/v1/agents/${segment(agentId)}/versions`, { query: { limit: 100 } }))
+      .data;
+  }
+
+  archiveAgent(agentId) {
+    return this.json('POST', `/v1/agents/${segment(agentId)}/archive`, { body: {} });
+  }
+
+  retrieveEnvironment(environmentId) {
+    return this.json('GET', `/v1/environments/${segment(environmentId)}`);
+  }
+
+  archiveEnvironment(environmentId) {
+    return this.json('POST', `/v1/environments/${segment(environmentId)}/archive`, { body: {} });
+  }
+
   async listThreads(sessionId) {
     return (await this.json('GET', `/v1/sessions/${segment(sessionId)}/threads`)).data;
   }
@@ -215,16 +262,19 @@ export class ConsoleClient {
   }
 
   /**
-   * Opens the live event stream; resumes after `lastEventId` (sent as `Last-Event-ID`).
+   * Opens the live event stream; resumes after `lastEventId` (sent as `Last-Event-ID`); with
+   * `eventDeltas: ['agent.message']` it also carries the text of a reply while it streams.
    * Resolves once the server has sent its headers; throws an ApiError for a refused stream.
    * @returns {Promise<AsyncGenerator<{ event: string, id: string | null, data: string }>>}
    */
-  async openStream(sessionId, { threadId, lastEventId, signal, onComment } = {}) {
+  async openStream(sessionId, { threadId, lastEventId, signal, onComment, eventDeltas } = {}) {
     const base = `/v1/sessions/${segment(sessionId)}`;
     const path = threadId ? `${base}/threads/${segment(threadId)}/stream` : `${base}/events/stream`;
     const headers = { accept: 'text/event-stream' };
     if (lastEventId) headers['last-event-id'] = lastEventId;
-    const response = await this.send('GET', path, { headers, signal });
+    // `event_deltas`: previews (`event_start`, `event_delta`) of events still being produced.
+    const query = eventDeltas?.length ? { event_deltas: eventDeltas } : undefined;
+    const response = await this.send('GET', path, { headers, signal, query });
     if (!response.body) throw new ApiError(response.status, 'api_error', 'the event stream has no body');
     return readSse(response.body, { onComment });
   }

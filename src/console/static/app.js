@@ -1,9 +1,11 @@
 // The console's entry: sign-in, the hash router and the page frame.
 // Every data call goes through ConsoleClient (api.js), with the user's key.
 import { ConsoleClient } from './api.js';
+import { renderAgent, renderEnvironment } from './details.js';
 import { h, messageOf, notice, replace } from './dom.js';
 import { renderNewAgent, renderNewSession } from './forms.js';
 import { renderList } from './lists.js';
+import { renderUsage } from './reports.js';
 import { renderSession } from './session-view.js';
 
 const KEY_STORAGE = 'paddock.apiKey';
@@ -105,12 +107,16 @@ async function show() {
   const context = { client, main, onAuthError, navigate: (hash) => (location.hash = hash) };
   const [first = 'sessions', second, third, fourth] = parseRoute(location.hash);
   for (const link of document.querySelectorAll('#nav a')) {
-    link.classList.toggle('active', link.getAttribute('href') === `#/${first}${second ? `/${second}` : ''}`);
+    const href = link.getAttribute('href');
+    link.classList.toggle('active', href === `#/${first}` || href === `#/${first}/${second}`);
   }
   try {
     if (first === 'sessions' && second) {
       leavePage = renderSession(context, second, third === 'threads' ? fourth : undefined);
-    } else if (first === 'new' && second === 'agent') renderNewAgent(context);
+    } else if (first === 'agents' && second) await renderAgent(context, second);
+    else if (first === 'environments' && second) await renderEnvironment(context, second);
+    else if (first === 'usage') await renderUsage(context);
+    else if (first === 'new' && second === 'agent') renderNewAgent(context);
     else if (first === 'new' && second === 'session') await renderNewSession(context);
     else await renderList(context, first);
   } catch (error) {

@@ -17,11 +17,56 @@ export function formatCount(value) {
   return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString('en-US') : '';
 }
 
-/** A `BetaMonetaryAmount` (`{amount: "0.0123", currency: "USD"}`) as `$0.0123`. */
-export function formatCost(money) {
-  if (!money || typeof money.amount !== 'string') return '';
-  const symbol = money.currency === 'USD' ? '$' : '';
-  return symbol ? `${symbol}${money.amount}` : `${money.amount} ${money.currency ?? ''}`.trim();
+/**
+ * A `BetaMonetaryAmount` as dollars: `amount` is in whole cents (the SDK's integer minor units,
+ * rounded down by the server), so `{amount: "2"}` is `$0.02`. A zero amount on a session that
+ * did use something is below one cent, shown as `< $0.01` rather than a misleading `$0.00`.
+ * @param {{ amount: string, currency?: string } | null | undefined} money
+ * @param {{ used?: boolean }} [options] whether anything was consumed (tokens or runtime)
+ */
+export function formatCost(money, { used = false } = {}) {
+  if (!money || typeof money.amount !== 'string' || !/^-?\d+$/.test(money.amount.trim())) return '';
+  const cents = BigInt(money.amount.trim());
+  const currency = money.currency ?? 'USD';
+  if (cents === 0n && used) return currency === 'USD' ? '< $0.01' : `< 0.01 ${currency}`;
+  const negative = cents < 0n;
+  const abs = negative ? -cents : cents;
+  const whole = (abs / 100n).toLocaleString('en-US');
+  const text = `${negative ? '-' : ''}${whole}.${String(abs % 100n).padStart(2, '0')}`;
+  return currency === 'USD' ? `$${text}` : `${text} ${currency}`;
+}
+
+/**
+ * An exact decimal USD string from the cost reports (`"0.000123"`) as `$0.000123`: whole cents
+ * get two decimals, smaller amounts keep up to six significant decimals so a sub-cent spend shows.
+ * @param {string | null | undefined} usd
+ */
+export function formatUsd(usd) {
+  if (typeof usd !== 'string' || !/^-?\d+(\.\d+)?$/.test(usd)) return usd === null ? 'unpriced' : '';
+  const [whole = '0', fraction = ''] = usd.replace(/^-/, '').split('.');
+  const sign = usd.startsWith('-') ? '-' : '';
+  const trimmed = fraction.replace(/0+$/, '');
+  let decimals = trimmed.padEnd(2, '0');
+  if (decimals.length > 2) {
+    // Keep the cents plus the significant sub-cent digits, at most six decimals after the first non-zero.
+    const firstDigit = trimmed.search(/[1-9]/);
+    decimals = trimmed.slice(0, Math.max(2, Math.min(trimmed.length, firstDigit + 4)));
+  }
+  return `${sign}$${Number(whole).toLocaleString('en-US')}.${decimals}`;
+}
+
+/** Whether a usage object shows any consumption (for `< $0.01`). */
+export function hasUsage(usage) {
+  if (!usage) return false;
+  return Boolean(
+    usage.input_tokens ||
+      usage.output_tokens ||
+      usage.cache_read_input_tokens ||
+      usage.cache_creation_input_tokens ||
+      usage.cache_creation?.ephemeral_5m_input_tokens ||
+      usage.cache_creation?.ephemeral_1h_input_tokens ||
+      usage.active_seconds,
+  );
 }
 
 /** `1.2 kB`-style sizes for files. */
@@ -114,4 +159,31 @@ export function pendingConfirmations(events) {
   const named = new Set([...waiting.values()].flat());
   // In log order, each once.
   return [...uses.values()].filter((use) => named.has(use.id) && !answered.has(use.id));
+}
+
+/**
+ * Whether a session waits for the user: per thread, the latest status event is an idle with
+ * `stop_reason.type === 'requires_action'` whose events are not all answered since. The session
+ * itself then says only `idle`; this is what the console shows as "needs action".
+ * @param {Array<any>} events oldest first (a recent window of the log is enough)
+ */
+export function awaitsAction(events) {
+  const waiting = new Map();
+  const answered = new Set();
+  for (const event of events) {
+    const thread = event.session_thread_id ?? '';
+    if (IDLE.has(event.type)) {
+      const ids = event.stop_reason?.type === 'requires_action' ? (event.stop_reason.event_ids ?? []) : [];
+      waiting.set(thread, ids);
+    } else if (event.type === 'session.status_running' || event.type === 'session.thread_status_running') {
+      waiting.set(thread, []);
+    } else if (event.type === 'user.tool_confirmation') answered.add(event.tool_use_id);
+    else if (event.type === 'user.custom_tool_result') answered.add(event.custom_tool_use_id);
+  }
+  return [...waiting.values()].some((ids) => ids.some((id) => !answered.has(id)));
+}
+
+/** The status to show: `needs action` for an idle session that waits for the user. */
+export function displayStatus(status, waitsForUser) {
+  return status === 'idle' && waitsForUser ? 'needs action' : String(status ?? '');
 }

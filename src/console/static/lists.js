@@ -1,6 +1,15 @@
 // Paged lists of agents, environments, sessions, vaults and files.
 import { badge, h, messageOf, notice, replace, route } from './dom.js';
-import { formatBytes, formatCost, formatTime, formatUsage, modelName } from './format.js';
+import {
+  awaitsAction,
+  formatBytes,
+  formatCost,
+  formatTime,
+  formatUsage,
+  hasUsage,
+  modelName,
+} from './format.js';
+import { sessionFilters } from './session-filters.js';
 
 const PAGE_SIZE = 20;
 
@@ -18,11 +27,17 @@ const RESOURCES = {
         (s) =>
           h('a', { href: route('sessions', s.id) }, s.title || s.id, s.title ? [' ', idCell(s.id)] : null),
       ],
-      ['Status', (s) => [badge(s.status), s.archived_at ? badge('archived') : null]],
+      [
+        'Status',
+        (s) => [
+          h('span', { class: 'session-status', 'data-session-id': s.id }, badge(s.status)),
+          s.archived_at ? [' ', badge('archived')] : null,
+        ],
+      ],
       ['Agent', (s) => (s.agent ? `${s.agent.name ?? s.agent.id} v${s.agent.version ?? '?'}` : '')],
       ['Created', (s) => formatTime(s.created_at)],
       ['Usage', (s) => formatUsage(s.usage)],
-      ['Cost', (s) => formatCost(s.usage?.list_cost)],
+      ['Cost', (s) => formatCost(s.usage?.list_cost, { used: hasUsage(s.usage) })],
     ],
   },
   agents: {
@@ -30,7 +45,7 @@ const RESOURCES = {
     empty: 'No agents yet.',
     action: { href: route('new', 'agent'), text: 'New agent' },
     columns: [
-      ['Name', (a) => [a.name, ' ', idCell(a.id)]],
+      ['Name', (a) => [h('a', { href: route('agents', a.id) }, a.name), ' ', idCell(a.id)]],
       ['Model', (a) => modelName(a.model)],
       ['Version', (a) => String(a.version ?? '')],
       [
@@ -44,7 +59,7 @@ const RESOURCES = {
     title: 'Environments',
     empty: 'No environments yet (create one with the SDK or curl: POST /v1/environments).',
     columns: [
-      ['Name', (e) => [e.name, ' ', idCell(e.id)]],
+      ['Name', (e) => [h('a', { href: route('environments', e.id) }, e.name), ' ', idCell(e.id)]],
       ['Type', (e) => e.config?.type ?? ''],
       ['Networking', (e) => e.config?.networking?.type ?? ''],
       ['Created', (e) => formatTime(e.created_at)],
@@ -133,7 +148,9 @@ export async function renderList(context, name) {
     h('h1', null, spec.title),
     spec.action ? h('a', { class: 'button', href: spec.action.href }, spec.action.text) : null,
   );
-  replace(context.main, header, status, table, pager);
+  // Sessions can be narrowed (status, agent, archived) on the server and searched on the page.
+  const filters = resource === 'sessions' ? sessionFilters(() => void restart()) : null;
+  replace(context.main, header, filters?.element ?? null, status, table, pager);
 
   // Cursors of the pages before this one, for Previous (any resource, with or without prev_page).
   const earlier = [];
@@ -143,7 +160,8 @@ export async function renderList(context, name) {
     next.disabled = true;
     replace(status, notice('Loading…', 'info'));
     try {
-      const answer = await context.client.list(resource, { limit: PAGE_SIZE, page });
+      const answer = await context.client.list(resource, { limit: PAGE_SIZE, page, ...filters?.query() });
+      if (filters) answer.data = answer.data.filter(filters.matches);
       current = page;
       const columns =
         resource === 'files'
@@ -154,6 +172,7 @@ export async function renderList(context, name) {
         answer.data.length === 0 ? h('p', { class: 'muted' }, spec.empty) : renderTable(columns, answer.data),
       );
       replace(status);
+      if (resource === 'sessions') void markNeedsAction(context, answer.data, table);
       previous.disabled = earlier.length === 0;
       next.disabled = !answer.next_page;
       next.onclick = () => {
@@ -165,7 +184,31 @@ export async function renderList(context, name) {
     }
   };
   previous.onclick = () => void load(earlier.pop());
+  const restart = () => {
+    earlier.length = 0;
+    return load(undefined);
+  };
   await load(undefined);
+}
+
+/**
+ * An idle session that waits for a confirmation says only `idle` on the wire: read the end of
+ * each idle session's log and mark those that wait for the user.
+ */
+async function markNeedsAction(context, sessions, table) {
+  await Promise.all(
+    sessions
+      .filter((session) => session.status === 'idle')
+      .map(async (session) => {
+        const recent = await context.client.recentEvents(session.id, 100).catch(() => []);
+        if (!awaitsAction([...recent].reverse())) return;
+        for (const cell of table.querySelectorAll('.session-status')) {
+          if (cell.getAttribute('data-session-id') !== session.id) continue;
+          replace(cell, badge('needs action', 'needs-action'));
+          cell.closest('tr')?.classList.add('needs-action');
+        }
+      }),
+  );
 }
 
 function renderTable(columns, rows) {

@@ -13,6 +13,8 @@ export interface FollowOptions {
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
   reconnect?: boolean;
+  /** Preview types (`agent.message`) whose `event_start` / `event_delta` frames reach onEvent. */
+  eventDeltas?: string[];
 }
 
 export interface Follower {

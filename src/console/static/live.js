@@ -30,7 +30,8 @@ const sleep = (ms, signal) =>
 
 /**
  * @typedef {object} FollowHandlers
- * @property {(event: any) => void} onEvent a stored event, in log order
+ * @property {(event: any) => void} onEvent a stored event, in log order, or (with `eventDeltas`)
+ *   an `event_start` / `event_delta` preview, which has no id and is never replayed
  * @property {(error: { type: string, message: string, fatal: boolean }) => void} [onError]
  *   the stream's in-band `error` event, a refused connection (fatal) or a dropped one
  * @property {(state: 'connecting'|'live'|'waiting'|'ended'|'failed'|'stopped') => void} [onState]
@@ -41,10 +42,10 @@ const sleep = (ms, signal) =>
  * @param {import('./api.js').ConsoleClient} client
  * @param {string} sessionId
  * @param {FollowHandlers & { threadId?: string, lastEventId?: string, retryDelayMs?: number,
- *   maxRetryDelayMs?: number, reconnect?: boolean }} options
+ *   maxRetryDelayMs?: number, reconnect?: boolean, eventDeltas?: string[] }} options
  */
 export function followEvents(client, sessionId, options) {
-  const { threadId, onEvent, onError, onState, onHeartbeat } = options;
+  const { threadId, onEvent, onError, onState, onHeartbeat, eventDeltas } = options;
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 15_000;
   const reconnect = options.reconnect ?? true;
@@ -66,6 +67,7 @@ export function followEvents(client, sessionId, options) {
           threadId,
           lastEventId,
           signal,
+          eventDeltas,
           onComment: () => onHeartbeat?.(),
         });
         onState?.('live');

@@ -1,87 +1,17 @@
 // A session's page: header, threads, pending confirmations, the event timeline
-// (history, then the live stream), and the message box with Interrupt.
-import { badge, h, messageOf, notice, replace, route } from './dom.js';
-import { formatCost, formatTime, formatUsage, pendingConfirmations, prettyJson } from './format.js';
+// (history, then the live stream with reply previews), and the message box with Interrupt.
+import { h, messageOf, notice, replace, route } from './dom.js';
+import { awaitsAction, pendingConfirmations, prettyJson } from './format.js';
 import { followEvents } from './live.js';
+import { createPreviews } from './previews.js';
+import { sessionHeader, threadList } from './session-header.js';
 import { renderEvent } from './timeline.js';
 
 const TOOL_USES = new Set(['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use']);
 /** Events after which the session record (status, usage) is worth reading again. */
-const REFRESHES_SESSION = /^session\.(status_|usage|thread_|updated)/;
-
-function sessionHeader(session, threadId) {
-  const agent = session.agent
-    ? `${session.agent.name ?? session.agent.id} v${session.agent.version ?? '?'}`
-    : '';
-  const cost = formatCost(session.usage?.list_cost);
-  return [
-    h('h1', null, session.title || 'Session', ' ', h('code', { class: 'id' }, session.id)),
-    threadId
-      ? h(
-          'p',
-          null,
-          'Thread ',
-          h('code', { class: 'id' }, threadId),
-          ' · ',
-          h('a', { href: route('sessions', session.id) }, 'back to the session'),
-        )
-      : null,
-    h(
-      'dl',
-      { class: 'facts' },
-      h('dt', null, 'Status'),
-      h('dd', null, badge(session.status), session.archived_at ? [' ', badge('archived')] : null),
-      h('dt', null, 'Agent'),
-      h('dd', null, agent),
-      h('dt', null, 'Environment'),
-      h('dd', null, h('code', null, session.environment_id ?? '')),
-      h('dt', null, 'Created'),
-      h('dd', null, formatTime(session.created_at)),
-      h('dt', null, 'Usage'),
-      h('dd', null, [formatUsage(session.usage), cost].filter(Boolean).join(' · ') || '—'),
-    ),
-  ];
-}
-
-function threadList(sessionId, threads, currentThreadId) {
-  const children = threads.filter((thread) => thread.parent_thread_id !== null);
-  if (children.length === 0) return null;
-  return h(
-    'section',
-    { class: 'card threads' },
-    h('h2', null, 'Threads'),
-    h(
-      'ul',
-      null,
-      h(
-        'li',
-        null,
-        currentThreadId
-          ? h('a', { href: route('sessions', sessionId) }, 'Primary thread')
-          : h('strong', null, 'Primary thread'),
-      ),
-      children.map((thread) =>
-        h(
-          'li',
-          null,
-          thread.id === currentThreadId
-            ? h('strong', null, thread.agent?.name ?? thread.id)
-            : h(
-                'a',
-                { href: route('sessions', sessionId, 'threads', thread.id) },
-                thread.agent?.name ?? thread.id,
-              ),
-          ' ',
-          badge(thread.status),
-          ' ',
-          h('code', { class: 'id' }, thread.id),
-          ' ',
-          h('span', { class: 'muted' }, formatUsage(thread.usage)),
-        ),
-      ),
-    ),
-  );
-}
+const REFRESHES_SESSION = /^(session\.(status_|usage|thread_|updated)|user\.tool_confirmation)/;
+/** How close to the bottom (px) still counts as "at the bottom" for following a running session. */
+const FOLLOW_SLACK = 120;
 
 /**
  * @param {{ client: import('./api.js').ConsoleClient, main: HTMLElement, onAuthError: (e: unknown) => boolean }} context
@@ -173,22 +103,81 @@ export function renderSession(context, sessionId, threadId) {
   );
 
   let session;
+  let threadRecords = [];
+  let cost;
+  /** Agent names by thread id, for pills and hand-backs; the primary's id, for this view. */
+  const threadNames = new Map();
+  const renderContext = { namesById: toolNames, threadNames, viewThreadId: threadId };
+
+  const archive = h('button', { type: 'button', class: 'small secondary' }, 'Archive');
+  archive.addEventListener(
+    'click',
+    act(archive, async () => {
+      await client.archiveSession(sessionId);
+      await showSession();
+    }),
+  );
+  const remove = h('button', { type: 'button', class: 'small danger' }, 'Delete');
+  remove.addEventListener(
+    'click',
+    act(remove, async () => {
+      if (!window.confirm(`Delete session ${sessionId} and its events? This cannot be undone.`)) return;
+      await client.deleteSession(sessionId);
+      context.navigate(route('sessions'));
+    }),
+  );
+
+  const drawHeader = () => {
+    if (!session) return;
+    const thread = threadId ? threadRecords.find((t) => t.id === threadId) : undefined;
+    replace(
+      header,
+      sessionHeader({
+        session,
+        thread: threadId ? (thread ?? { id: threadId, status: '', agent: null }) : undefined,
+        cost,
+        waitsForUser: awaitsAction(events),
+        actions: session.archived_at ? [remove] : [archive, remove],
+      }),
+    );
+  };
   const showSession = async () => {
-    session = await client.retrieveSession(sessionId);
-    replace(header, sessionHeader(session, threadId));
+    const [record, threadAnswer, costAnswer] = await Promise.all([
+      client.retrieveSession(sessionId),
+      client.listThreads(sessionId).catch(() => threadRecords),
+      // The exact figure is a nicety: without it the header shows the wire's whole cents.
+      client.sessionCost(sessionId).catch(() => undefined),
+    ]);
+    session = record;
+    threadRecords = threadAnswer;
+    cost = costAnswer;
+    for (const thread of threadRecords) {
+      threadNames.set(thread.id, thread.agent?.name ?? thread.id);
+      if (!threadId && thread.parent_thread_id === null) renderContext.viewThreadId = thread.id;
+    }
+    drawHeader();
+    replace(threads, threadList(sessionId, threadRecords, threadId, cost));
     if (!threadId) compose.hidden = session.status === 'terminated' || Boolean(session.archived_at);
   };
-  const showThreads = async () => {
-    replace(threads, threadList(sessionId, await client.listThreads(sessionId), threadId));
-  };
   let refreshTimer;
-  const refreshSoon = (withThreads) => {
+  const refreshSoon = () => {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => {
-      showSession().catch(reportError);
-      if (withThreads) showThreads().catch(reportError);
-    }, 250);
+    refreshTimer = setTimeout(() => showSession().catch(reportError), 250);
   };
+
+  // Follow a running session while the user is at the bottom; scrolling up stops it.
+  let following = true;
+  const onScroll = () => {
+    following = document.documentElement.scrollHeight - (window.scrollY + window.innerHeight) < FOLLOW_SLACK;
+  };
+  window.addEventListener('scroll', onScroll, { passive: true });
+  const follow = () => {
+    if (following) window.scrollTo(0, document.documentElement.scrollHeight);
+  };
+  const previews = createPreviews((element) => {
+    timeline.appendChild(element);
+    follow();
+  }, follow);
 
   const showPending = () => {
     const uses = pendingConfirmations(events);
@@ -225,21 +214,22 @@ export function renderSession(context, sessionId, threadId) {
 
   /** `bulk`: part of the history; the caller refreshes the pending list once at the end. */
   const addEvent = (event, bulk = false) => {
+    if (!bulk && previews.accept(event)) return;
     if (event.id) {
       if (seen.has(event.id)) return;
       seen.add(event.id);
     }
     events.push(event);
     if (TOOL_USES.has(event.type)) toolNames.set(event.id, event.name);
-    if (bulk) {
-      timeline.appendChild(renderEvent(event, toolNames));
-      return;
-    }
-    const nearBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 80;
-    timeline.appendChild(renderEvent(event, toolNames));
-    if (nearBottom) timeline.lastElementChild?.scrollIntoView({ block: 'end' });
-    if (REFRESHES_SESSION.test(event.type)) refreshSoon(event.type.startsWith('session.thread_'));
+    const element = renderEvent(event, renderContext);
+    const preview = bulk ? undefined : previews.takeover(event);
+    if (preview) preview.replaceWith(element);
+    else timeline.appendChild(element);
+    if (bulk) return;
+    follow();
+    if (REFRESHES_SESSION.test(event.type)) refreshSoon();
     showPending();
+    drawHeader();
   };
 
   // Connect first, then read the history: whatever lands in between arrives on both, once shown.
@@ -251,6 +241,7 @@ export function renderSession(context, sessionId, threadId) {
   });
   const follower = followEvents(client, sessionId, {
     threadId,
+    eventDeltas: ['agent.message'],
     onEvent: (event) => (historyShown ? addEvent(event) : early.push(event)),
     onState: (state) => {
       connection.textContent = state;
@@ -282,15 +273,16 @@ export function renderSession(context, sessionId, threadId) {
     follower.resumeAfter(history.at(-1)?.id);
     historyShown = true;
     showPending();
-    timeline.lastElementChild?.scrollIntoView({ block: 'end' });
+    drawHeader();
+    follow();
     for (const event of early.splice(0)) addEvent(event);
-    await showThreads();
   })().catch((error) => {
     if (!context.onAuthError(error)) replace(header, notice(messageOf(error)));
   });
 
   return () => {
     clearTimeout(refreshTimer);
+    window.removeEventListener('scroll', onScroll);
     void follower.stop();
   };
 }

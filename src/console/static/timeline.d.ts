@@ -2,4 +2,10 @@
 // whose project has no DOM library: the element is `unknown` here).
 import type { Wire } from './api.js';
 
-export function renderEvent(event: Wire, namesById?: Map<string, string>): unknown;
+export interface RenderContext {
+  namesById?: Map<string, string>;
+  threadNames?: Map<string, string>;
+  viewThreadId?: string;
+}
+
+export function renderEvent(event: Wire, context?: RenderContext | Map<string, string>): unknown;

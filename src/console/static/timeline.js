@@ -1,22 +1,91 @@
-// One timeline entry per session event. Text only: API data never becomes markup.
+// One timeline entry per session event. API data never becomes markup: text nodes, and agent
+// text through the DOM-building Markdown renderer (markdown.js).
 import { badge, h } from './dom.js';
 import { contentText, formatCost, formatTime, formatUsage, prettyJson } from './format.js';
+import { renderMarkdown } from './markdown.js';
 
 const pre = (text, kind = '') => h('pre', { class: `block ${kind}` }, text);
 
-function entry(event, kind, title, ...body) {
+/** Past this, tool output starts folded: its first line and a count, opened on a click. */
+const LONG_LINES = 12;
+const LONG_CHARS = 1500;
+
+/** A `<pre>`, inside a closed `<details>` when the text is long. */
+function collapsible(text, kind = '') {
+  const lines = text.split('\n');
+  if (lines.length <= LONG_LINES && text.length <= LONG_CHARS) return pre(text, kind);
+  const first = (lines[0] ?? '').slice(0, 120);
   return h(
+    'details',
+    { class: 'long-output' },
+    h(
+      'summary',
+      null,
+      first,
+      h('span', { class: 'muted' }, ` … ${lines.length} lines, ${text.length} characters`),
+    ),
+    pre(text, kind),
+  );
+}
+
+/**
+ * What rendering needs besides the event.
+ * @typedef {object} RenderContext
+ * @property {Map<string, string>} [namesById] tool names by tool-use event id, for results
+ * @property {Map<string, string>} [threadNames] agent names by session thread id
+ * @property {string} [viewThreadId] the thread this timeline shows: its events need no pill
+ */
+
+/** @type {RenderContext} */
+let current = {};
+
+function entry(event, kind, title, ...body) {
+  const thread = event.session_thread_id;
+  const pill =
+    thread && thread !== current.viewThreadId
+      ? badge(current.threadNames?.get(thread) ?? `thread ${thread}`, 'thread')
+      : null;
+  const item = h(
     'li',
     { class: `event event-${kind}`, 'data-event-id': event.id ?? '', 'data-type': event.type },
     h(
       'div',
       { class: 'event-head' },
       h('span', { class: 'event-title' }, title),
-      event.session_thread_id ? badge(`thread ${event.session_thread_id}`, 'thread') : null,
+      pill,
       h('time', { datetime: event.processed_at ?? '' }, formatTime(event.processed_at)),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'raw-toggle',
+          title: 'Show this event as JSON',
+          'aria-expanded': 'false',
+          onclick: (click) => toggleRaw(item, event, click.currentTarget),
+        },
+        '{ }',
+      ),
     ),
     ...body,
   );
+  return item;
+}
+
+/** Shows or hides the event's wire JSON under its entry. */
+function toggleRaw(item, event, button) {
+  const open = item.querySelector(':scope > .raw-json');
+  if (open) {
+    open.remove();
+    button.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  item.appendChild(pre(prettyJson(event), 'raw-json input'));
+  button.setAttribute('aria-expanded', 'true');
+}
+
+/** Agent text as Markdown; other blocks keep their short tags. */
+function agentText(content) {
+  return renderMarkdown(contentText(content));
 }
 
 function toolUse(event) {
@@ -30,7 +99,7 @@ function toolUse(event) {
     'tool-use',
     ['Tool use: ', h('strong', null, `${event.name}${server}`), ' ', permission, custom],
     h('div', { class: 'muted small' }, event.id),
-    pre(prettyJson(event.input ?? {}), 'input'),
+    collapsible(prettyJson(event.input ?? {}), 'input'),
   );
 }
 
@@ -46,7 +115,7 @@ function toolResult(event, namesById) {
       ' ',
       h('span', { class: 'muted small' }, useId),
     ],
-    pre(contentText(event.content) || '(no content)'),
+    collapsible(contentText(event.content) || '(no content)'),
   );
 }
 
@@ -62,14 +131,26 @@ function usageLine(usage) {
 
 /**
  * @param {any} event a stored session event
- * @param {Map<string, string>} namesById tool names by tool-use event id, for results
+ * @param {RenderContext | Map<string, string>} [context] or just the tool names by tool-use id
  */
-export function renderEvent(event, namesById = new Map()) {
+export function renderEvent(event, context = {}) {
+  current = context instanceof Map ? { namesById: context } : context;
+  try {
+    return renderKnown(event, current.namesById ?? new Map());
+  } finally {
+    current = {};
+  }
+}
+
+/** The agent's name for a thread, from the event or the session's thread list. */
+const agentOf = (name, threadId) => name ?? current.threadNames?.get(threadId) ?? threadId;
+
+function renderKnown(event, namesById) {
   switch (event.type) {
     case 'user.message':
       return entry(event, 'user', 'You', pre(contentText(event.content), 'message'));
     case 'agent.message':
-      return entry(event, 'agent', 'Agent', pre(contentText(event.content), 'message'));
+      return entry(event, 'agent', 'Agent', agentText(event.content));
     case 'agent.thinking':
       return entry(event, 'thinking', 'Thinking…');
     case 'agent.tool_use':
@@ -141,14 +222,14 @@ export function renderEvent(event, namesById = new Map()) {
       return entry(
         event,
         'thread',
-        `To ${event.to_agent_name ?? event.to_session_thread_id}`,
+        `To ${agentOf(event.to_agent_name, event.to_session_thread_id)}`,
         pre(contentText(event.content)),
       );
     case 'agent.thread_message_received':
       return entry(
         event,
         'thread',
-        `From ${event.from_agent_name ?? event.from_session_thread_id}`,
+        `From ${agentOf(event.from_agent_name, event.from_session_thread_id)}`,
         pre(contentText(event.content)),
       );
     case 'agent.thread_context_compacted':

@@ -1,0 +1,121 @@
+// A session page's header (status, agent, usage, exact cost, archive/delete) and its threads.
+import { badge, h, route } from './dom.js';
+import { displayStatus, formatCost, formatTime, formatUsage, formatUsd, hasUsage } from './format.js';
+
+const agentLabel = (agent) => (agent ? `${agent.name ?? agent.id} v${agent.version ?? '?'}` : '');
+
+/** `$0.000123` from the cost report, else the wire's whole cents. */
+function costText(session, cost, thread) {
+  if (thread) {
+    const entry = cost?.threads?.find((t) => t.session_thread_id === thread.id);
+    return entry ? `tokens ${formatUsd(entry.tokens_usd)}` : '';
+  }
+  if (cost && cost.total_usd !== undefined) return formatUsd(cost.total_usd);
+  return formatCost(session.usage?.list_cost, { used: hasUsage(session.usage) });
+}
+
+/**
+ * @param {{ session: any, thread?: any, cost?: any, waitsForUser: boolean,
+ *   actions: HTMLElement[] }} input `thread`: the thread this page shows, if not the primary
+ */
+export function sessionHeader({ session, thread, cost, waitsForUser, actions }) {
+  const status = thread ? thread.status : displayStatus(session.status, waitsForUser);
+  const usage = thread ? thread.usage : session.usage;
+  return [
+    h(
+      'div',
+      { class: 'page-header' },
+      h('h1', null, session.title || 'Session', ' ', h('code', { class: 'id' }, session.id)),
+      thread ? null : h('div', { class: 'header-actions' }, actions),
+    ),
+    thread
+      ? h(
+          'p',
+          null,
+          'Thread of ',
+          h('strong', null, thread.agent?.name ?? thread.id),
+          ' ',
+          h('code', { class: 'id' }, thread.id),
+          ' · ',
+          h('a', { href: route('sessions', session.id) }, 'back to the session'),
+        )
+      : null,
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', null, 'Status'),
+      h(
+        'dd',
+        { class: 'session-status' },
+        badge(status, status.replace(' ', '-')),
+        session.archived_at ? [' ', badge('archived')] : null,
+      ),
+      h('dt', null, 'Agent'),
+      h('dd', null, agentLabel(thread ? thread.agent : session.agent)),
+      h('dt', null, 'Environment'),
+      h('dd', null, h('code', null, session.environment_id ?? '')),
+      h('dt', null, 'Created'),
+      h('dd', null, formatTime(session.created_at)),
+      h('dt', null, 'Usage'),
+      h('dd', { class: 'session-usage' }, formatUsage(usage) || '—'),
+      h('dt', null, 'Cost'),
+      h(
+        'dd',
+        { class: 'session-cost', title: 'Exact list cost from GET /v1/sessions/{id}/cost' },
+        costText(session, cost, thread) || '—',
+      ),
+    ),
+  ];
+}
+
+/** The session's threads with their agent, status, usage and token cost; null for a single agent. */
+export function threadList(sessionId, threads, currentThreadId, cost) {
+  const children = threads.filter((thread) => thread.parent_thread_id !== null);
+  if (children.length === 0) return null;
+  const primary = threads.find((thread) => thread.parent_thread_id === null);
+  const row = (thread, label) => {
+    const tokens = cost?.threads?.find((t) => t.session_thread_id === thread.id)?.tokens_usd;
+    const isCurrent = thread.parent_thread_id === null ? !currentThreadId : thread.id === currentThreadId;
+    const href =
+      thread.parent_thread_id === null
+        ? route('sessions', sessionId)
+        : route('sessions', sessionId, 'threads', thread.id);
+    return h(
+      'tr',
+      null,
+      h('td', null, isCurrent ? h('strong', null, label) : h('a', { href }, label)),
+      h('td', null, badge(thread.status)),
+      h('td', null, h('code', { class: 'id' }, thread.id)),
+      h('td', null, formatUsage(thread.usage)),
+      h('td', null, tokens === undefined ? '' : formatUsd(tokens)),
+    );
+  };
+  return h(
+    'section',
+    { class: 'card threads' },
+    h('h2', null, 'Threads'),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        null,
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ['Agent', 'Status', 'Thread', 'Usage', 'Token cost'].map((t) => h('th', null, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          primary ? row(primary, `${primary.agent?.name ?? 'Primary'} (primary)`) : null,
+          children.map((thread) => row(thread, thread.agent?.name ?? thread.id)),
+        ),
+      ),
+    ),
+  );
+}
