@@ -1,4 +1,5 @@
 import type { ModelProvider, ModelRequest } from '../ports/model-provider.js';
+import { keyAt, type StepPosition } from './append-keys.js';
 import type { HarnessLog } from './harness-ports.js';
 
 /** The share of the context window at which history is compacted before the next model call. */
@@ -34,6 +35,8 @@ export async function compactHistory(options: {
   provider: ModelProvider;
   request: ModelRequest;
   signal: AbortSignal;
+  /** Where the step stands in its thread's log (append-keys.ts). */
+  position: StepPosition;
 }): Promise<void> {
   const { sessionId, log, provider, request, signal } = options;
   const summaryRequest: ModelRequest = {
@@ -54,11 +57,15 @@ export async function compactHistory(options: {
     if (part.type === 'block-end' && part.block.type === 'text') summary += part.block.text;
   }
   if (summary.trim() === '') throw new Error('compaction produced an empty summary');
-  await log.append(sessionId, [
-    { type: 'agent.thread_context_compacted' },
-    {
-      type: 'system.message',
-      content: [{ type: 'text', text: `Summary of the conversation so far:\n${summary}` }],
-    },
-  ]);
+  await log.append(
+    sessionId,
+    [
+      { type: 'agent.thread_context_compacted' },
+      {
+        type: 'system.message',
+        content: [{ type: 'text', text: `Summary of the conversation so far:\n${summary}` }],
+      },
+    ],
+    keyAt(options.position, 'compaction'),
+  );
 }

@@ -1,5 +1,6 @@
 import { agentNameOf, type SessionThread, type ThreadAgent } from '../domain/session.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
+import { answerKey } from './append-keys.js';
 import type { HarnessLog, HarnessSession, ToolCall, ToolRunner } from './harness-ports.js';
 import { MAX_CHILD_THREADS, type ThreadDirectory } from './thread-directory.js';
 import type { ExtraTool } from './tool-catalog.js';
@@ -114,33 +115,41 @@ export class DelegationTools implements ToolRunner {
       }
       const primaryId = (await this.deps.directory.primaryId(session.id)) ?? session.id;
       target = await this.deps.directory.create(session.id, primaryId, member.agent);
-      await this.deps.log.append(session.id, [
-        {
-          type: 'session.thread_created',
-          session_thread_id: target.id,
-          agent_name: target.agentName,
-          workflow_run_id: null,
-        },
-      ]);
+      await this.deps.log.append(
+        session.id,
+        [
+          {
+            type: 'session.thread_created',
+            session_thread_id: target.id,
+            agent_name: target.agentName,
+            workflow_run_id: null,
+          },
+        ],
+        answerKey(call.toolUseId, 'session.thread_created'),
+      );
     }
     const primaryId = (await this.deps.directory.primaryId(session.id)) ?? session.id;
     const content = [{ type: 'text' as const, text: message }];
     // One append: the send and the delivery are one fact in the log.
-    await this.deps.log.append(session.id, [
-      {
-        type: 'agent.thread_message_sent',
-        to_session_thread_id: target.id,
-        to_agent_name: target.agentName,
-        content,
-      },
-      {
-        type: 'agent.thread_message_received',
-        from_session_thread_id: primaryId,
-        from_agent_name: session.agent.name,
-        content,
-        session_thread_id: target.id,
-      },
-    ]);
+    await this.deps.log.append(
+      session.id,
+      [
+        {
+          type: 'agent.thread_message_sent',
+          to_session_thread_id: target.id,
+          to_agent_name: target.agentName,
+          content,
+        },
+        {
+          type: 'agent.thread_message_received',
+          from_session_thread_id: primaryId,
+          from_agent_name: session.agent.name,
+          content,
+          session_thread_id: target.id,
+        },
+      ],
+      answerKey(call.toolUseId, 'thread_message'),
+    );
     this.deps.kick(session.id, target.id);
     return text(
       `Sent to ${target.agentName} (thread ${target.id}). Its reply will arrive as a message from that thread; ` +

@@ -5,10 +5,18 @@ import type { AgentSnapshot } from './agent-snapshot.js';
 import type { LoggedEvent } from './session-state.js';
 import type { CatalogEntry, ExtraTool } from './tool-catalog.js';
 
+/** A batch key, or one key per event (see append-keys.ts). */
+export type AppendKeys = string | readonly string[];
+
 /** The harness's view of the event log: read it whole, append to it. */
 export interface HarnessLog {
   read(sessionId: string): Promise<LoggedEvent[]>;
-  append(sessionId: string, drafts: readonly DraftEvent[]): Promise<SessionEvent[]>;
+  /**
+   * Appends atomically. `keys` makes the append idempotent (append-keys.ts): a
+   * batch key (event i gets `<key>#<i>`) or one key per event; an event whose
+   * key is already in the log is not appended again, and the stored copy comes back.
+   */
+  append(sessionId: string, drafts: readonly DraftEvent[], keys?: AppendKeys): Promise<SessionEvent[]>;
   /** Stream-only previews (event_start / event_delta); never stored. */
   preview?(sessionId: string, payload: Record<string, unknown>): void;
   /** Reserves an event id, so a preview can name the event it will become. */
@@ -38,7 +46,13 @@ export interface HarnessSessions {
   /** Sessions whose log says work may be unfinished (running or rescheduling). */
   listUnfinished(): Promise<string[]>;
   /** Writes the usage/stats projection onto the session object. */
-  saveUsage(sessionId: string, usage: Record<string, unknown>, stats: Record<string, unknown>): Promise<void>;
+  saveUsage(
+    sessionId: string,
+    usage: Record<string, unknown>,
+    stats: Record<string, unknown>,
+    /** The snapshot's idempotency key (append-keys.ts). */
+    key?: string,
+  ): Promise<void>;
 }
 
 export interface ToolCall {

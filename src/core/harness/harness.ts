@@ -1,10 +1,16 @@
-import { toTimestamp } from '../clock.js';
 import type { SessionRunner } from '../ports/session-runner.js';
-import { type LeaseRepository, RELEASED_LEASE } from '../ports/store.js';
+import type { FleetRepository, LeaseRepository } from '../ports/store.js';
+import { isStoreUnavailable } from '../store-unavailable.js';
+import { keyAt, stepPosition } from './append-keys.js';
+import { NodeLiveness } from './node-liveness.js';
 import type { RunDependencies } from './run-session.js';
 import { runSession } from './run-session.js';
 import { runThreads, type ThreadKicks } from './run-threads.js';
+import { SessionOwnership, type Takeover } from './session-ownership.js';
+import { retryingLog, retryingSessions } from './store-retry.js';
 import type { ThreadDirectory } from './thread-directory.js';
+
+export type { Takeover } from './session-ownership.js';
 
 export interface HarnessOptions extends RunDependencies {
   leases: LeaseRepository;
@@ -14,13 +20,27 @@ export interface HarnessOptions extends RunDependencies {
   onError?: (error: unknown, sessionId: string) => void;
   /** Multi-agent sessions: child threads run beside the primary one. */
   threads?: { directory: ThreadDirectory; kicks: ThreadKicks } | undefined;
+  /** Node heartbeats: ownership by liveness (docs/scale-out.md). Without it, leases alone decide. */
+  fleet?: FleetOptions | undefined;
+  /**
+   * This node took a session over from a dead or draining node, before its first step here
+   * (a workspace restore belongs here). Awaited; a failure is reported and the turn goes on.
+   */
+  onTakeover?: ((takeover: Takeover) => Promise<void> | void) | undefined;
 }
 
-/**
- * How long a node waits before taking a session another (live) node ran last. That node wakes
- * on the same signal and takes it at once; if it is gone, this is all the turn is delayed.
- */
-const AFFINITY_WAIT_MS = 300;
+export interface FleetOptions {
+  repository: FleetRepository;
+  heartbeatMs: number;
+  nodeTtlMs: number;
+  /** How long a drain lets running turns finish before it stops them and hands them off. */
+  drainTimeoutMs: number;
+  /** Wakes a session on every node: a draining node lets go of a session that has new input. */
+  resignal?: ((sessionId: string) => void) | undefined;
+}
+
+/** At most this many lost-signal sessions are woken per sweep; the next sweep takes the rest. */
+const AWAITING_INPUT_BATCH = 200;
 
 interface ActiveRun {
   controller: AbortController;
@@ -32,19 +52,56 @@ interface ActiveRun {
 /**
  * The brain, stateless: it keeps only which sessions it is driving right now.
  * `notify` wakes a session; `start` wakes every session the log says is
- * unfinished (after a crash, or when another node's lease lapsed).
+ * unfinished (after a crash, or when another node's lease lapsed) and every
+ * session whose input no harness has answered (a wake-up signal was lost).
  */
 export class Harness implements SessionRunner {
   private readonly active = new Map<string, ActiveRun>();
   private readonly idleWaiters = new Set<() => void>();
+  private readonly drainHooks: Array<() => Promise<void>> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Draining: running turns finish, nothing new is taken, sessions go to other nodes. */
+  private draining = false;
   /** Before `start`, this node drives nothing: an API-only node (PADDOCK_HARNESS=false) never starts. */
   private started = false;
   private readonly leaseTtlMs: number;
+  private readonly deps: RunDependencies;
+  private readonly liveness: NodeLiveness | undefined;
+  private readonly ownership: SessionOwnership;
 
   constructor(private readonly options: HarnessOptions) {
     this.leaseTtlMs = options.leaseTtlMs ?? 30_000;
+    // A database restart mid-turn is waited out (up to a lease's life), not turned into an error.
+    const retry = {
+      maxWaitMs: this.leaseTtlMs,
+      onWait: (error: unknown) => options.onError?.(error, 'database unavailable, retrying'),
+    };
+    this.deps = {
+      ...options,
+      log: retryingLog(options.log, retry),
+      sessions: retryingSessions(options.sessions, retry),
+    };
+    const fleet = options.fleet;
+    this.liveness = fleet
+      ? new NodeLiveness({
+          fleet: fleet.repository,
+          nodeId: options.nodeId,
+          clock: options.clock,
+          heartbeatMs: fleet.heartbeatMs,
+          nodeTtlMs: fleet.nodeTtlMs,
+          onError: (error) => options.onError?.(error, 'node heartbeat'),
+        })
+      : undefined;
+    this.ownership = new SessionOwnership({
+      leases: options.leases,
+      fleet: fleet?.repository,
+      liveness: this.liveness,
+      nodeId: options.nodeId,
+      clock: options.clock,
+      leaseTtlMs: this.leaseTtlMs,
+      onError: options.onError,
+    });
   }
 
   notify(sessionId: string): void {
@@ -61,12 +118,43 @@ export class Harness implements SessionRunner {
     }
   }
 
-  /** Wakes unfinished sessions now and whenever a lease may have lapsed. */
+  /** Heartbeats, then wakes unfinished sessions now and whenever a lease may have lapsed. */
   async start(): Promise<void> {
+    await this.liveness?.start();
     this.started = true;
     await this.sweep();
-    this.sweepTimer = setInterval(() => void this.sweep(), Math.max(1000, this.leaseTtlMs / 2));
+    const every = Math.max(1000, Math.min(this.leaseTtlMs, this.liveness?.ttlMs ?? Infinity) / 2);
+    this.sweepTimer = setInterval(() => void this.sweep(), every);
     this.sweepTimer.unref();
+  }
+
+  /** Sweeps now: the bus reconnected, so signals sent while it was down may have been lost. */
+  sweepSoon(): void {
+    void this.sweep();
+  }
+
+  /** Runs during a drain, after the last turn here ended and before the node leaves the fleet. */
+  onDrain(hook: () => Promise<void>): void {
+    this.drainHooks.push(hook);
+  }
+
+  /**
+   * SIGTERM: stop taking sessions, tell the fleet (others may take this node's sessions from
+   * now on), let running turns finish (past `drainTimeoutMs`, stop them: the log keeps their
+   * place and another node carries on), run the drain hooks, then leave the fleet.
+   */
+  async drain(): Promise<void> {
+    if (!this.started || this.draining || this.stopped) return;
+    this.draining = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await this.liveness?.drain();
+    const limit = setTimeout(() => {
+      for (const run of this.active.values()) run.controller.abort(new Error('node draining'));
+    }, this.options.fleet?.drainTimeoutMs ?? 60_000);
+    await this.whenIdle();
+    clearTimeout(limit);
+    for (const hook of this.drainHooks) await hook().catch((error) => this.options.onError?.(error, 'drain'));
+    await this.liveness?.stop('gone');
   }
 
   async stop(): Promise<void> {
@@ -74,6 +162,7 @@ export class Harness implements SessionRunner {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     for (const run of this.active.values()) run.controller.abort(new Error('server stopping'));
     await this.whenIdle();
+    if (this.started) await this.liveness?.stop('gone');
   }
 
   /** Resolves when no session is being driven (tests and graceful shutdown). */
@@ -87,10 +176,15 @@ export class Harness implements SessionRunner {
   }
 
   private async sweep(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.draining) return;
     try {
-      const ids = await this.options.sessions.listUnfinished();
-      for (const id of ids) if (!this.active.has(id)) this.wake(id, true);
+      for (const id of await this.options.sessions.listUnfinished())
+        if (!this.active.has(id)) this.wake(id, true);
+      const fleet = this.options.fleet?.repository;
+      // Input whose wake-up signal was lost (the bus was down): only its owner, or anyone if the
+      // owner is dead or draining, gets the lease; the others try and step back.
+      for (const id of (await fleet?.sessionsAwaitingInput(AWAITING_INPUT_BATCH)) ?? [])
+        if (!this.active.has(id)) this.wake(id, false);
     } catch (error) {
       this.options.onError?.(error, '*');
     }
@@ -103,52 +197,57 @@ export class Harness implements SessionRunner {
       existing.dirty = true;
       return;
     }
+    // Draining: every node heard the same signal, and this one's sessions are theirs to take.
+    if (this.draining) return;
     const run: ActiveRun = { controller: new AbortController(), dirty: false, recovering };
     this.active.set(sessionId, run);
     void this.drive(sessionId, run);
   }
 
   private async drive(sessionId: string, run: ActiveRun): Promise<void> {
-    const { leases, nodeId, clock } = this.options;
-    let renewTimer: NodeJS.Timeout | undefined;
     try {
-      const acquire = () =>
-        leases.acquire(
-          sessionId,
-          nodeId,
-          toTimestamp(clock.now() + this.leaseTtlMs),
-          toTimestamp(clock.now()),
-        );
-      // The node that ran the session last holds its sandbox files: give it the first chance.
-      if (!run.recovering) {
-        const last = await leases.holder(sessionId);
-        if (last && last.owner !== nodeId && last.expiresAt === RELEASED_LEASE)
-          await new Promise((resolve) => setTimeout(resolve, AFFINITY_WAIT_MS));
+      for (let round = 0; ; round++) {
+        const { held, takeover } = await this.ownership.take(sessionId);
+        // Another node owns the session (it is live and ran it last, or holds a running lease).
+        if (!held) return;
+        if (takeover) {
+          // The previous owner may have died mid-step: recover as after a crash.
+          run.recovering = true;
+          await this.reportTakeover(takeover);
+        }
+        const release = this.ownership.keep(sessionId, () => run.controller.abort(new Error('lease lost')));
+        try {
+          do {
+            run.dirty = false;
+            if (run.controller.signal.aborted) run.controller = new AbortController();
+            await this.runOnce(sessionId, run);
+          } while (run.dirty && !this.stopped && !this.draining);
+        } finally {
+          release();
+        }
+        const abortedByDrain = this.draining && run.controller.signal.aborted;
+        await this.ownership.handOff(sessionId).catch((error) => this.options.onError?.(error, sessionId));
+        // Input that landed during the hand-off is this node's to answer, unless it is leaving.
+        if (this.draining && (run.dirty || abortedByDrain)) this.options.fleet?.resignal?.(sessionId);
+        if (!run.dirty || this.stopped || this.draining) return;
       }
-      // Another node holds a live lease: it is driving the session; our bus signal reached it too.
-      if (!(await acquire())) return;
-      renewTimer = setInterval(() => {
-        void acquire().then((held) => {
-          if (!held) run.controller.abort(new Error('lease lost'));
-        });
-      }, this.leaseTtlMs / 3);
-      renewTimer.unref();
-      do {
-        run.dirty = false;
-        if (run.controller.signal.aborted) run.controller = new AbortController();
-        await this.runOnce(sessionId, run);
-      } while (run.dirty && !this.stopped);
     } catch (error) {
       this.options.onError?.(error, sessionId);
     } finally {
-      if (renewTimer) clearInterval(renewTimer);
       this.active.delete(sessionId);
       this.options.log.forget?.(sessionId);
-      await leases.handOff(sessionId, nodeId).catch(() => undefined);
       if (this.active.size === 0) {
         for (const resolve of this.idleWaiters) resolve();
         this.idleWaiters.clear();
       }
+    }
+  }
+
+  private async reportTakeover(takeover: Takeover): Promise<void> {
+    try {
+      await this.options.onTakeover?.(takeover);
+    } catch (error) {
+      this.options.onError?.(error, takeover.sessionId);
     }
   }
 
@@ -158,24 +257,32 @@ export class Harness implements SessionRunner {
     try {
       const options = { sessionId, signal: run.controller.signal, recovering };
       const threads = this.options.threads;
-      if (threads) await runThreads({ ...this.options, ...threads }, options);
-      else await runSession(this.options, options);
+      if (threads) await runThreads({ ...this.deps, ...threads }, options);
+      else await runSession(this.deps, options);
     } catch (error) {
       if (run.controller.signal.aborted) return;
       this.options.onError?.(error, sessionId);
-      // Never leave a session stuck in `running`: report and go idle.
+      // The database stayed away longer than a lease: nothing failed but the connection. Leave
+      // the log as it is; a sweep picks the session up again once the database is back.
+      if (isStoreUnavailable(error)) return;
+      // Never leave a session stuck in `running`: report and go idle (keyed, in case the log can be read).
+      const position = await this.options.log.read(sessionId).then(stepPosition, () => undefined);
       await this.options.log
-        .append(sessionId, [
-          {
-            type: 'session.error',
-            error: {
-              type: 'unknown_error',
-              message: error instanceof Error ? error.message : String(error),
-              retry_status: { type: 'exhausted' },
+        .append(
+          sessionId,
+          [
+            {
+              type: 'session.error',
+              error: {
+                type: 'unknown_error',
+                message: error instanceof Error ? error.message : String(error),
+                retry_status: { type: 'exhausted' },
+              },
             },
-          },
-          { type: 'session.status_idle', stop_reason: { type: 'retries_exhausted' }, stop_details: null },
-        ])
+            { type: 'session.status_idle', stop_reason: { type: 'retries_exhausted' }, stop_details: null },
+          ],
+          position && keyAt(position, 'unknown_error'),
+        )
         .catch((appendError) => this.options.onError?.(appendError, sessionId));
     }
   }

@@ -5,6 +5,7 @@ import type {
   ModelRequest,
   ModelStopReason,
 } from '../ports/model-provider.js';
+import { answerKey, keyAt, type StepPosition } from './append-keys.js';
 import type { HarnessLog } from './harness-ports.js';
 import { type AutoJudge, evaluatePermission } from './permissions.js';
 import type { ToolCatalog } from './tool-catalog.js';
@@ -29,6 +30,8 @@ const ZERO_USAGE: ModelUsage = {
 export async function runModelStep(options: {
   sessionId: string;
   log: HarnessLog;
+  /** Where the step stands in its thread's log: keys the request's start (append-keys.ts). */
+  position: StepPosition;
   provider: ModelProvider;
   /**
    * Builds the request once `span.model_request_start` is committed, from the
@@ -41,9 +44,15 @@ export async function runModelStep(options: {
   signal: AbortSignal;
 }): Promise<ModelStepResult> {
   const { sessionId, log, provider, catalog, signal } = options;
-  const [start] = await log.append(sessionId, [{ type: 'span.model_request_start' }]);
+  const [start] = await log.append(
+    sessionId,
+    [{ type: 'span.model_request_start' }],
+    keyAt(options.position, 'span.model_request_start'),
+  );
   const request = await options.buildRequest(start?.id ?? '');
   const startId = start?.id ?? '';
+  // A start has one end, whichever path closes it (here, or run-session.ts on wake).
+  const endKey = modelRequestEndKey(startId);
   const collected: DraftEvent[] = [];
   let usage: ModelUsage = ZERO_USAGE;
   let stopReason: ModelStopReason = 'end_turn';
@@ -62,9 +71,11 @@ export async function runModelStep(options: {
                 event: { type: 'agent.thinking', id: thinkingId },
               });
             }
-            await log.append(sessionId, [
-              { type: 'agent.thinking', ...(thinkingId ? { id: thinkingId } : {}) } as DraftEvent,
-            ]);
+            await log.append(
+              sessionId,
+              [{ type: 'agent.thinking', ...(thinkingId ? { id: thinkingId } : {}) } as DraftEvent],
+              answerKey(startId, 'agent.thinking'),
+            );
           }
           break;
         case 'text-delta':
@@ -105,29 +116,43 @@ export async function runModelStep(options: {
       }
     }
   } catch (error) {
-    await log.append(sessionId, [
+    await log.append(
+      sessionId,
+      [
+        {
+          type: 'span.model_request_end',
+          model_request_start_id: startId,
+          is_error: true,
+          model_usage: usage,
+          model: request.model,
+        },
+      ],
+      endKey,
+    );
+    throw error;
+  }
+  const answer = withPreviewId(mergeTextEvents(collected), previewId);
+  await log.append(
+    sessionId,
+    [
+      ...answer,
       {
         type: 'span.model_request_end',
         model_request_start_id: startId,
-        is_error: true,
+        is_error: false,
         model_usage: usage,
+        // Which model to price the tokens at (threads may run other models than the session's agent).
         model: request.model,
       },
-    ]);
-    throw error;
-  }
-  await log.append(sessionId, [
-    ...withPreviewId(mergeTextEvents(collected), previewId),
-    {
-      type: 'span.model_request_end',
-      model_request_start_id: startId,
-      is_error: false,
-      model_usage: usage,
-      // Which model to price the tokens at (threads may run other models than the session's agent).
-      model: request.model,
-    },
-  ]);
+    ],
+    [...answer.map((_, index) => answerKey(startId, `answer#${index}`)), endKey],
+  );
   return { stopReason, usage };
+}
+
+/** The key of a model request's `span.model_request_end` (append-keys.ts). */
+export function modelRequestEndKey(startId: string): string {
+  return answerKey(startId, 'span.model_request_end');
 }
 
 function toEvent(

@@ -4,6 +4,7 @@ import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
 import { usageSnapshot } from '../metering/list-cost.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import { ModelProviderError, type ModelRouter } from '../ports/model-provider.js';
+import { keyAt, type StepPosition, stepPosition } from './append-keys.js';
 import { buildModelRequest } from './build-model-request.js';
 import { compactHistory, DEFAULT_CONTEXT_WINDOW_TOKENS, needsCompaction } from './compaction.js';
 import type {
@@ -13,12 +14,12 @@ import type {
   RetryPolicy,
   ToolRunner,
 } from './harness-ports.js';
-import { runModelStep } from './model-step.js';
+import { modelRequestEndKey, runModelStep } from './model-step.js';
 import type { AutoJudge } from './permissions.js';
 import { awaitingClient, foldSessionState, type LoggedEvent, type SessionState } from './session-state.js';
 import { buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';
-import { errorOutcome, resultEvent, runToolStep } from './tool-step.js';
+import { errorOutcome, resultEvent, resultKey, runToolStep } from './tool-step.js';
 
 export interface RunDependencies {
   log: HarnessLog;
@@ -69,10 +70,14 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     const events = await log.read(sessionId);
     const state = placeToolUses(foldSessionState(events), session);
     if (state.status === 'terminated') return;
-    const append = (drafts: DraftEvent[]) => log.append(sessionId, drafts);
+    // Every append of this step is keyed from where it stands (append-keys.ts).
+    const position = stepPosition(events);
+    const append = (drafts: DraftEvent[], what: string) =>
+      log.append(sessionId, drafts, keyAt(position, what));
 
     if (state.danglingModelRequestId) {
-      await append([endDangling(state.danglingModelRequestId)]);
+      const startId = state.danglingModelRequestId;
+      await log.append(sessionId, [endDangling(startId)], modelRequestEndKey(startId));
       continue;
     }
 
@@ -83,7 +88,8 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         pending.decision === 'deny',
     );
     if (cancelled.length > 0) {
-      await append(
+      await log.append(
+        sessionId,
         cancelled.map((pending) =>
           resultEvent(
             pending,
@@ -96,6 +102,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
             ),
           ),
         ),
+        cancelled.map(resultKey),
       );
       continue;
     }
@@ -104,7 +111,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     const waiting = awaitingClient(state);
     if (waiting.length > 0) {
       if (!alreadyAwaiting(state, waiting)) {
-        await goIdle(deps, session, { type: 'requires_action', event_ids: waiting });
+        await goIdle(deps, session, { type: 'requires_action', event_ids: waiting }, position);
       }
       return;
     }
@@ -127,7 +134,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         (entry) => entry.event,
       );
       if (budgetExceeded(session, logged, deps.clock.now(), deps.prices ?? DEFAULT_PRICES)) {
-        if (!budgetStopAnnounced(events)) await goIdle(deps, session, { type: 'budget_reached' });
+        if (!budgetStopAnnounced(events)) await goIdle(deps, session, { type: 'budget_reached' }, position);
         return;
       }
       await ensureRunning(state, append);
@@ -136,12 +143,13 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         const request = buildModelRequest(session.agent, catalog.definitions, events);
         const provider = deps.router.providerFor(session.agent.model.id);
         if (needsCompaction(request, deps.contextWindowTokens ?? DEFAULT_CONTEXT_WINDOW_TOKENS)) {
-          await compactHistory({ sessionId, log, provider, request, signal });
+          await compactHistory({ sessionId, log, provider, request, signal, position });
           continue;
         }
         const result = await runModelStep({
           sessionId,
           log,
+          position,
           provider,
           buildRequest: async (startId) => {
             const current = await log.read(sessionId);
@@ -158,16 +166,16 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         attempt = 0;
         // The turn goes on (tools next): a mid-turn snapshot keeps usage.list_cost live.
         if (result.stopReason === 'tool_use' && usageSnapshotDue(events, deps.clock.now())) {
-          await saveUsageSnapshot(deps, session);
+          await saveUsageSnapshot(deps, session, position);
         }
         if (result.stopReason === 'refusal') {
-          await goIdle(deps, session, { type: 'refusal' });
+          await goIdle(deps, session, { type: 'refusal' }, position);
           return;
         }
       } catch (error) {
         if (signal.aborted) return;
         attempt += 1;
-        const retry = await handleModelError(deps, session, error, attempt, signal);
+        const retry = await handleModelError(deps, session, error, { attempt, position }, signal);
         if (!retry) return;
       }
       continue;
@@ -180,28 +188,33 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     }
     if (gate.type === 'requires_action') {
       if (!alreadyAwaiting(state, gate.event_ids)) {
-        await goIdle(deps, session, { type: 'requires_action', event_ids: gate.event_ids });
+        await goIdle(deps, session, { type: 'requires_action', event_ids: gate.event_ids }, position);
       }
       return;
     }
     if (state.status !== 'idle' || state.lastIdle?.stopReason.type === 'requires_action') {
-      await goIdle(deps, session, { type: 'end_turn' });
+      await goIdle(deps, session, { type: 'end_turn' }, position);
     }
     return;
   }
   // Too many steps in one wake: stop the turn rather than loop forever.
-  await log.append(sessionId, [
-    {
-      type: 'session.error',
-      error: {
-        type: 'tool_use_limit_reached_error',
-        message: `the turn exceeded ${deps.maxSteps} steps`,
-        retry_status: { type: 'exhausted' },
+  const position = stepPosition(await log.read(sessionId));
+  await log.append(
+    sessionId,
+    [
+      {
+        type: 'session.error',
+        error: {
+          type: 'tool_use_limit_reached_error',
+          message: `the turn exceeded ${deps.maxSteps} steps`,
+          retry_status: { type: 'exhausted' },
+        },
       },
-    },
-  ]);
+    ],
+    keyAt(position, 'step_limit'),
+  );
   const session = await sessions.load(sessionId);
-  if (session) await goIdle(deps, session, { type: 'retries_exhausted' });
+  if (session) await goIdle(deps, session, { type: 'retries_exhausted' }, position);
 }
 
 function endDangling(startId: string): DraftEvent {
@@ -224,31 +237,42 @@ function alreadyAwaiting(state: SessionState, waiting: string[]): boolean {
   return reason.event_ids.length === waiting.length && reason.event_ids.every((id) => waiting.includes(id));
 }
 
-async function ensureRunning(state: SessionState, append: (drafts: DraftEvent[]) => Promise<unknown>) {
-  if (state.status !== 'running') await append([{ type: 'session.status_running' }]);
+async function ensureRunning(
+  state: SessionState,
+  append: (drafts: DraftEvent[], what: string) => Promise<unknown>,
+) {
+  if (state.status !== 'running')
+    await append([{ type: 'session.status_running' }], 'session.status_running');
 }
 
 async function goIdle(
   deps: RunDependencies,
   session: HarnessSession,
   stopReason: Extract<DraftEvent, { type: 'session.status_idle' }>['stop_reason'],
+  position: StepPosition,
 ): Promise<void> {
   // Outputs and usage first, so a client that stops reading at the idle event already sees them.
   await deps.tools.endTurn?.(session).catch(() => undefined);
-  await saveUsageSnapshot(deps, session);
-  await deps.log.append(session.id, [
-    { type: 'session.status_idle', stop_reason: stopReason, stop_details: null },
-  ]);
+  await saveUsageSnapshot(deps, session, position);
+  await deps.log.append(
+    session.id,
+    [{ type: 'session.status_idle', stop_reason: stopReason, stop_details: null }],
+    keyAt(position, 'session.status_idle'),
+  );
 }
 
 /** Appends a `session.usage` snapshot (usage with list_cost) and projects usage/stats onto the session. */
-async function saveUsageSnapshot(deps: RunDependencies, session: HarnessSession): Promise<void> {
+async function saveUsageSnapshot(
+  deps: RunDependencies,
+  session: HarnessSession,
+  position: StepPosition,
+): Promise<void> {
   const events = (await (deps.log.readSession ?? deps.log.read)(session.id)).map((entry) => entry.event);
   const now = deps.clock.now();
   const usage = usageSnapshot(events, now, deps.prices ?? DEFAULT_PRICES, session.agent.model.id);
   const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);
   const stats = { active_seconds: usage.active_seconds, duration_seconds: durationSeconds };
-  await deps.sessions.saveUsage(session.id, { ...usage }, stats);
+  await deps.sessions.saveUsage(session.id, { ...usage }, stats, keyAt(position, 'session.usage'));
 }
 
 /** Returns true when the step should be tried again. */
@@ -256,7 +280,7 @@ async function handleModelError(
   deps: RunDependencies,
   session: HarnessSession,
   error: unknown,
-  attempt: number,
+  { attempt, position }: { attempt: number; position: StepPosition },
   signal: AbortSignal,
 ): Promise<boolean> {
   const providerError = error instanceof ModelProviderError ? error : undefined;
@@ -277,18 +301,24 @@ async function handleModelError(
     retry_status: { type: exhausted ? 'exhausted' : 'retrying' },
   };
   if (exhausted) {
-    await deps.log.append(session.id, [{ type: 'session.error', error: errorObject }]);
-    await goIdle(deps, session, { type: 'retries_exhausted' });
+    await deps.log.append(
+      session.id,
+      [{ type: 'session.error', error: errorObject }],
+      keyAt(position, 'session.error'),
+    );
+    await goIdle(deps, session, { type: 'retries_exhausted' }, position);
     return false;
   }
-  await deps.log.append(session.id, [
-    { type: 'session.error', error: errorObject },
-    { type: 'session.status_rescheduled' },
-  ]);
+  await deps.log.append(
+    session.id,
+    [{ type: 'session.error', error: errorObject }, { type: 'session.status_rescheduled' }],
+    keyAt(position, 'retry'),
+  );
   const delay = Math.min(deps.retry.maxDelayMs, deps.retry.baseDelayMs * 2 ** (attempt - 1));
   await sleep(delay * (0.8 + Math.random() * 0.4), signal);
   if (signal.aborted) return false;
-  await deps.log.append(session.id, [{ type: 'session.status_running' }]);
+  // Not `session.status_running` at this position: that key may already hold this step's first one.
+  await deps.log.append(session.id, [{ type: 'session.status_running' }], keyAt(position, 'retry_running'));
   return true;
 }
 

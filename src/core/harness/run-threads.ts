@@ -1,3 +1,4 @@
+import { keyAt, prefixKeys } from './append-keys.js';
 import { textOf } from './build-model-request.js';
 import type { HarnessLog } from './harness-ports.js';
 import { type IdleGate, type RunDependencies, type RunOptions, runSession } from './run-session.js';
@@ -155,20 +156,24 @@ async function reportReply(
     reply = `[${child.agentName} stopped: ${idle.stopReason.type}] ${reply}`.trim();
   const content = [{ type: 'text' as const, text: reply || '(no reply)' }];
   const primaryId = (await directory.primaryId(sessionId)) ?? sessionId;
-  await log.append(sessionId, [
-    {
-      type: 'agent.thread_message_sent',
-      to_session_thread_id: primaryId,
-      to_agent_name: null,
-      content,
-      session_thread_id: child.id,
-    },
-    {
-      type: 'agent.thread_message_received',
-      from_session_thread_id: child.id,
-      from_agent_name: child.agentName,
-      content,
-    },
-  ]);
+  await log.append(
+    sessionId,
+    [
+      {
+        type: 'agent.thread_message_sent',
+        to_session_thread_id: primaryId,
+        to_agent_name: null,
+        content,
+        session_thread_id: child.id,
+      },
+      {
+        type: 'agent.thread_message_received',
+        from_session_thread_id: child.id,
+        from_agent_name: child.agentName,
+        content,
+      },
+    ],
+    prefixKeys(keyAt(`@${idle.seq}`, 'thread_reply'), child.id),
+  );
   return true;
 }

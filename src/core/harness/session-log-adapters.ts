@@ -29,8 +29,11 @@ export function harnessLog(events: EventLog, leaseOwner: string): HarnessLog {
       cache.set(sessionId, known);
       return known.slice();
     },
-    async append(sessionId, drafts: readonly DraftEvent[]) {
-      const stored = await events.append(sessionId, drafts, { leaseOwner });
+    async append(sessionId, drafts: readonly DraftEvent[], keys) {
+      const stored = await events.append(sessionId, drafts, {
+        leaseOwner,
+        ...(typeof keys === 'string' ? { idempotencyKey: keys } : { idempotencyKeys: keys }),
+      });
       return stored.map((event) => event.doc);
     },
     forget(sessionId) {
@@ -71,9 +74,10 @@ export function harnessSessions(
       };
     },
     listUnfinished: () => sessions.listUnfinished(),
-    async saveUsage(sessionId, usage, stats) {
+    async saveUsage(sessionId, usage, stats, key) {
       await events.append(sessionId, [{ type: 'session.usage', usage }], {
         leaseOwner,
+        idempotencyKey: key,
         mutateSession: (session) => ({ ...session, stats: stats as Session['stats'] }),
       });
     },

@@ -1,5 +1,6 @@
 import type { DraftEvent, SessionEvent } from '../events/session-event.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
+import { prefixKeys } from './append-keys.js';
 import type { HarnessLog, HarnessSession, HarnessSessions } from './harness-ports.js';
 import type { LoggedEvent } from './session-state.js';
 import type { ChildThread, ThreadDirectory } from './thread-directory.js';
@@ -43,9 +44,9 @@ export function threadLog(log: HarnessLog, thread: ChildThread, directory: Threa
       }
       return own;
     },
-    async append(sessionId, drafts) {
+    async append(sessionId, drafts, keys) {
       const tagged = drafts.map((draft) => tagDraft(draft, thread));
-      const stored = await log.append(sessionId, tagged);
+      const stored = await log.append(sessionId, tagged, prefixKeys(keys, thread.id));
       for (const event of stored) {
         const status = THREAD_STATUS_VALUE[event.type];
         if (status) await directory.setStatus(thread.id, status);

@@ -1,5 +1,6 @@
 import type { DraftEvent } from '../events/session-event.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
+import { answerKey } from './append-keys.js';
 import type { HarnessLog, HarnessSession, ToolRunner } from './harness-ports.js';
 import type { PendingToolUse } from './session-state.js';
 import type { ToolCatalog } from './tool-catalog.js';
@@ -20,6 +21,9 @@ export function resultEvent(pending: PendingToolUse, outcome: ToolOutcome): Draf
       return { type: 'agent.tool_result', tool_use_id: pending.event.id, ...base, ...thread };
   }
 }
+
+/** A tool use has one result, whether it ran, was denied or was interrupted (append-keys.ts). */
+export const resultKey = (pending: PendingToolUse): string => answerKey(pending.event.id, 'result');
 
 export const errorOutcome = (message: string): ToolOutcome => ({
   content: [{ type: 'text', text: message }],
@@ -52,5 +56,5 @@ export async function runToolStep(options: {
     }
   }
   if (signal.aborted) throw signal.reason ?? new Error('aborted');
-  await log.append(session.id, [resultEvent(pending, outcome)]);
+  await log.append(session.id, [resultEvent(pending, outcome)], resultKey(pending));
 }
