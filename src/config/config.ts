@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type PriceFile, parsePriceFile } from '../core/metering/prices.js';
+import { type FileStorage, parseBlobStorage, type S3Config } from './blob-storage.js';
+
+export type { FileStorage, S3Config } from './blob-storage.js';
 
 /**
  * The only module that reads process.env. Everything else receives a typed
@@ -18,8 +21,12 @@ export interface PaddockConfig {
   secretKey: string | undefined;
   /** Largest accepted file upload in bytes (PADDOCK_MAX_UPLOAD_BYTES); default 500 MiB. */
   maxUploadBytes: number;
-  /** Where file bytes live (PADDOCK_FILE_STORAGE); default `database` on Postgres, else `disk`. */
+  /** Where file bytes and workspace snapshots live (PADDOCK_FILE_STORAGE): `s3` with a PADDOCK_BLOB_URL, else `database` on Postgres, else `disk`. */
   fileStorage: FileStorage;
+  /** The bucket of PADDOCK_BLOB_URL and its PADDOCK_S3_* settings (src/config/blob-storage.ts). */
+  s3?: S3Config | undefined;
+  /** Snapshot session workspaces to blob storage at the end of each turn (PADDOCK_WORKSPACE_SNAPSHOTS, default true). */
+  workspaceSnapshots?: boolean | undefined;
   anthropic: { baseUrl: string; apiKey: string | undefined };
   openai: { baseUrl: string | undefined; apiKey: string | undefined; models: Record<string, string> };
   /** Model id → provider name. `*` is the fallback. */
@@ -106,7 +113,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       'PADDOCK_MAX_UPLOAD_BYTES',
       env['PADDOCK_MAX_UPLOAD_BYTES'] ?? String(500 * 1024 * 1024),
     ),
-    fileStorage: parseFileStorage(env, nonEmpty(env['PADDOCK_DATABASE_URL'])),
+    ...parseBlobStorage(env, isPostgresUrl(nonEmpty(env['PADDOCK_DATABASE_URL']))),
+    workspaceSnapshots: parseBoolean('PADDOCK_WORKSPACE_SNAPSHOTS', env['PADDOCK_WORKSPACE_SNAPSHOTS'], true),
     anthropic: {
       baseUrl: env['PADDOCK_ANTHROPIC_BASE_URL'] ?? 'https://api.anthropic.com',
       apiKey: nonEmpty(env['ANTHROPIC_API_KEY']),
@@ -155,21 +163,15 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
   };
   const merged = { ...config, ...overrides };
   // The default follows the database actually used, which an override may have changed.
-  return { ...merged, fileStorage: overrides.fileStorage ?? parseFileStorage(env, merged.databaseUrl) };
+  return {
+    ...merged,
+    fileStorage:
+      overrides.fileStorage ?? parseBlobStorage(env, isPostgresUrl(merged.databaseUrl)).fileStorage,
+  };
 }
-
-export type FileStorage = 'disk' | 'database';
 
 /** `postgres://…` or `postgresql://…` selects Postgres; anything else is SQLite. */
 export const isPostgresUrl = (url: string | undefined): boolean => /^postgres(ql)?:\/\//.test(url ?? '');
-
-/** Nodes sharing Postgres share no disk, so by default their file bytes go to the database. */
-function parseFileStorage(env: Env, databaseUrl: string | undefined): FileStorage {
-  const value = nonEmpty(env['PADDOCK_FILE_STORAGE'])?.toLowerCase();
-  if (value === undefined) return isPostgresUrl(databaseUrl) ? 'database' : 'disk';
-  if (value === 'disk' || value === 'database') return value;
-  throw new Error(`PADDOCK_FILE_STORAGE must be disk or database, got ${JSON.stringify(value)}`);
-}
 
 function loadPriceFile(path: string | undefined): PriceFile | undefined {
   if (path === undefined) return undefined;

@@ -4,14 +4,25 @@ import type { FileBlobStore } from '../core/ports/file-blobs.js';
 import type { Store } from '../core/ports/store.js';
 import { DatabaseFileBlobStore } from './database/database-file-blobs.js';
 import { DiskFileBlobStore } from './disk/disk-file-blobs.js';
+import { S3FileBlobStore } from './s3/s3-file-blobs.js';
 
-/** PADDOCK_FILE_STORAGE picks where file bytes live; both keep local files under `<dataDir>/files`. */
+/**
+ * PADDOCK_FILE_STORAGE picks where bytes live; every store keeps local files under
+ * `<dataDir>/<directory>`: Files API bytes under `files`, workspace snapshots under `snapshots`.
+ */
 export function openFileBlobs(
-  config: Pick<PaddockConfig, 'fileStorage' | 'dataDir'>,
+  config: Pick<PaddockConfig, 'fileStorage' | 'dataDir' | 's3'>,
   store: Store,
+  directory = 'files',
 ): FileBlobStore {
-  const directory = join(config.dataDir, 'files');
-  return config.fileStorage === 'database'
-    ? new DatabaseFileBlobStore(store, directory)
-    : new DiskFileBlobStore(directory);
+  const local = join(config.dataDir, directory);
+  switch (config.fileStorage) {
+    case 'database':
+      return new DatabaseFileBlobStore(store, local);
+    case 's3':
+      if (!config.s3) throw new Error('PADDOCK_FILE_STORAGE=s3 needs PADDOCK_BLOB_URL=s3://bucket/prefix');
+      return new S3FileBlobStore(config.s3, local);
+    default:
+      return new DiskFileBlobStore(local);
+  }
 }

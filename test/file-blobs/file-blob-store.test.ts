@@ -13,8 +13,17 @@ import type { Store } from '../../src/core/ports/store.js';
 import { CHUNK_BYTES } from '../../src/file-blobs/database/file-chunks.js';
 import { openFileBlobs } from '../../src/file-blobs/open-file-blobs.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { startTestS3, type TestS3 } from '../support/s3-server.js';
 
-const STORAGES: readonly FileStorage[] = ['disk', 'database'];
+const STORAGES: readonly FileStorage[] = ['disk', 'database', 's3'];
+
+let s3: TestS3;
+before(async () => {
+  s3 = await startTestS3();
+});
+after(async () => {
+  await s3.close();
+});
 
 async function readAll(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -36,7 +45,41 @@ describe('PADDOCK_FILE_STORAGE', () => {
       loadConfig({ PADDOCK_DATABASE_URL: postgres, PADDOCK_FILE_STORAGE: 'disk' }).fileStorage,
       'disk',
     );
-    assert.throws(() => loadConfig({ PADDOCK_FILE_STORAGE: 's3' }), /PADDOCK_FILE_STORAGE/);
+    assert.throws(() => loadConfig({ PADDOCK_FILE_STORAGE: 's3' }), /PADDOCK_BLOB_URL/);
+    assert.throws(() => loadConfig({ PADDOCK_FILE_STORAGE: 'tape' }), /PADDOCK_FILE_STORAGE/);
+  });
+
+  it('PADDOCK_BLOB_URL selects the S3 store with its bucket, prefix and endpoint settings', () => {
+    const config = loadConfig({
+      PADDOCK_DATABASE_URL: 'postgres://db.example/paddock',
+      PADDOCK_BLOB_URL: 's3://my-bucket/paddock/prod/',
+      PADDOCK_S3_ENDPOINT: 'http://minio.internal:9000',
+      PADDOCK_S3_ACCESS_KEY_ID: 'key',
+      PADDOCK_S3_SECRET_ACCESS_KEY: 'secret',
+    });
+    assert.equal(config.fileStorage, 's3');
+    assert.deepEqual(config.s3, {
+      bucket: 'my-bucket',
+      prefix: 'paddock/prod',
+      endpoint: 'http://minio.internal:9000',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'key', secretAccessKey: 'secret' },
+      forcePathStyle: true,
+    });
+    const aws = loadConfig({ PADDOCK_BLOB_URL: 's3://bucket-a', PADDOCK_S3_REGION: 'eu-west-1' });
+    assert.equal(aws.s3?.prefix, '');
+    assert.equal(aws.s3?.region, 'eu-west-1');
+    assert.equal(aws.s3?.forcePathStyle, false);
+    assert.equal(aws.s3?.credentials, undefined, 'the SDK default chain');
+    assert.equal(
+      loadConfig({ PADDOCK_BLOB_URL: 's3://b-1', PADDOCK_FILE_STORAGE: 'disk' }).fileStorage,
+      'disk',
+    );
+    assert.throws(() => loadConfig({ PADDOCK_BLOB_URL: 'https://bucket' }), /PADDOCK_BLOB_URL/);
+    assert.throws(
+      () => loadConfig({ PADDOCK_BLOB_URL: 's3://bucket', PADDOCK_S3_ACCESS_KEY_ID: 'x' }),
+      /go together/,
+    );
   });
 });
 
@@ -63,10 +106,14 @@ for (const dialect of DIALECTS) {
       before(async () => {
         database = await createTestDatabase(dialect);
         store = await database.open();
-        blobs = openFileBlobs({ fileStorage: storage, dataDir: database.dataDir }, store);
+        blobs = openFileBlobs(
+          { fileStorage: storage, dataDir: database.dataDir, s3: { ...s3.config, prefix: `${dialect}/run` } },
+          store,
+        );
         filesDirectory = join(database.dataDir, 'files');
       });
       after(async () => {
+        blobs.close?.();
         await store.close();
         await database.drop();
       });
@@ -100,6 +147,13 @@ for (const dialect of DIALECTS) {
         assert.ok((await readAll(await blobs.open(id))).equals(bytes));
         assert.ok(readFileSync(await blobs.materialize(id)).equals(bytes));
         if (storage === 'database') assert.equal(await store.fileChunks.count(id), 4);
+        if (storage !== 'disk') {
+          // Another node (an empty cache) reads the bytes from the shared store.
+          await blobs.forgetLocal?.(id);
+          assert.ok(!readdirSync(filesDirectory).includes(id));
+          assert.ok((await readAll(await blobs.open(id))).equals(bytes));
+          assert.ok(readdirSync(filesDirectory).includes(id), 'a read fills the cache again');
+        }
 
         const fromBuffer = nextId();
         await blobs.put(fromBuffer, { bytes });
@@ -122,6 +176,27 @@ for (const dialect of DIALECTS) {
         await assert.rejects(blobs.materialize(id), isNotFound);
         assert.deepEqual(leftovers(), []);
       });
+
+      if (storage === 's3')
+        it('serves another node from the bucket, and a delete there removes the object', async () => {
+          const bytes = randomBytes(1024 * 1024 + 7);
+          const id = nextId();
+          await blobs.put(id, { bytes });
+          const otherDataDir = mkdtempSync(join(tmpdir(), 'paddock-node-b-'));
+          const other = openFileBlobs(
+            { fileStorage: 's3', dataDir: otherDataDir, s3: { ...s3.config, prefix: `${dialect}/run` } },
+            store,
+          );
+          try {
+            assert.ok(readFileSync(await other.materialize(id)).equals(bytes));
+            await other.delete(id);
+            await blobs.forgetLocal?.(id);
+            await assert.rejects(blobs.open(id), isNotFound);
+          } finally {
+            other.close?.();
+            rmSync(otherDataDir, { recursive: true, force: true });
+          }
+        });
 
       if (storage !== 'database') return;
 

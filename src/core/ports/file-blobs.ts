@@ -8,8 +8,8 @@ import type { Readable } from 'node:stream';
 export type FileBlobSource = { path: string } | { bytes: Buffer };
 
 /**
- * Where Files API bytes live (src/file-blobs/): the local disk of one node, or the
- * database every node shares. Metadata stays in the Store; callers check it first, so
+ * Where Files API bytes and workspace snapshots live (src/file-blobs/): the local disk of
+ * one node, or the database or an S3-compatible bucket every node shares. Metadata stays in the Store; callers check it first, so
  * a store may keep stale local copies of files another node deleted.
  */
 export interface FileBlobStore {
@@ -21,4 +21,8 @@ export interface FileBlobStore {
   materialize(id: string): Promise<string>;
   /** Removes the bytes; a missing file is not an error. */
   delete(id: string): Promise<void>;
+  /** Drops this node's cached copy where the bytes live elsewhere (a restored snapshot's parts). */
+  forgetLocal?(id: string): Promise<void>;
+  /** Releases connections (the S3 client's sockets). */
+  close?(): void;
 }

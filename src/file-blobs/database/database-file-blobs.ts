@@ -51,6 +51,10 @@ export class DatabaseFileBlobStore implements FileBlobStore {
     await rm(path, { force: true });
   }
 
+  async forgetLocal(id: string): Promise<void> {
+    await rm(blobPath(this.cacheDirectory, id), { force: true });
+  }
+
   private async chunkCount(id: string): Promise<number> {
     const count = await this.store.fileChunks.count(id);
     if (count === 0) throw notFound('File', id);
