@@ -185,6 +185,26 @@ export interface FileChunkRepository {
   delete(fileId: string): Promise<void>;
 }
 
+/**
+ * Where each session's newest workspace snapshot is (src/sandbox/snapshots/). Generation 0
+ * with no manifest records that a sandbox was started but nothing was snapshotted yet, so a
+ * node that finds no files can tell a new session from a lost workspace.
+ */
+export interface WorkspaceSnapshotHead {
+  sessionId: string;
+  generation: number;
+  manifestId: string | null;
+  manifestSha256: string | null;
+  createdAt: string;
+}
+
+export interface WorkspaceSnapshotRepository {
+  head(sessionId: string): Promise<WorkspaceSnapshotHead | undefined>;
+  /** Moves the head on from generation `expected` (undefined: none yet); false when another node did first. */
+  advance(head: WorkspaceSnapshotHead, expected: number | undefined): Promise<boolean>;
+  delete(sessionId: string): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly resources: ResourceRepository;
@@ -195,6 +215,7 @@ export interface Store {
   readonly leases: LeaseRepository;
   readonly meta: MetaRepository;
   readonly fileChunks: FileChunkRepository;
+  readonly workspaceSnapshots: WorkspaceSnapshotRepository;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import { KyselyEventRepository } from './event-repository.js';
 import { KyselyFileChunkRepository } from './file-chunk-repository.js';
 import { KyselyResourceRepository } from './resource-repository.js';
 import type { Database } from './schema.js';
+import { KyselyWorkspaceSnapshotRepository } from './workspace-snapshot-repository.js';
 import {
   KyselyAgentVersionRepository,
   KyselyApiKeyRepository,
@@ -24,6 +25,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     leases: new KyselyLeaseRepository(db),
     meta: new KyselyMetaRepository(db),
     fileChunks: new KyselyFileChunkRepository(db),
+    workspaceSnapshots: new KyselyWorkspaceSnapshotRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));

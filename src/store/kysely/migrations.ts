@@ -118,6 +118,19 @@ const migrations: Record<string, DialectMigration> = {
         .execute();
     },
   },
+  '0004_workspace_snapshots': {
+    // The newest snapshot of each session's workspace; its parts live in blob storage.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('workspace_snapshots')
+        .addColumn('session_id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('generation', 'integer', (c) => c.notNull())
+        .addColumn('manifest_id', 'text')
+        .addColumn('manifest_sha256', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const SCHEMA_VERSION = Object.keys(migrations).length;

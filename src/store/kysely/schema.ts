@@ -51,6 +51,14 @@ export interface Database {
     idx: number;
     bytes: Buffer;
   };
+  /** The newest workspace snapshot of each session (src/sandbox/snapshots/). */
+  workspace_snapshots: {
+    session_id: string;
+    generation: number;
+    manifest_id: string | null;
+    manifest_sha256: string | null;
+    created_at: string;
+  };
   paddock_meta: {
     key: string;
     value: string;
