@@ -204,12 +204,20 @@ describe('unrestricted networking: NAT (bwrap)', { skip }, () => {
 function sandboxInitPid(address: string): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-    if (comm !== 'sleep') continue;
+    if (processName(entry) !== 'sleep') continue;
     const addresses = sh(`nsenter --target=${entry} --net hostname -I 2>/dev/null || true`);
     if (addresses.split(/\s+/).includes(address)) return Number(entry);
   }
   throw new Error(`no sandbox holds ${address}`);
+}
+
+/** A process's name, or undefined when it exited between the /proc listing and the read (other tests run alongside). */
+function processName(pid: string): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 function hostAddresses(): string[] {
