@@ -12,9 +12,11 @@ import { FileService } from './core/files/file-service.js';
 import { createIdGenerator, type IdGenerator } from './core/ids.js';
 import { MeteringService } from './core/metering/metering-service.js';
 import { resolvePrices } from './core/metering/prices.js';
+import type { SessionRunner } from './core/ports/session-runner.js';
 import type { Store } from './core/ports/store.js';
 import { archiveThread } from './core/sessions/archive-thread.js';
 import { EventLog } from './core/sessions/event-log.js';
+import { SessionCommands } from './core/sessions/session-commands.js';
 import { SessionEventService } from './core/sessions/session-event-service.js';
 import { SessionResourceService } from './core/sessions/session-resource-service.js';
 import { SessionService } from './core/sessions/session-service.js';
@@ -102,6 +104,12 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const apiKeys = new ApiKeyService(store, ids, clock, config.adminKey);
   const work = new WorkQueue(store, ids, clock);
   const environmentKeys = new EnvironmentKeyService(store, ids, clock);
+  const sessionEvents = new SessionEventService(store, events, ids);
+  // Signals go through context.runner at call time, so an embedder (or a test) may replace it.
+  const runner: SessionRunner = {
+    notify: (sessionId) => context.runner.notify(sessionId),
+    interrupt: (sessionId, threadId) => context.runner.interrupt(sessionId, threadId),
+  };
   const context: AppContext = {
     sessionResources: new SessionResourceService({ store, log: events, ids, clock, sealer: secretBox }),
     threads: {
@@ -117,7 +125,8 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     credentials,
     files,
     sessions,
-    sessionEvents: new SessionEventService(store, events, ids),
+    sessionCommands: new SessionCommands({ sessions, sessionEvents, runner, work, budgets: metering }),
+    sessionEvents,
     events,
     runner: harness.runner,
     metering,

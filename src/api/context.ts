@@ -7,6 +7,7 @@ import type { FileService } from '../core/files/file-service.js';
 import type { MeteringService } from '../core/metering/metering-service.js';
 import type { SessionRunner } from '../core/ports/session-runner.js';
 import type { EventLog } from '../core/sessions/event-log.js';
+import type { SessionCommands } from '../core/sessions/session-commands.js';
 import type { SessionEventService } from '../core/sessions/session-event-service.js';
 import type { SessionResourceService } from '../core/sessions/session-resource-service.js';
 import type { SessionService } from '../core/sessions/session-service.js';
@@ -17,7 +18,7 @@ import type { WorkQueue } from '../core/work/work-queue.js';
 
 /**
  * What the HTTP layer needs from the core. Built by the composition root
- * (src/server.ts); routes only ever talk to these services.
+ * (src/compose/); routes only ever talk to these services.
  */
 export interface AppContext {
   /** /v1/sessions/{id}/resources */
@@ -36,10 +37,15 @@ export interface AppContext {
   credentials: CredentialService;
   files: FileService;
   sessions: SessionService;
+  /** Client writes to sessions and what they set in motion (harness signals, self-hosted work). */
+  sessionCommands: SessionCommands;
   sessionEvents: SessionEventService;
   /** The session event log (appends, reads, live tails); the harness appends through it too. */
   events: EventLog;
-  /** Hears about new session input. `idleRunner` until the harness is plugged in. */
+  /**
+   * Hears about new session input; `sessionCommands` signals through it at call time, so an
+   * embedder (or a test recording the signals) may replace it.
+   */
   runner: SessionRunner;
   /** Usage, list cost, budgets and reports. */
   metering: MeteringService;

@@ -26,23 +26,12 @@ export function registerSessionEventRoutes(
   context: AppContext,
   options: SessionEventRouteOptions = {},
 ): void {
-  const { sessionEvents, events } = context;
+  const { sessionEvents, sessionCommands, events } = context;
   const openStream = sseStreams(app, options.sseHeartbeatMs);
 
   app.post<SessionParams>('/v1/sessions/:session_id/events', workerSessionAccess, async (request) => {
-    const sessionId = request.params.session_id;
     const body = parseInput(sendEventsSchema, request.body);
-    const stored = await sessionEvents.send(sessionId, body.events);
-    // Committed first, then the harness hears about it (the lead's runner may run on another tick).
-    for (const event of stored) {
-      const doc = event.doc;
-      if (doc.type === 'user.interrupt') context.runner.interrupt(sessionId, doc.session_thread_id ?? null);
-    }
-    if (stored.some((event) => event.doc.type !== 'user.interrupt')) {
-      // A dormant self-hosted session (its work item stopped) needs a worker again.
-      await context.work.ensureForSession(sessionId);
-      context.runner.notify(sessionId);
-    }
+    const stored = await sessionCommands.send(request.params.session_id, body.events);
     return { data: stored.map((event) => event.doc) };
   });
 

@@ -12,28 +12,19 @@ import { parseInput } from '../validation.js';
 type SessionParams = { Params: { session_id: string } };
 
 export function registerSessionRoutes(app: FastifyInstance, context: AppContext): void {
-  const { sessions } = context;
+  const { sessions, sessionCommands } = context;
 
-  app.post('/v1/sessions', async (request) => {
-    const { session, initialEvents } = await sessions.create(parseInput(sessionCreateSchema, request.body));
-    // Self-hosted: a worker must pick the session up (spec §6 server duties).
-    await context.work.ensureForSession(session.id);
-    if (initialEvents.length > 0) context.runner.notify(session.id);
-    return session;
-  });
+  app.post('/v1/sessions', async (request) =>
+    sessionCommands.create(parseInput(sessionCreateSchema, request.body)),
+  );
 
   app.get<SessionParams>('/v1/sessions/:session_id', workerSessionAccess, async (request) =>
     sessions.retrieve(request.params.session_id),
   );
 
-  app.post<SessionParams>('/v1/sessions/:session_id', async (request) => {
-    const input = parseInput(sessionUpdateSchema, request.body ?? {});
-    const session = await sessions.update(request.params.session_id, input);
-    // A raised or removed budget resumes a session that stopped with budget_reached.
-    if (input.budget !== undefined && (await context.metering.budgetAllowsResume(session)))
-      context.runner.notify(session.id);
-    return session;
-  });
+  app.post<SessionParams>('/v1/sessions/:session_id', async (request) =>
+    sessionCommands.update(request.params.session_id, parseInput(sessionUpdateSchema, request.body ?? {})),
+  );
 
   app.get('/v1/sessions', async (request) => {
     const query = parseInput(sessionListQuerySchema, request.query, 'query');
@@ -51,16 +42,11 @@ export function registerSessionRoutes(app: FastifyInstance, context: AppContext)
     return toBidirectionalPage(page, cursor, (record) => record.doc);
   });
 
-  app.post<SessionParams>('/v1/sessions/:session_id/archive', async (request) => {
-    const session = await sessions.archive(request.params.session_id);
-    // A running turn must stop: the session accepts nothing more.
-    context.runner.interrupt(session.id, null);
-    return session;
-  });
+  app.post<SessionParams>('/v1/sessions/:session_id/archive', async (request) =>
+    sessionCommands.archive(request.params.session_id),
+  );
 
-  app.delete<SessionParams>('/v1/sessions/:session_id', async (request) => {
-    const deleted = await sessions.delete(request.params.session_id);
-    context.runner.interrupt(deleted.id, null);
-    return deleted;
-  });
+  app.delete<SessionParams>('/v1/sessions/:session_id', async (request) =>
+    sessionCommands.delete(request.params.session_id),
+  );
 }
