@@ -9,6 +9,7 @@ import { probeBwrap } from '../../src/sandbox/bwrap/bwrap-host.js';
 import { type CgroupSupport, detectCgroups } from '../../src/sandbox/bwrap/cgroups.js';
 import { runLogged } from '../../src/sandbox/bwrap/logged-run.js';
 import { ensurePackageLayer } from '../../src/sandbox/bwrap/package-layer.js';
+import { ensureConfineHelper } from '../../src/sandbox/seccomp/confine-helper.js';
 import { bwrapCase, spec, TEST_ROOTFS_DIR } from './drivers.js';
 
 const temps: string[] = [];
@@ -93,6 +94,7 @@ describe('package-layer builds: limits and timeout (bwrap)', { skip }, () => {
       base: base(),
       host,
       hostUid: 100_000,
+      confine: await ensureConfineHelper(TEST_ROOTFS_DIR),
       cgroups,
       limits: { memoryBytes: 512 * 1024 ** 2, pids: 256, cpus: 1 },
       buildTimeoutMs,

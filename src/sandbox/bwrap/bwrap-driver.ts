@@ -11,6 +11,7 @@ import { type EgressOptions, sandboxEgress } from '../network/sandbox-egress.js'
 import { SandboxNat } from '../network/sandbox-nat.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
 import { stageResources } from '../resources/stage-resources.js';
+import { type ConfineHelper, ensureConfineHelper } from '../seccomp/confine-helper.js';
 import { type BwrapHost, probeBwrap } from './bwrap-host.js';
 import { BwrapInstance } from './bwrap-instance.js';
 import { buildLaunch } from './bwrap-launch.js';
@@ -55,6 +56,13 @@ export async function createBwrapDriver(
     );
   const rootfs = rootfsOptions(config, log);
   collectLayersInBackground(rootfs.cacheDir, sessionsDir(config.dataDir), log);
+  // Built on first use, like the rootfs; a host that cannot build it starts no sandbox at all.
+  let confineBuild: Promise<ConfineHelper> | undefined;
+  const confineHelper = () =>
+    (confineBuild ??= ensureConfineHelper(rootfs.cacheDir).catch((error: unknown) => {
+      confineBuild = undefined;
+      throw error;
+    }));
   const nat = config.sandbox.nat
     ? await SandboxNat.create({
         subnet: parseSubnet(config.sandbox.subnet),
@@ -79,6 +87,7 @@ export async function createBwrapDriver(
       const base = await ensureRootfs(rootfs);
       const limits: SandboxLimits = { ...config.sandbox.limits, ...definedOnly(spec.limits ?? {}) };
       const owner = host.root ? config.sandbox.hostUid : undefined;
+      const confine = await confineHelper();
       const layer = sessionLayer(config.dataDir, spec.sessionId);
       await prepareLayer(layer, usesOverlay(host), owner);
       const packages = await sessionPackageLayer(layer.dir, spec, {
@@ -86,6 +95,7 @@ export async function createBwrapDriver(
         base,
         host,
         hostUid: config.sandbox.hostUid,
+        confine,
         cgroups,
         limits: config.sandbox.limits,
         buildTimeoutMs: config.sandbox.layerBuildTimeoutMs,
@@ -113,6 +123,7 @@ export async function createBwrapDriver(
         mountsDir: layer.mounts,
         cgroupProcs: cgroup?.procsFiles ?? [],
         hostUid: config.sandbox.hostUid,
+        confine,
         env: egress?.env,
         readOnlyBinds: egress?.binds,
       });

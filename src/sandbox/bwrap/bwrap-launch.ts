@@ -1,5 +1,11 @@
 import { relative } from 'node:path';
 import type { StagedMount } from '../resources/stage-resources.js';
+import {
+  CONFINE_DIR_INSIDE,
+  CONFINE_INSIDE,
+  type ConfineHelper,
+  FILTER_INSIDE,
+} from '../seccomp/confine-helper.js';
 import { type BwrapHost, HOST_PATH, SANDBOX_PATH } from './bwrap-host.js';
 import type { SessionLayer } from './session-layer.js';
 
@@ -17,6 +23,10 @@ const OVERLAY_MOUNT = '/run/paddock-sandbox-root';
  * cannot traverse; bound here in the private namespace, bwrap can bind from it.
  */
 const MOUNTS_POINT = '/run/paddock-sandbox-mounts';
+/** Same idea for the confine helper (seccomp/confine-helper.ts), whose cache may be under the data dir. */
+const CONFINE_POINT = '/run/paddock-sandbox-confine';
+/** bwrap reads the seccomp program from this descriptor, opened by the launch script. */
+const SECCOMP_FD = 5;
 export const OUTPUTS_DIR = '/mnt/session/outputs';
 
 export interface Launch {
@@ -52,6 +62,11 @@ export function buildLaunch(options: {
   /** Extra host files bound read-only (host path, sandbox path). */
   readOnlyBinds?: Array<[string, string]>;
   env?: Record<string, string>;
+  /**
+   * The seccomp filter for everything bwrap starts, and the helper tools enter through (buildEnter),
+   * bound read-only at a mount point under bwrap's /dev that the sandbox can neither rename nor unmount.
+   */
+  confine: ConfineHelper;
 }): Launch {
   const { host, lowers, layer } = options;
   const hostOverlay = host.root && !host.nativeOverlay;
@@ -86,12 +101,23 @@ export function buildLaunch(options: {
     mount.sandboxPath,
   ]);
   const binds = (options.readOnlyBinds ?? []).flatMap(([source, target]) => ['--ro-bind', source, target]);
+  const confine = [
+    '--ro-bind',
+    host.root ? CONFINE_POINT : options.confine.dir,
+    CONFINE_DIR_INSIDE,
+    '--seccomp',
+    String(SECCOMP_FD),
+    // Belt and braces with the filter's clone/unshare rules: no user namespace can be made inside.
+    '--disable-userns',
+  ];
   const env = Object.entries(options.env ?? {}).flatMap(([name, value]) => ['--setenv', name, value]);
   const oneShot = options.command !== undefined;
   const bwrap = [
     'bwrap',
     // user, ipc, pid, net (loopback only), uts and cgroup namespaces
     '--unshare-all',
+    // --unshare-all only tries; --disable-userns (below) needs it for sure.
+    '--unshare-user',
     ...(options.network === 'host' ? ['--share-net'] : []),
     '--die-with-parent',
     '--new-session',
@@ -120,6 +146,7 @@ export function buildLaunch(options: {
     '--tmpfs',
     '/tmp',
     ...binds,
+    ...confine,
     ...(overlay && !oneShot ? ['--dir', OUTPUTS_DIR] : []),
     ...mounts,
     '--chdir',
@@ -150,7 +177,9 @@ export function buildLaunch(options: {
   const hostEnv: Record<string, string> = {
     PATH: HOST_PATH,
     PADDOCK_CGROUP_PROCS: options.cgroupProcs.join('\n'),
+    PADDOCK_SECCOMP: options.confine.filter,
   };
+  if (host.root) hostEnv['PADDOCK_CONFINE'] = options.confine.dir;
   if (hostOverlay) {
     for (const path of [...lowers, layer.upper, layer.work])
       if (/[,:\\\n]/.test(path)) throw new Error(`overlay path ${JSON.stringify(path)} contains , : or \\`);
@@ -166,8 +195,11 @@ printf '%s\\n' "$PADDOCK_CGROUP_PROCS" | while IFS= read -r f; do
 done || exit 97
 unset PADDOCK_CGROUP_PROCS`;
 
+// The filter is opened here (as the server's user), before the drop to the sandbox uid.
 const LAUNCH_SCRIPT = `${JOIN_CGROUPS}
-if [ -n "$PADDOCK_OVERLAY$PADDOCK_MOUNTS" ]; then
+exec ${SECCOMP_FD}<"$PADDOCK_SECCOMP" || exit 96
+unset PADDOCK_SECCOMP
+if [ -n "$PADDOCK_OVERLAY$PADDOCK_MOUNTS$PADDOCK_CONFINE" ]; then
   exec unshare --mount --propagation private -- /bin/sh -c '
     if [ -n "$PADDOCK_OVERLAY" ]; then
       mkdir -p -m 0755 ${OVERLAY_MOUNT} &&
@@ -177,15 +209,21 @@ if [ -n "$PADDOCK_OVERLAY$PADDOCK_MOUNTS" ]; then
       mkdir -p -m 0755 ${MOUNTS_POINT} &&
       mount --bind "$PADDOCK_MOUNTS" ${MOUNTS_POINT} || exit 98
     fi
-    unset PADDOCK_OVERLAY PADDOCK_MOUNTS
+    if [ -n "$PADDOCK_CONFINE" ]; then
+      mkdir -p -m 0755 ${CONFINE_POINT} &&
+      mount --bind "$PADDOCK_CONFINE" ${CONFINE_POINT} || exit 98
+    fi
+    unset PADDOCK_OVERLAY PADDOCK_MOUNTS PADDOCK_CONFINE
     exec "$@"' sh "$@"
 fi
 exec "$@"`;
 
 /**
  * Runs argv inside a started sandbox: join its cgroups, enter all its
- * namespaces and its root with nsenter, then start from an empty environment
- * with every capability dropped.
+ * namespaces and its root with nsenter, then run the confine helper, bound
+ * read-only from the host: it sets the environment, drops every capability,
+ * sets no_new_privs and loads the seccomp filter, and checks each, before
+ * anything from the sandbox's own (writable) filesystem runs.
  */
 export function buildEnter(
   childPid: number,
@@ -215,8 +253,8 @@ export function buildEnter(
       // to become the namespace's root; its uid already maps to that root, so keep it as it is.
       ...(process.getuid?.() === 0 ? [] : ['--preserve-credentials']),
       '--',
-      '/usr/bin/env',
-      '-i',
+      CONFINE_INSIDE,
+      FILTER_INSIDE,
       `PATH=${SANDBOX_PATH}`,
       'HOME=/root',
       'LANG=C.UTF-8',
@@ -225,10 +263,6 @@ export function buildEnter(
       'PS2=',
       'USER=root',
       ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
-      '/usr/bin/setpriv',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-      '--no-new-privs',
       '--',
       ...argv,
     ],

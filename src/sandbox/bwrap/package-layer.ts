@@ -3,6 +3,7 @@ import { chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path';
 import type { SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
 import type { BuildNetwork } from '../network/build-network.js';
+import type { ConfineHelper } from '../seccomp/confine-helper.js';
 import type { BwrapHost } from './bwrap-host.js';
 import { buildLaunch } from './bwrap-launch.js';
 import { type CgroupSupport, SessionCgroup } from './cgroups.js';
@@ -17,6 +18,8 @@ export interface PackageLayerOptions {
   base: string;
   host: BwrapHost;
   hostUid: number;
+  /** The seccomp filter builds run under, like sessions. */
+  confine: ConfineHelper;
   /** Builds run under the server's default sandbox limits, in their own cgroup. */
   cgroups: CgroupSupport;
   limits: SandboxLimits;
@@ -142,6 +145,7 @@ async function build(packages: Packages, dir: string, options: PackageLayerOptio
       mountsDir: undefined,
       cgroupProcs: cgroup?.procsFiles ?? [],
       hostUid: options.hostUid,
+      confine: options.confine,
       network: 'host',
       command: [
         '/bin/bash',
