@@ -169,9 +169,9 @@ async function sandboxSpec(
     limits: environmentLimits(environment.metadata, undefined),
   };
   // Checked against the ceilings when written; an operator may have lowered them since.
-  for (const key of ['memoryBytes', 'pids', 'cpus'] as const) {
+  for (const key of ['memoryBytes', 'pids', 'cpus', 'diskBytes'] as const) {
     const wanted = spec.limits?.[key];
-    if (wanted !== undefined && spec.limits) spec.limits[key] = Math.min(wanted, maxLimits[key]);
+    if (wanted !== undefined && spec.limits) spec.limits[key] = Math.min(wanted, maxLimits[key] ?? wanted);
   }
   if (environment.config.type === 'cloud') {
     spec.network = environment.config.networking;

@@ -21,6 +21,11 @@ export interface PaddockConfig {
   secretKey: string | undefined;
   /** Largest accepted file upload in bytes (PADDOCK_MAX_UPLOAD_BYTES); default 500 MiB. */
   maxUploadBytes: number;
+  /**
+   * Below this much free space on the data dir's filesystem, new sandboxes and uploads are
+   * refused (PADDOCK_MIN_FREE_DISK_MB, default 1024; 0 disables).
+   */
+  minFreeDiskBytes: number;
   /** Where file bytes and workspace snapshots live (PADDOCK_FILE_STORAGE): `s3` with a PADDOCK_BLOB_URL, else `database` on Postgres, else `disk`. */
   fileStorage: FileStorage;
   /** The bucket of PADDOCK_BLOB_URL and its PADDOCK_S3_* settings (src/config/blob-storage.ts). */
@@ -63,13 +68,14 @@ export interface SandboxConfig {
   debianMirror: string;
   /** Stop a session's sandbox after this long without tool calls (PADDOCK_SANDBOX_IDLE_MS). */
   idleTimeoutMs: number;
-  /** Default limits (PADDOCK_SANDBOX_MEMORY_MB, PADDOCK_SANDBOX_PIDS, PADDOCK_SANDBOX_CPUS). */
-  limits: { memoryBytes: number; pids: number; cpus: number };
+  /** Default limits (PADDOCK_SANDBOX_MEMORY_MB, _PIDS, _CPUS, _DISK_MB). */
+  limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
   /**
-   * The most an environment may ask for through its `paddock.memory_mb`, `paddock.pids` and
-   * `paddock.cpus` metadata (PADDOCK_SANDBOX_MAX_MEMORY_MB, _MAX_PIDS, _MAX_CPUS).
+   * The most an environment may ask for through its `paddock.memory_mb`, `paddock.pids`,
+   * `paddock.cpus` and `paddock.disk_mb` metadata (PADDOCK_SANDBOX_MAX_MEMORY_MB, _MAX_PIDS,
+   * _MAX_CPUS, _MAX_DISK_MB).
    */
-  maxLimits: { memoryBytes: number; pids: number; cpus: number };
+  maxLimits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
   /** Host uid/gid the sandbox's root maps to when the server runs as root (PADDOCK_SANDBOX_UID). */
   hostUid: number;
   /** An environment package-layer build is killed and fails after this long (PADDOCK_LAYER_BUILD_TIMEOUT_MS). */
@@ -113,6 +119,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       'PADDOCK_MAX_UPLOAD_BYTES',
       env['PADDOCK_MAX_UPLOAD_BYTES'] ?? String(500 * 1024 * 1024),
     ),
+    minFreeDiskBytes: parsePositive(env, 'PADDOCK_MIN_FREE_DISK_MB', 1024) * 1024 * 1024,
     ...parseBlobStorage(env, isPostgresUrl(nonEmpty(env['PADDOCK_DATABASE_URL']))),
     workspaceSnapshots: parseBoolean('PADDOCK_WORKSPACE_SNAPSHOTS', env['PADDOCK_WORKSPACE_SNAPSHOTS'], true),
     anthropic: {
@@ -140,11 +147,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
         memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MEMORY_MB', 4096) * 1024 * 1024,
         pids: parsePositive(env, 'PADDOCK_SANDBOX_PIDS', 1024),
         cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
+        diskBytes: parsePositive(env, 'PADDOCK_SANDBOX_DISK_MB', 10_240) * 1024 * 1024,
       },
       maxLimits: {
         memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MAX_MEMORY_MB', 16_384) * 1024 * 1024,
         pids: parsePositive(env, 'PADDOCK_SANDBOX_MAX_PIDS', 4096),
         cpus: parsePositive(env, 'PADDOCK_SANDBOX_MAX_CPUS', availableParallelism()),
+        diskBytes: parsePositive(env, 'PADDOCK_SANDBOX_MAX_DISK_MB', 102_400) * 1024 * 1024,
       },
       hostUid: parsePositive(env, 'PADDOCK_SANDBOX_UID', 100_000),
       layerBuildTimeoutMs: parsePositiveInteger(

@@ -158,7 +158,11 @@ class ManagedSandbox implements Sandbox {
 
   async ensureStarted(): Promise<RunningSandbox> {
     if (this.running?.alive) return this.running;
-    if (this.running) this.runner.close(); // crashed: the old shell is gone with it
+    if (this.running) {
+      this.runner.close(); // crashed: the old shell is gone with it
+      // Its egress, cgroup and disk mount outlived it; the new instance makes its own.
+      void this.running.stop().catch(() => {});
+    }
     this.running = undefined;
     this.starting ??= this.backend
       .start(this.spec, { spawnable: (inside) => this.runner.prewarm(inside) })

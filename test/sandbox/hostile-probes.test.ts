@@ -61,7 +61,7 @@ describe('hostile probes: bwrap', { skip: bwrap.skip }, () => {
   it("the sandbox's root is not host root", async (t) => {
     if (process.getuid?.() !== 0) return t.skip('the server is not root, so there is no uid to drop to');
     await run('h1', 'echo mine > /workspace/owned.txt');
-    const file = join(config.dataDir, 'sandboxes', 'h1', 'upper', 'workspace', 'owned.txt');
+    const file = join(config.dataDir, 'sandboxes', 'h1', 'disk', 'upper', 'workspace', 'owned.txt');
     assert.equal(statSync(file).uid, config.sandbox.hostUid);
   });
 

@@ -18,6 +18,8 @@ export interface SandboxLimits {
   memoryBytes: number;
   pids: number;
   cpus: number;
+  /** The session's kernel-enforced disk quota (overlay upper, work dir, staged resources). */
+  diskBytes?: number;
 }
 
 export interface SandboxSpec {

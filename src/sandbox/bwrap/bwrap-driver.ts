@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
-import type { SandboxDriver, SandboxLimits } from '../../core/ports/sandbox.js';
-import { createManagedDriver, managedOptions, type SandboxBackend } from '../managed-driver.js';
+import type { SandboxDriver, SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
+import {
+  createManagedDriver,
+  managedOptions,
+  type RunningSandbox,
+  type SandboxBackend,
+  type StartHooks,
+} from '../managed-driver.js';
 import { openBuildNetwork } from '../network/build-network.js';
 import { parseDnsUpstreams } from '../network/dns-relay.js';
 import type { EgressNet } from '../network/egress-proxy.js';
@@ -16,9 +22,10 @@ import { type BwrapHost, probeBwrap } from './bwrap-host.js';
 import { BwrapInstance } from './bwrap-instance.js';
 import { buildLaunch } from './bwrap-launch.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
+import { detectDiskQuota, SessionDisks } from './disk-quota.js';
 import { collectLayersInBackground, sessionPackageLayer } from './package-layer.js';
 import { ensureRootfs, type RootfsOptions } from './rootfs.js';
-import { prepareLayer, removeLayer, sessionLayer, sessionsDir } from './session-layer.js';
+import { prepareLayer, removeLayer, type SessionLayer, sessionLayer, sessionsDir } from './session-layer.js';
 
 export interface BwrapDriverOptions {
   log?: (message: string) => void;
@@ -47,13 +54,18 @@ export async function createBwrapDriver(
   options: BwrapDriverOptions = {},
 ): Promise<SandboxDriver> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const host = probeBwrap();
-  if ('missing' in host) throw new Error(host.missing);
+  const probed = probeBwrap();
+  if ('missing' in probed) throw new Error(probed.missing);
+  const host: BwrapHost = probed;
   const cgroups = await detectCgroups();
   if (!cgroups.available)
     log(
       `paddock: WARNING: cgroup limits unavailable (${cgroups.reason}); sandboxes run without memory/pids/cpu limits`,
     );
+  const quota = detectDiskQuota();
+  if (!quota.available)
+    log(`paddock: WARNING: disk quotas unavailable (${quota.reason}); a sandbox can fill the host's disk`);
+  const disks = new SessionDisks(log);
   const rootfs = rootfsOptions(config, log);
   collectLayersInBackground(rootfs.cacheDir, sessionsDir(config.dataDir), log);
   // Built on first use, like the rootfs; a host that cannot build it starts no sandbox at all.
@@ -86,57 +98,101 @@ export async function createBwrapDriver(
     start: async (spec, hooks) => {
       const base = await ensureRootfs(rootfs);
       const limits: SandboxLimits = { ...config.sandbox.limits, ...definedOnly(spec.limits ?? {}) };
-      const owner = host.root ? config.sandbox.hostUid : undefined;
-      const confine = await confineHelper();
       const layer = sessionLayer(config.dataDir, spec.sessionId);
-      await prepareLayer(layer, usesOverlay(host), owner);
-      const packages = await sessionPackageLayer(layer.dir, spec, {
-        cacheDir: rootfs.cacheDir,
-        base,
-        host,
-        hostUid: config.sandbox.hostUid,
-        confine,
-        cgroups,
-        limits: config.sandbox.limits,
-        buildTimeoutMs: config.sandbox.layerBuildTimeoutMs,
-        sessionsDir: sessionsDir(config.dataDir),
-        openNetwork: (layerName) => openBuildNetwork(spec, layerName, egressOptions),
-        log,
-      });
-      const mounts = await stageResources(spec, {
-        place: (sandboxPath) =>
-          join(layer.mounts, createHash('sha256').update(sandboxPath).digest('hex').slice(0, 16)),
-        owner,
-        githubBaseUrl: config.sandbox.githubBaseUrl,
-      });
-      const lowers = packages ? [packages, base] : [base];
-      const egress = await sandboxEgress(spec, { ...egressOptions, rootfsLayers: lowers });
-      const cgroup = await createCgroup(cgroups, spec.sessionId, limits).catch(async (error: unknown) => {
-        await egress?.close();
+      const release =
+        quota.available && usesOverlay(host)
+          ? await disks.acquire(layer, limits.diskBytes ?? config.sandbox.limits.diskBytes)
+          : undefined;
+      try {
+        return withRelease(await startInstance(spec, hooks, base, limits, layer), release);
+      } catch (error) {
+        await release?.();
         throw error;
-      });
-      const launch = buildLaunch({
-        host,
-        lowers,
-        layer,
-        mounts,
-        mountsDir: layer.mounts,
-        cgroupProcs: cgroup?.procsFiles ?? [],
-        hostUid: config.sandbox.hostUid,
-        confine,
-        env: egress?.env,
-        readOnlyBinds: egress?.binds,
-      });
-      return BwrapInstance.start(launch, cgroup, egress, usesOverlay(host) ? layer.upper : undefined, hooks);
+      }
     },
-    removeFiles: (sessionId) => removeLayer(sessionLayer(config.dataDir, sessionId)),
+    removeFiles: async (sessionId) => {
+      const layer = sessionLayer(config.dataDir, sessionId);
+      await disks.forget(layer);
+      await removeLayer(layer);
+    },
   };
+  async function startInstance(
+    spec: SandboxSpec,
+    hooks: StartHooks | undefined,
+    base: string,
+    limits: SandboxLimits,
+    layer: SessionLayer,
+  ): Promise<RunningSandbox> {
+    const owner = host.root ? config.sandbox.hostUid : undefined;
+    const confine = await confineHelper();
+    await prepareLayer(layer, usesOverlay(host), owner);
+    const packages = await sessionPackageLayer(layer.dir, spec, {
+      cacheDir: rootfs.cacheDir,
+      base,
+      host,
+      hostUid: config.sandbox.hostUid,
+      confine,
+      cgroups,
+      limits: config.sandbox.limits,
+      buildTimeoutMs: config.sandbox.layerBuildTimeoutMs,
+      sessionsDir: sessionsDir(config.dataDir),
+      openNetwork: (layerName) => openBuildNetwork(spec, layerName, egressOptions),
+      log,
+    });
+    const mounts = await stageResources(spec, {
+      place: (sandboxPath) =>
+        join(layer.mounts, createHash('sha256').update(sandboxPath).digest('hex').slice(0, 16)),
+      owner,
+      githubBaseUrl: config.sandbox.githubBaseUrl,
+    });
+    const lowers = packages ? [packages, base] : [base];
+    const egress = await sandboxEgress(spec, { ...egressOptions, rootfsLayers: lowers });
+    const cgroup = await createCgroup(cgroups, spec.sessionId, limits).catch(async (error: unknown) => {
+      await egress?.close();
+      throw error;
+    });
+    const launch = buildLaunch({
+      host,
+      lowers,
+      layer,
+      mounts,
+      mountsDir: layer.mounts,
+      cgroupProcs: cgroup?.procsFiles ?? [],
+      hostUid: config.sandbox.hostUid,
+      confine,
+      env: egress?.env,
+      readOnlyBinds: egress?.binds,
+    });
+    return BwrapInstance.start(launch, cgroup, egress, usesOverlay(host) ? layer.upper : undefined, hooks);
+  }
   const driver = createManagedDriver(backend, managedOptions(config, options.onOutputs, log));
   return {
     ...driver,
     async close() {
       await driver.close();
       await nat?.close();
+    },
+  };
+}
+
+/** The instance, releasing the session's disk once it has stopped. */
+function withRelease(instance: RunningSandbox, release: (() => Promise<void>) | undefined): RunningSandbox {
+  if (!release) return instance;
+  return {
+    get inside() {
+      return instance.inside;
+    },
+    get alive() {
+      return instance.alive;
+    },
+    outputsDir: instance.outputsDir,
+    outputsMayExist: () => instance.outputsMayExist?.() ?? Promise.resolve(true),
+    async stop() {
+      try {
+        await instance.stop();
+      } finally {
+        await release();
+      }
     },
   };
 }

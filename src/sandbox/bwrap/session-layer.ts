@@ -5,9 +5,17 @@ import { join } from 'node:path';
  * A session's files on the host. With overlayfs they are the overlay's upper
  * directory (every change to the sandbox's root); without it, a workspace and
  * a home directory bound into a read-only base. Both survive stop/acquire.
+ *
+ * With a disk quota (disk-quota.ts) everything the session writes — upper,
+ * overlay work dir, staged resources — lives on `image`, mounted at `disk`
+ * while its sandbox runs; without one, `disk` is a plain directory.
  */
 export interface SessionLayer {
   dir: string;
+  /** The session's sparse ext4 image (only with a disk quota). */
+  image: string;
+  /** Where the image is mounted; upper, work and mounts are inside it. */
+  disk: string;
   upper: string;
   work: string;
   workspace: string;
@@ -23,14 +31,26 @@ export function sessionsDir(dataDir: string): string {
 
 export function sessionLayer(dataDir: string, sessionId: string): SessionLayer {
   const dir = join(sessionsDir(dataDir), sessionId);
+  const disk = join(dir, 'disk');
   return {
     dir,
-    upper: join(dir, 'upper'),
-    work: join(dir, 'overlay-work'),
+    image: join(dir, 'disk.img'),
+    disk,
+    upper: join(disk, 'upper'),
+    work: join(disk, 'overlay-work'),
     workspace: join(dir, 'workspace'),
     home: join(dir, 'home'),
-    mounts: join(dir, 'mounts'),
+    mounts: join(disk, 'mounts'),
   };
+}
+
+/**
+ * The session's overlay upper directory on the host: every file the session
+ * changed. With a disk quota it is readable while the session's disk is
+ * mounted (while its sandbox runs).
+ */
+export function sessionUpperDir(dataDir: string, sessionId: string): string {
+  return sessionLayer(dataDir, sessionId).upper;
 }
 
 export async function prepareLayer(
@@ -39,6 +59,7 @@ export async function prepareLayer(
   owner: number | undefined,
 ): Promise<void> {
   const dirs = overlay ? [layer.upper, layer.work] : [layer.workspace, layer.home];
+  await mkdir(layer.disk, { recursive: true, mode: 0o755 });
   // Traversable by the sandbox uid: bwrap binds staged resources from here.
   await mkdir(layer.mounts, { recursive: true, mode: 0o755 });
   for (const dir of dirs) await mkdir(dir, { recursive: true, mode: 0o755 });
