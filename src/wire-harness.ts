@@ -27,7 +27,8 @@ import { vaultCredentialStore } from './mcp/vault-credential-store.js';
 import { nodeIdentity } from './node-identity.js';
 import { createModelRouter } from './providers/model-router.js';
 import { createSandboxDriver } from './sandbox/create-driver.js';
-import { createWebSearchBackend } from './search/create-web-search-backend.js';
+import { createOutboundFetch } from './outbound/outbound-fetch.js';
+import { createWebSearchBackend, searchBackendHost } from './search/create-web-search-backend.js';
 
 export interface HarnessTuning {
   retry?: Partial<RetryPolicy>;
@@ -85,8 +86,13 @@ export function wireHarness(options: {
     directory,
     kick: (sessionId, threadId) => kicks.kick(sessionId, threadId),
   });
+  // One outbound client, one address policy (docs/security.md, "Outbound requests"); only the
+  // hosts each use may reach although private differ.
+  const outbound = (allowedPrivateHosts: readonly string[]) =>
+    createOutboundFetch({ allowPrivate: config.allowPrivateNetworks, allowedPrivateHosts });
   const mcp = lazyMcpRunner({
     credentials: vaultCredentialStore(options.vaults, options.credentials),
+    fetch: outbound(config.mcpAllowedPrivateHosts),
     clock,
     appendEvents: (sessionId, drafts) => log.append(sessionId, drafts),
   });
@@ -100,8 +106,8 @@ export function wireHarness(options: {
       ...(await sandboxSpec(session, environments, files, sessions, openToken, config.sandbox.maxLimits)),
       ...(await environmentSecrets(session, options.vaults)),
     }),
-    webFetch: { allowPrivateNetworks: config.allowPrivateNetworks, maxBytes: 1024 * 1024, timeoutMs: 30_000 },
-    webSearch: createWebSearchBackend(config.webSearch),
+    webFetch: { fetch: outbound([]), maxBytes: 1024 * 1024, timeoutMs: 30_000 },
+    webSearch: createWebSearchBackend(config.webSearch, outbound(searchBackendHost(config.webSearch))),
     delegates: { mcp, delegation },
   });
   const harness = new Harness({

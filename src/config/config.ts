@@ -41,6 +41,11 @@ export interface PaddockConfig {
   /** web_fetch (and later egress) may reach loopback and private ranges (PADDOCK_ALLOW_PRIVATE_NETWORKS). */
   allowPrivateNetworks: boolean;
   /**
+   * Host names, IPs and CIDRs MCP servers and their OAuth token endpoints may use although they
+   * are loopback or private (PADDOCK_MCP_ALLOWED_PRIVATE_HOSTS, comma-separated; default none).
+   */
+  mcpAllowedPrivateHosts: string[];
+  /**
    * This node drives sessions (PADDOCK_HARNESS, default true). `false` makes a pure API node on
    * Postgres, leaving sessions to `paddock worker` nodes.
    */
@@ -49,6 +54,13 @@ export interface PaddockConfig {
   webSearch?: WebSearchConfig | undefined;
   /** How long a node's lease on a running session lasts without renewal (PADDOCK_LEASE_TTL_MS). */
   leaseTtlMs: number;
+  /**
+   * Node liveness (docs/scale-out.md): a node records a heartbeat every `heartbeatMs`
+   * (PADDOCK_NODE_HEARTBEAT_MS); another node takes its sessions only after none for `nodeTtlMs`
+   * (PADDOCK_NODE_TTL_MS) or while it drains. A draining node finishes its turns for at most
+   * `drainTimeoutMs` (PADDOCK_DRAIN_TIMEOUT_MS) before it hands the rest off.
+   */
+  fleet: { heartbeatMs: number; nodeTtlMs: number; drainTimeoutMs: number };
   /** Context window assumed for compaction (PADDOCK_CONTEXT_WINDOW_TOKENS, default 200000). */
   contextWindowTokens: number;
   logLevel: string;
@@ -134,6 +146,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     modelRoutes: parseMap(env['PADDOCK_MODEL_ROUTES']),
     sandboxDriver: nonEmpty(env['PADDOCK_SANDBOX']),
     allowPrivateNetworks: env['PADDOCK_ALLOW_PRIVATE_NETWORKS'] === 'true',
+    mcpAllowedPrivateHosts: (env['PADDOCK_MCP_ALLOWED_PRIVATE_HOSTS'] ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
     harness: env['PADDOCK_HARNESS'] !== 'false',
     console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
@@ -147,6 +163,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
         memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MEMORY_MB', 4096) * 1024 * 1024,
         pids: parsePositive(env, 'PADDOCK_SANDBOX_PIDS', 1024),
         cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
+    fleet: {
+      heartbeatMs: parsePositive(env, 'PADDOCK_NODE_HEARTBEAT_MS', 2_000),
+      nodeTtlMs: parsePositive(env, 'PADDOCK_NODE_TTL_MS', 10_000),
+      drainTimeoutMs: parsePositive(env, 'PADDOCK_DRAIN_TIMEOUT_MS', 60_000),
+    },
         diskBytes: parsePositive(env, 'PADDOCK_SANDBOX_DISK_MB', 10_240) * 1024 * 1024,
       },
       maxLimits: {

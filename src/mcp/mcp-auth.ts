@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { OutboundFetch } from '../core/ports/outbound-http.js';
 import type { ResolvedCredential } from '../core/vaults/vault.js';
 import { McpFailure } from './mcp-errors.js';
 import { normalizeMcpUrl } from './mcp-url.js';
@@ -28,6 +29,7 @@ export class ServerAuth {
     private readonly clock: Clock,
     /** Shared across sessions: one refresh per credential at a time, since refresh tokens may rotate. */
     private readonly inflight: Map<string, Promise<OAuthTokens>>,
+    private readonly fetch: OutboundFetch,
   ) {}
 
   static async find(
@@ -36,6 +38,7 @@ export class ServerAuth {
     serverUrl: string,
     clock: Clock,
     inflight: Map<string, Promise<OAuthTokens>>,
+    fetch: OutboundFetch,
   ): Promise<ServerAuth> {
     let credentials: ResolvedCredential[] = [];
     if (vaultIds.length > 0) {
@@ -53,7 +56,7 @@ export class ServerAuth {
         credential.auth.type !== 'environment_variable' &&
         normalizeMcpUrl(credential.auth.mcp_server_url) === target,
     );
-    return new ServerAuth(match, store, clock, inflight);
+    return new ServerAuth(match, store, clock, inflight, fetch);
   }
 
   get hasCredential(): boolean {
@@ -104,7 +107,7 @@ export class ServerAuth {
     let pending = this.inflight.get(credential.id);
     if (!pending) {
       pending = (async () => {
-        const tokens = await refreshOAuthToken(auth, this.clock.now());
+        const tokens = await refreshOAuthToken(auth, this.clock.now(), this.fetch);
         await this.store.saveOAuthTokens(credential, tokens);
         return tokens;
       })().finally(() => this.inflight.delete(credential.id));

@@ -1,11 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { McpServer } from '../core/domain/agent.js';
+import type { OutboundFetch } from '../core/ports/outbound-http.js';
 import type { ToolOutcome } from '../core/ports/sandbox.js';
 import { scrubSecrets } from '../core/secret-scrub.js';
 import type { ServerAuth } from './mcp-auth.js';
 import { toResultBlocks } from './mcp-content.js';
-import { describeError, failureKind, McpFailure } from './mcp-errors.js';
+import { addressRefused, describeError, failureKind, McpFailure } from './mcp-errors.js';
 import type { McpToolInfo } from './mcp-tool-names.js';
 
 export interface McpTimeouts {
@@ -32,33 +33,44 @@ export async function connectMcpServer(
   server: McpServer,
   auth: ServerAuth,
   timeouts: McpTimeouts,
+  fetch: OutboundFetch,
 ): Promise<McpConnection> {
   try {
     try {
-      return await attempt(server, auth, timeouts);
+      return await attempt(server, auth, timeouts, fetch);
     } catch (error) {
       if (failureKind(error) !== 'authentication' || !auth.canRefresh()) throw error;
       await auth.refresh();
-      return await attempt(server, auth, timeouts);
+      return await attempt(server, auth, timeouts, fetch);
     }
   } catch (error) {
     const kind = failureKind(error);
     const what = kind === 'authentication' ? 'authenticate to' : 'connect to';
     const hint =
       kind === 'authentication' && !auth.hasCredential ? ' (no vault credential matches its URL)' : '';
+    const refused = addressRefused(error)
+      ? ' (the operator can allow it with PADDOCK_MCP_ALLOWED_PRIVATE_HOSTS)'
+      : '';
     throw new McpFailure(
       kind,
       scrubSecrets(
-        `could not ${what} MCP server ${server.name}${hint}: ${describeError(error)}`,
+        `could not ${what} MCP server ${server.name}${hint}: ${describeError(error)}${refused}`,
         auth.secrets,
       ),
     );
   }
 }
 
-async function attempt(server: McpServer, auth: ServerAuth, timeouts: McpTimeouts): Promise<McpConnection> {
+async function attempt(
+  server: McpServer,
+  auth: ServerAuth,
+  timeouts: McpTimeouts,
+  fetch: OutboundFetch,
+): Promise<McpConnection> {
+  // Every request the SDK makes (POST, the SSE GET, DELETE) goes through the outbound client.
   const transport = new StreamableHTTPClientTransport(new URL(server.url), {
     requestInit: { headers: await auth.headers() },
+    fetch,
   });
   const client = new Client({ name: 'paddock', version: '0.1.0' });
   try {

@@ -38,6 +38,11 @@ export function describeError(error: unknown): string {
   return code && !message.includes(code) ? `${message} (${code})` : message;
 }
 
+/** The outbound client refused the address (src/outbound/checked-lookup.ts, `EADDRBLOCKED`). */
+export function addressRefused(error: unknown): boolean {
+  return causeCode(error) === 'EADDRBLOCKED';
+}
+
 function causeCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {

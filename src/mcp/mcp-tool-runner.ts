@@ -4,6 +4,7 @@ import type { McpServer } from '../core/domain/agent.js';
 import type { DraftEvent } from '../core/events/session-event.js';
 import type { HarnessSession, ToolCall, ToolRunner } from '../core/harness/harness-ports.js';
 import { buildToolCatalog, type ExtraTool } from '../core/harness/tool-catalog.js';
+import type { OutboundFetch } from '../core/ports/outbound-http.js';
 import type { ToolOutcome } from '../core/ports/sandbox.js';
 import { scrubSecrets } from '../core/secret-scrub.js';
 import { type McpCredentialStore, ServerAuth } from './mcp-auth.js';
@@ -14,6 +15,8 @@ import type { OAuthTokens } from './oauth-refresh.js';
 
 export interface McpToolRunnerOptions {
   credentials: McpCredentialStore;
+  /** The outbound client for MCP servers and OAuth token endpoints (the operator's MCP address policy). */
+  fetch: OutboundFetch;
   clock: Clock;
   /** Appends to the session's log under the harness's lease (session.error for failing servers). */
   appendEvents(sessionId: string, drafts: DraftEvent[]): Promise<unknown>;
@@ -149,8 +152,9 @@ export class McpToolRunner implements ToolRunner {
           server.server.url,
           this.options.clock,
           this.refreshes,
+          this.options.fetch,
         );
-        const connection = await connectMcpServer(server.server, auth, this.timeouts);
+        const connection = await connectMcpServer(server.server, auth, this.timeouts, this.options.fetch);
         for (const secret of auth.secrets) server.secrets.add(secret);
         if (this.sessions.get(session.id) !== slot) {
           // The session was updated while we connected: this connection is for the old config.

@@ -1,3 +1,4 @@
+import type { OutboundFetch } from '../core/ports/outbound-http.js';
 import { scrubSecrets } from '../core/secret-scrub.js';
 import type { ResolvedAuth } from '../core/vaults/vault.js';
 import { McpFailure } from './mcp-errors.js';
@@ -16,9 +17,14 @@ const TIMEOUT_MS = 15_000;
 /**
  * RFC 6749 §6 refresh against the credential's token endpoint, authenticating
  * the client the way the credential says (none / client_secret_basic /
- * client_secret_post). Failures are authentication failures, scrubbed.
+ * client_secret_post). Failures are authentication failures, scrubbed. The token endpoint is
+ * reached through the outbound client, under the same address policy as the MCP server.
  */
-export async function refreshOAuthToken(auth: OAuthAuth, now: number): Promise<OAuthTokens> {
+export async function refreshOAuthToken(
+  auth: OAuthAuth,
+  now: number,
+  fetch: OutboundFetch,
+): Promise<OAuthTokens> {
   const refresh = auth.refresh;
   if (!refresh?.refresh_token) {
     throw new McpFailure(

@@ -1,3 +1,4 @@
+import type { OutboundFetch } from '../core/ports/outbound-http.js';
 import { scrubSecrets } from '../core/secret-scrub.js';
 
 export const DEFAULT_SEARCH_TIMEOUT_MS = 15_000;
@@ -8,6 +9,8 @@ export interface JsonRequest {
   /** Named in every error message ("SearXNG", "Brave Search"). */
   service: string;
   url: URL;
+  /** The outbound client (src/outbound), under the server's address policy. */
+  fetch: OutboundFetch;
   headers?: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;
@@ -30,7 +33,7 @@ export async function getJson(request: JsonRequest): Promise<unknown> {
   const signal = AbortSignal.any([request.signal, timeout]);
   let response: Response;
   try {
-    response = await fetch(request.url, {
+    response = await request.fetch(request.url, {
       headers: { accept: 'application/json', ...request.headers },
       redirect: 'manual',
       signal,

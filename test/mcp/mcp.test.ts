@@ -95,7 +95,8 @@ describe('MCP servers against the reference server', () => {
     describe(`over ${dialect}`, () => {
       let fixture: Fixture;
       before(async () => {
-        fixture = await startHarnessFixture(dialect);
+        // The reference servers listen on loopback: allowed by the operator's list, 127.0.0.1 only.
+        fixture = await startHarnessFixture(dialect, [], {}, { mcpAllowedPrivateHosts: ['127.0.0.1'] });
       });
       after(async () => fixture.close());
 
@@ -218,6 +219,62 @@ describe('MCP servers against the reference server', () => {
         } finally {
           await endpoint.close();
         }
+      });
+
+      it('refuses an MCP server on an unlisted loopback address in any spelling, and the session runs on', async () => {
+        const { client, model } = fixture;
+        const port = new URL(gate.url).port;
+        for (const host of ['127.0.0.2', '[::ffff:127.0.0.2]', '[::ffff:7f00:2]', '[::1]']) {
+          const session = await mcpSession(client, `http://${host}:${port}/mcp`);
+          model.push([{ content: [{ type: 'text', text: 'without tools' }] }]);
+          const events = await startTurn(fixture, session.id);
+          const error = events.find((event) => event.type === 'session.error');
+          assert.equal(error?.['error']?.type, 'mcp_connection_failed_error', host);
+          assert.match(
+            String(error?.['error']?.message),
+            /could not connect to MCP server everything: .*is a loopback address, which is blocked.*PADDOCK_MCP_ALLOWED_PRIVATE_HOSTS/,
+            host,
+          );
+          assert.equal(events.at(-1)?.['stop_reason']?.type, 'end_turn', host);
+          assert.equal((await client.beta.sessions.retrieve(session.id)).status, 'idle', host);
+        }
+        // The listed address in the same spelling family still works (the other tests use it).
+        const listed = await mcpSession(client, gate.url.replace('127.0.0.1', '[::ffff:127.0.0.1]'));
+        model.push([{ content: [{ type: 'text', text: 'listed' }] }]);
+        const events = await startTurn(fixture, listed.id);
+        assert.equal(
+          events.find((event) => event.type === 'session.error')?.['error']?.type,
+          'mcp_authentication_failed_error',
+        );
+      });
+
+      it('refuses an OAuth token endpoint on an unlisted private address', async () => {
+        const { client, model } = fixture;
+        const vault = await client.beta.vaults.create({ display_name: 'oauth-private' });
+        await client.beta.vaults.credentials.create(vault.id, {
+          auth: {
+            type: 'mcp_oauth',
+            mcp_server_url: gate.url,
+            access_token: STALE,
+            refresh: {
+              client_id: 'paddock-client',
+              token_endpoint: 'http://169.254.169.254/token',
+              token_endpoint_auth: { type: 'none' },
+              refresh_token: REFRESH,
+            },
+          },
+        });
+        const session = await mcpSession(client, gate.url, { vaultIds: [vault.id] });
+        model.push([{ content: [{ type: 'text', text: 'no refresh' }] }]);
+        const events = await startTurn(fixture, session.id);
+        const error = events.find((event) => event.type === 'session.error');
+        assert.equal(error?.['error']?.type, 'mcp_authentication_failed_error');
+        assert.match(
+          String(error?.['error']?.message),
+          /token refresh failed: .*cloud metadata address, which is blocked/,
+        );
+        assert.ok(!JSON.stringify(events).includes(REFRESH));
+        assert.equal(events.at(-1)?.['stop_reason']?.type, 'end_turn');
       });
 
       it('lists the new tools on the next turn after the session agent is updated while idle', async () => {

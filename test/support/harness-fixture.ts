@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import type { PaddockConfig } from '../../src/config/config.js';
 import {
   type ScriptedModelServer,
   startScriptedModelServer,
@@ -23,11 +24,12 @@ export async function startHarnessFixture(
   dialect: Dialect,
   turns: ScriptedTurn[] = [],
   tuning: HarnessTuning = {},
+  config: Partial<PaddockConfig> = {},
 ): Promise<HarnessFixture> {
   const model = await startScriptedModelServer({ turns });
   const server = await startTestServer(
     dialect,
-    { anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' }, sandboxDriver: 'process' },
+    { anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' }, sandboxDriver: 'process', ...config },
     { retry: { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 3 }, ...tuning },
   );
   return {

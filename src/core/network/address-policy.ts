@@ -185,7 +185,12 @@ function classifyNormalized(ip: Normalized, host: Ranges): AddressCategory | und
 }
 
 function describe(ip: string, category: AddressCategory): string {
-  const what: Record<AddressCategory, string> = {
+  return `${ip} is ${describeCategory(category)}, which is blocked`;
+}
+
+/** "a loopback address", "one of this server's own addresses", … for messages. */
+export function describeCategory(category: AddressCategory | 'invalid'): string {
+  const what: Record<AddressCategory | 'invalid', string> = {
     loopback: 'a loopback address',
     private: 'a private address',
     'link-local': 'a link-local address',
@@ -195,8 +200,9 @@ function describe(ip: string, category: AddressCategory): string {
     multicast: 'a multicast address',
     reserved: 'a reserved address',
     host: "one of this server's own addresses",
+    invalid: 'not an IP address',
   };
-  return `${ip} is ${what[category]}, which is blocked`;
+  return what[category];
 }
 
 /** Lower case, without one trailing dot or surrounding brackets. */

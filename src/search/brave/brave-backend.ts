@@ -1,3 +1,4 @@
+import type { OutboundFetch } from '../../core/ports/outbound-http.js';
 import type { WebSearchBackend, WebSearchRequest, WebSearchResult } from '../../core/tools/web-search.js';
 import { plainText } from '../plain-text.js';
 import { DEFAULT_SEARCH_TIMEOUT_MS, getJson } from '../search-http.js';
@@ -6,6 +7,8 @@ import { withSiteTerms } from '../site-terms.js';
 export const BRAVE_SEARCH_BASE_URL = 'https://api.search.brave.com';
 
 export interface BraveOptions {
+  /** The outbound client (src/outbound): the operator's backend host is allowed by its policy. */
+  fetch: OutboundFetch;
   apiKey: string;
   /** Default https://api.search.brave.com; tests and proxies point it elsewhere. */
   baseUrl?: string;
@@ -42,6 +45,7 @@ export function createBraveBackend(options: BraveOptions): WebSearchBackend {
       const country = request.userLocation?.country?.toUpperCase();
       if (country && BRAVE_COUNTRIES.has(country)) url.searchParams.set('country', country);
       const body = await getJson({
+        fetch: options.fetch,
         service: 'Brave Search',
         url,
         headers: { 'x-subscription-token': options.apiKey, ...locationHeaders(request) },

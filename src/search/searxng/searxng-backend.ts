@@ -1,9 +1,12 @@
+import type { OutboundFetch } from '../../core/ports/outbound-http.js';
 import type { WebSearchBackend, WebSearchResult } from '../../core/tools/web-search.js';
 import { plainText } from '../plain-text.js';
 import { DEFAULT_SEARCH_TIMEOUT_MS, getJson } from '../search-http.js';
 import { withSiteTerms } from '../site-terms.js';
 
 export interface SearxngOptions {
+  /** The outbound client (src/outbound): the operator's backend host is allowed by its policy. */
+  fetch: OutboundFetch;
   /** The instance's base URL (`https://searx.example/` or with a path prefix); may carry basic-auth credentials. */
   baseUrl: string;
   timeoutMs?: number;
@@ -32,6 +35,7 @@ export function createSearxngBackend(options: SearxngOptions): WebSearchBackend 
       url.searchParams.set('q', withSiteTerms(request, { maxChars: 1000 }));
       url.searchParams.set('format', 'json');
       const body = await getJson({
+        fetch: options.fetch,
         service: 'SearXNG',
         url,
         headers,
