@@ -132,11 +132,22 @@ export function wireHarness(options: {
     leaseTtlMs: tuning.leaseTtlMs ?? config.leaseTtlMs,
     onError: options.onError,
     threads: { directory, kicks },
+    // Ownership by liveness (docs/scale-out.md); a draining node's sessions are signalled anew.
+    fleet: {
+      repository: store.fleet,
+      ...config.fleet,
+      resignal: (sessionId) => bus.signalSession(sessionId),
+    },
+    onTakeover: ({ sessionId, previousOwner, reason }) => {
+      process.stderr.write(`paddock: took over ${sessionId} from node ${previousOwner} (${reason})\n`);
+    },
   });
   // Signals from any node (this one included: the bus delivers locally too) reach this harness.
   const unsubscribe = bus.onSessionSignal((sessionId, signal) =>
     signal.type === 'interrupt' ? harness.interrupt(sessionId) : harness.notify(sessionId),
   );
+  // Signals sent while this node's bus was down are lost: look in the database for their work.
+  const unsubscribeReconnect = bus.onReconnect?.(() => harness.sweepSoon());
   const runner: SessionRunner = {
     notify(sessionId) {
       bus.signalSession(sessionId);
@@ -152,6 +163,7 @@ export function wireHarness(options: {
     sandboxes,
     async close() {
       unsubscribe();
+      unsubscribeReconnect?.();
       await harness.stop();
       await sandboxes.close();
       await mcp.close();

@@ -1,6 +1,7 @@
 import type { PaddockConfig } from '../config/config.js';
 import { createPaddock } from '../server.js';
 import { ensureInitialKey } from './initial-key.js';
+import { onStopSignals } from './stop-signals.js';
 
 export async function runServe(config: PaddockConfig): Promise<void> {
   const startedAt = performance.now();
@@ -14,14 +15,5 @@ export async function runServe(config: PaddockConfig): Promise<void> {
   const ms = Math.round(performance.now() - startedAt);
   process.stdout.write(`paddock listening on ${url} (${paddock.store.dialect}, ready in ${ms} ms)\n`);
   if (config.console) process.stdout.write(`paddock: console at ${url}/console\n`);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`paddock: ${signal}, shutting down\n`);
-    await paddock.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  onStopSignals('paddock', paddock);
 }

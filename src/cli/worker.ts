@@ -1,12 +1,13 @@
 import { isPostgresUrl, type PaddockConfig } from '../config/config.js';
 import { createPaddock } from '../server.js';
+import { onStopSignals } from './stop-signals.js';
 
 /**
  * A worker node: drives sessions (harness, sandboxes, MCP) for API nodes that
  * run with PADDOCK_HARNESS=false. It serves no API; it learns of work through
- * Postgres (LISTEN/NOTIFY signals, leases, and a periodic sweep for sessions
- * whose lease lapsed), so it needs the same database and PADDOCK_SECRET_KEY as
- * the API nodes.
+ * Postgres (LISTEN/NOTIFY signals, leases, node heartbeats, and a periodic sweep
+ * for sessions whose owner died or whose signal was lost), so it needs the same
+ * database and PADDOCK_SECRET_KEY as the API nodes.
  */
 export async function runWorker(config: PaddockConfig): Promise<void> {
   if (!isPostgresUrl(config.databaseUrl))
@@ -16,14 +17,5 @@ export async function runWorker(config: PaddockConfig): Promise<void> {
   const paddock = await createPaddock({ config });
   await paddock.startHarness();
   process.stdout.write(`paddock worker running (${paddock.store.dialect}, pid ${process.pid})\n`);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`paddock worker: ${signal}, finishing running steps\n`);
-    await paddock.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  onStopSignals('paddock worker', paddock);
 }

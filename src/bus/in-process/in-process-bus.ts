@@ -41,6 +41,15 @@ export class InProcessBus implements EventBus {
     return this.emitter.listenerCount(topic(sessionId)) > 0;
   }
 
+  /** Sessions this process streams right now (the Postgres bus re-reads them after a reconnect). */
+  subscribedSessions(): string[] {
+    return this.emitter
+      .eventNames()
+      .filter((name): name is string => typeof name === 'string' && name.startsWith(topic('')))
+      .filter((name) => this.emitter.listenerCount(name) > 0)
+      .map((name) => name.slice(topic('').length));
+  }
+
   onSessionSignal(listener: (sessionId: string, signal: SessionSignal) => void): () => void {
     this.emitter.on(SIGNAL, listener);
     return () => this.emitter.off(SIGNAL, listener);

@@ -8,7 +8,11 @@ import { InProcessBus } from '../in-process/in-process-bus.js';
 const CHANNEL = 'paddock_events';
 /** NOTIFY payloads must stay under 8000 bytes; keep a margin for the envelope. */
 const MAX_INLINE_BYTES = 7000;
-const RECONNECT_MS = 1000;
+/** Reconnect backoff: first try after this, doubling up to the cap, for as long as it takes. */
+const RECONNECT_FIRST_MS = 250;
+const RECONNECT_MAX_MS = 5_000;
+/** Notices kept while the connection is down; past this the oldest go (the log still has them). */
+const MAX_OUTBOX = 10_000;
 
 type Notice =
   | { n: string; k: 'e'; e: StoredEvent }
@@ -28,8 +32,15 @@ export class PostgresBus implements EventBus {
   private readonly nodeId = randomUUID();
   private client: pg.Client | undefined;
   private closed = false;
-  /** NOTIFYs go out one at a time, in publish order, on the listening connection. */
-  private sending: Promise<unknown> = Promise.resolve();
+  /**
+   * NOTIFYs go out one at a time, in publish order, on the listening connection. While it is
+   * down they wait here and go out after the reconnect, so a wake-up signal is late, not lost.
+   */
+  private readonly outbox: string[] = [];
+  private sending: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private readonly reconnectListeners = new Set<() => void>();
 
   private constructor(
     private readonly connectionString: string,
@@ -76,12 +87,18 @@ export class PostgresBus implements EventBus {
     this.notify(JSON.stringify(notice));
   }
 
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.local.close();
+    await this.sending;
     const client = this.client;
     this.client = undefined;
-    await this.sending;
     await client?.end().catch(() => undefined);
   }
 
@@ -90,35 +107,95 @@ export class PostgresBus implements EventBus {
     client.on('notification', (message) => {
       if (message.channel === CHANNEL && message.payload) this.receive(message.payload);
     });
+    // Both must be handled: an unhandled 'error' (57P01 on a server restart) kills the process.
     client.on('error', () => this.reconnect(client));
     client.on('end', () => this.reconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    const recovered = this.failures > 0;
+    this.failures = 0;
     this.client = client;
+    this.pump();
+    if (recovered) {
+      process.stderr.write('paddock: event bus reconnected to postgres\n');
+      this.resync();
+    }
   }
 
   private reconnect(failed: pg.Client): void {
     if (this.closed || this.client !== failed) return;
     this.client = undefined;
     failed.end().catch(() => undefined);
-    setTimeout(() => {
-      if (!this.closed) this.listen().catch(() => this.scheduleRetry());
-    }, RECONNECT_MS).unref();
+    process.stderr.write('paddock: event bus lost its postgres connection; reconnecting\n');
+    this.scheduleRetry();
   }
 
+  /**
+   * Tries again with backoff for as long as it takes. The timer is referenced on purpose: a
+   * node whose only connection dropped keeps trying instead of exiting quietly.
+   */
   private scheduleRetry(): void {
-    setTimeout(() => {
+    if (this.closed || this.retryTimer) return;
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.failures);
+    this.failures += 1;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
       if (!this.closed && !this.client) this.listen().catch(() => this.scheduleRetry());
-    }, RECONNECT_MS).unref();
+    }, delay);
+  }
+
+  /**
+   * What this node missed while it was not listening: subscribers get the session's latest
+   * event (their tail reads any gap before it from the log), harnesses look for lost signals.
+   */
+  private resync(): void {
+    for (const sessionId of this.local.subscribedSessions()) {
+      void this.events
+        .list({ sessionId, order: 'desc', limit: 1 })
+        .then(([last]) => last && this.local.publish(last))
+        .catch(() => undefined);
+    }
+    for (const listener of this.reconnectListeners) listener();
   }
 
   private notify(payload: string): void {
+    this.outbox.push(payload);
+    if (this.outbox.length > MAX_OUTBOX) this.outbox.shift();
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.sending || !this.client) return;
     const client = this.client;
-    if (!client) return;
-    // A lost notice only delays other nodes until the next event: their tails fill gaps from the log.
-    this.sending = this.sending
-      .then(() => client.query('select pg_notify($1, $2)', [CHANNEL, payload]))
-      .catch(() => undefined);
+    let failed = false;
+    this.sending = (async () => {
+      for (let next = this.outbox[0]; next !== undefined; next = this.outbox[0]) {
+        if (this.client !== client) return;
+        try {
+          await client.query('select pg_notify($1, $2)', [CHANNEL, next]);
+        } catch {
+          // The connection is failing: keep the notice for after the reconnect (listen pumps
+          // again). It may have gone out already; a duplicate is harmless (tails skip seen
+          // seqs, a second wake finds no work).
+          failed = true;
+          return;
+        }
+        this.outbox.shift();
+      }
+    })().finally(() => {
+      this.sending = undefined;
+      // A notice queued while the last send was settling.
+      if (!failed && this.outbox.length > 0) this.pump();
+    });
   }
 
   private receive(payload: string): void {

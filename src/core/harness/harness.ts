@@ -206,7 +206,7 @@ export class Harness implements SessionRunner {
 
   private async drive(sessionId: string, run: ActiveRun): Promise<void> {
     try {
-      for (let round = 0; ; round++) {
+      for (;;) {
         const { held, takeover } = await this.ownership.take(sessionId);
         // Another node owns the session (it is live and ran it last, or holds a running lease).
         if (!held) return;

@@ -2,6 +2,7 @@ import type { Session } from '../domain/session.js';
 import type { DraftEvent } from '../events/session-event.js';
 import type { EventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/session-service.js';
+import { isStoreUnavailable } from '../store-unavailable.js';
 import type { HarnessLog, HarnessSession, HarnessSessions } from './harness-ports.js';
 import type { LoggedEvent } from './session-state.js';
 
@@ -58,7 +59,9 @@ export function harnessSessions(
       let session: Session;
       try {
         session = await sessions.retrieve(sessionId);
-      } catch {
+      } catch (error) {
+        // A database that is briefly away is not a deleted session: let the caller retry.
+        if (isStoreUnavailable(error)) throw error;
         return undefined;
       }
       return {

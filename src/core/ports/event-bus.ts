@@ -25,5 +25,10 @@ export interface EventBus {
   /** Wakes harnesses on any node when a session has new input, or must stop its turn. */
   onSessionSignal(listener: (sessionId: string, signal: SessionSignal) => void): () => void;
   signalSession(sessionId: string, signal?: SessionSignal): void;
+  /**
+   * Called after the bus reconnected (Postgres: LISTEN again after the connection dropped). What
+   * was signalled meanwhile may be lost; a listener looks in the log for it.
+   */
+  onReconnect?(listener: () => void): () => void;
   close(): Promise<void>;
 }

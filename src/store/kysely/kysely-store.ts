@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../../core/ports/store.js';
 import { KyselyEventRepository } from './event-repository.js';
 import { KyselyFileChunkRepository } from './file-chunk-repository.js';
+import { KyselyFleetRepository } from './fleet-repository.js';
 import { KyselyResourceRepository } from './resource-repository.js';
 import type { Database } from './schema.js';
 import { KyselyWorkspaceSnapshotRepository } from './workspace-snapshot-repository.js';
@@ -23,6 +24,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     apiKeys: new KyselyApiKeyRepository(db),
     events: new KyselyEventRepository(db, dialect),
     leases: new KyselyLeaseRepository(db),
+    fleet: new KyselyFleetRepository(db),
     meta: new KyselyMetaRepository(db),
     fileChunks: new KyselyFileChunkRepository(db),
     workspaceSnapshots: new KyselyWorkspaceSnapshotRepository(db),

@@ -118,6 +118,17 @@ const migrations: Record<string, DialectMigration> = {
         .execute();
     },
   },
+  '0003_node_heartbeats': {
+    // Ownership by liveness: a lapsed lease stays its node's while that node heartbeats.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('node_heartbeats')
+        .addColumn('node_id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
   '0004_workspace_snapshots': {
     // The newest snapshot of each session's workspace; its parts live in blob storage.
     async up(db: Kysely<unknown>) {

@@ -45,6 +45,12 @@ export interface Database {
     owner: string;
     expires_at: string;
   };
+  /** One row per node that drives sessions: its heartbeat and whether it is live, draining or gone. */
+  node_heartbeats: {
+    node_id: string;
+    state: string;
+    heartbeat_at: string;
+  };
   /** Files API bytes when PADDOCK_FILE_STORAGE=database: bytea on Postgres, blob on SQLite. */
   file_chunks: {
     file_id: string;

@@ -92,8 +92,15 @@ export class KyselyApiKeyRepository implements ApiKeyRepository {
 export class KyselyLeaseRepository implements LeaseRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async acquire(sessionId: string, owner: string, expiresAt: string, now: string): Promise<boolean> {
-    // One statement, so two nodes racing for the same lease cannot both win.
+  async acquire(
+    sessionId: string,
+    owner: string,
+    expiresAt: string,
+    now: string,
+    liveSince?: string,
+  ): Promise<boolean> {
+    // One statement, so two nodes racing for the same lease cannot both win, and the owner's
+    // liveness is read in the same statement that takes its lease.
     const result = await this.db
       .insertInto('leases')
       .values({ session_id: sessionId, owner, expires_at: expiresAt })
@@ -101,7 +108,26 @@ export class KyselyLeaseRepository implements LeaseRepository {
         oc
           .column('session_id')
           .doUpdateSet({ owner, expires_at: expiresAt })
-          .where((eb) => eb.or([eb('leases.owner', '=', owner), eb('leases.expires_at', '<', now)])),
+          .where((eb) => {
+            const lapsed = eb('leases.expires_at', '<', now);
+            const takeable =
+              liveSince === undefined
+                ? lapsed
+                : eb.and([
+                    lapsed,
+                    eb.not(
+                      eb.exists(
+                        eb
+                          .selectFrom('node_heartbeats')
+                          .select('node_heartbeats.node_id')
+                          .whereRef('node_heartbeats.node_id', '=', 'leases.owner')
+                          .where('node_heartbeats.state', '=', 'live')
+                          .where('node_heartbeats.heartbeat_at', '>=', liveSince),
+                      ),
+                    ),
+                  ]);
+            return eb.or([eb('leases.owner', '=', owner), takeable]);
+          }),
       )
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;

@@ -15,6 +15,15 @@ export async function createPostgresStore(connectionString: string, poolSize = 1
   // An idle connection that the server drops (restart, failover, admin kill) must not crash the
   // process: the pool discards it and the next query opens a new one.
   pool.on('error', (error) => process.stderr.write(`paddock: postgres connection lost: ${error.message}\n`));
+  // A checked-out client emits 'error' too (57P01 when the server restarts mid-query), and the
+  // pool listens only to idle ones: without this, that error is uncaught and kills the process.
+  // The query itself fails and its caller retries (src/core/store-unavailable.ts); the pool
+  // drops the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) =>
+      process.stderr.write(`paddock: postgres connection lost mid-query: ${error.message}\n`),
+    );
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(db as Kysely<unknown>, 'postgres');
   return createKyselyStore(db, 'postgres');
