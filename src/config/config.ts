@@ -99,6 +99,16 @@ export interface SandboxConfig {
    * upstream servers of intercepted TLS (the file at PADDOCK_EGRESS_EXTRA_CA_FILE).
    */
   egressExtraCa?: string | undefined;
+  /**
+   * Bytes of request bodies one sandbox may have buffered at once for secret substitution
+   * (PADDOCK_EGRESS_BODY_BUDGET_MB, default 64); requests past it get a 503 from the proxy.
+   */
+  egressBodyBudgetBytes: number;
+  /**
+   * Bytes of outputs one session may store from /mnt/session/outputs, counted on bytes actually
+   * stored (PADDOCK_SESSION_OUTPUT_MAX_MB, default 1024); collection stops with an event past it.
+   */
+  sessionOutputMaxBytes: number;
   /** NAT for `unrestricted` sandboxes (PADDOCK_SANDBOX_NAT, default true; needs root, nft and ip). */
   nat: boolean;
   /** IPv4 range sandbox addresses come from (PADDOCK_SANDBOX_SUBNET, default 10.88.0.0/16). */
@@ -153,6 +163,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     harness: env['PADDOCK_HARNESS'] !== 'false',
     console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
+    fleet: {
+      heartbeatMs: parsePositive(env, 'PADDOCK_NODE_HEARTBEAT_MS', 2_000),
+      nodeTtlMs: parsePositive(env, 'PADDOCK_NODE_TTL_MS', 10_000),
+      drainTimeoutMs: parsePositive(env, 'PADDOCK_DRAIN_TIMEOUT_MS', 60_000),
+    },
     contextWindowTokens: parsePositive(env, 'PADDOCK_CONTEXT_WINDOW_TOKENS', 200_000),
     webSearch: loadWebSearch(env),
     sandbox: {
@@ -163,11 +178,6 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
         memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MEMORY_MB', 4096) * 1024 * 1024,
         pids: parsePositive(env, 'PADDOCK_SANDBOX_PIDS', 1024),
         cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
-    fleet: {
-      heartbeatMs: parsePositive(env, 'PADDOCK_NODE_HEARTBEAT_MS', 2_000),
-      nodeTtlMs: parsePositive(env, 'PADDOCK_NODE_TTL_MS', 10_000),
-      drainTimeoutMs: parsePositive(env, 'PADDOCK_DRAIN_TIMEOUT_MS', 60_000),
-    },
         diskBytes: parsePositive(env, 'PADDOCK_SANDBOX_DISK_MB', 10_240) * 1024 * 1024,
       },
       maxLimits: {
@@ -183,6 +193,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       ),
       githubBaseUrl: nonEmpty(env['PADDOCK_GITHUB_BASE_URL']) ?? 'https://github.com',
       egressExtraCa: loadCaFile(nonEmpty(env['PADDOCK_EGRESS_EXTRA_CA_FILE'])),
+      egressBodyBudgetBytes: parsePositive(env, 'PADDOCK_EGRESS_BODY_BUDGET_MB', 64) * 1024 * 1024,
+      sessionOutputMaxBytes: parsePositive(env, 'PADDOCK_SESSION_OUTPUT_MAX_MB', 1024) * 1024 * 1024,
       nat: env['PADDOCK_SANDBOX_NAT'] !== 'false',
       subnet: nonEmpty(env['PADDOCK_SANDBOX_SUBNET']) ?? '10.88.0.0/16',
       dnsServers: nonEmpty(env['PADDOCK_SANDBOX_DNS']),
@@ -201,6 +213,26 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
 }
 
 /** `postgres://…` or `postgresql://…` selects Postgres; anything else is SQLite. */
+/** What a CLI client command (`paddock keys`, `paddock env-key`) needs to reach a running server. */
+export interface ClientConfig {
+  /** --base-url, else PADDOCK_BASE_URL, else http://127.0.0.1:$PADDOCK_PORT. */
+  baseUrl: string;
+  /** --api-key, else PADDOCK_API_KEY, else PADDOCK_ADMIN_KEY. */
+  apiKey: string | undefined;
+}
+
+export function loadClientConfig(
+  flags: { baseUrl?: string | undefined; apiKey?: string | undefined } = {},
+  env: Env = process.env,
+): ClientConfig {
+  const port = parsePort(env['PADDOCK_PORT'] ?? '4000');
+  const baseUrl = flags.baseUrl ?? nonEmpty(env['PADDOCK_BASE_URL']) ?? `http://127.0.0.1:${port}`;
+  return {
+    baseUrl: httpUrl('PADDOCK_BASE_URL (or --base-url)', baseUrl).replace(/\/+$/, ''),
+    apiKey: flags.apiKey ?? nonEmpty(env['PADDOCK_API_KEY']) ?? nonEmpty(env['PADDOCK_ADMIN_KEY']),
+  };
+}
+
 export const isPostgresUrl = (url: string | undefined): boolean => /^postgres(ql)?:\/\//.test(url ?? '');
 
 function loadPriceFile(path: string | undefined): PriceFile | undefined {
