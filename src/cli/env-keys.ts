@@ -1,19 +1,20 @@
-import type { PaddockConfig } from '../config/config.js';
-import { createPaddock } from '../server.js';
+import { clientCommand } from './client-args.js';
 
 /** `paddock env-key create <environment_id> [name]`: a self-hosted worker's key, printed once. */
-export async function runEnvironmentKeys(config: PaddockConfig, args: string[]): Promise<number> {
-  const [action, environmentId, name] = args;
+export async function runEnvironmentKeys(args: string[]): Promise<number> {
+  const { client, positionals } = clientCommand(args);
+  const [action, environmentId, name] = positionals;
   if (action !== 'create' || !environmentId) {
-    process.stderr.write('usage: paddock env-key create <environment_id> [name]\n');
+    process.stderr.write(
+      'usage: paddock env-key create <environment_id> [name] [--base-url <url>] [--api-key <key>]\n',
+    );
     return 2;
   }
-  const paddock = await createPaddock({ config });
-  try {
-    const { record, key } = await paddock.context.environmentKeys.create(environmentId, name ?? null);
-    process.stdout.write(`${record.id}\t${record.environment_id}\n${key}\n`);
-    return 0;
-  } finally {
-    await paddock.close();
-  }
+  const created = await client.expect<{ id: string; environment_id: string; key: string }>(
+    'POST',
+    `/v1/environments/${encodeURIComponent(environmentId)}/keys`,
+    name === undefined ? {} : { name },
+  );
+  process.stdout.write(`${created.id}\t${created.environment_id}\n${created.key}\n`);
+  return 0;
 }

@@ -1,32 +1,46 @@
-import type { PaddockConfig } from '../config/config.js';
-import { createPaddock } from '../server.js';
+import { clientCommand } from './client-args.js';
 
-export async function runKeys(config: PaddockConfig, args: string[]): Promise<number> {
-  const [action, argument] = args;
-  const paddock = await createPaddock({ config });
-  try {
-    switch (action) {
-      case 'create': {
-        const { record, key } = await paddock.context.apiKeys.create(argument ?? 'unnamed');
-        process.stdout.write(`${record.id}\t${record.name}\n${key}\n`);
-        return 0;
-      }
-      case 'list':
-        for (const record of await paddock.store.apiKeys.list()) {
-          process.stdout.write(`${record.id}\t${record.name}\t${record.createdAt}\n`);
-        }
-        return 0;
-      case 'revoke': {
-        if (!argument) throw new Error('usage: paddock keys revoke <id>');
-        const deleted = await paddock.store.apiKeys.delete(argument);
-        process.stdout.write(deleted ? `revoked ${argument}\n` : `no key ${argument}\n`);
-        return deleted ? 0 : 1;
-      }
-      default:
-        process.stderr.write('usage: paddock keys create <name> | list | revoke <id>\n');
-        return 2;
+interface ApiKeyWire {
+  id: string;
+  name: string;
+  created_at: string;
+  key?: string;
+}
+
+const USAGE = 'usage: paddock keys create <name> | list | revoke <id> [--base-url <url>] [--api-key <key>]\n';
+
+/** `paddock keys …`: the running server's /v1/api_keys, over HTTP. */
+export async function runKeys(args: string[]): Promise<number> {
+  const { client, positionals } = clientCommand(args);
+  const [action, argument] = positionals;
+  switch (action) {
+    case 'create': {
+      const created = await client.expect<ApiKeyWire>('POST', '/v1/api_keys', {
+        name: argument ?? 'unnamed',
+      });
+      process.stdout.write(`${created.id}\t${created.name}\n${created.key ?? ''}\n`);
+      return 0;
     }
-  } finally {
-    await paddock.close();
+    case 'list': {
+      const page = await client.expect<{ data: ApiKeyWire[] }>('GET', '/v1/api_keys');
+      for (const record of page.data)
+        process.stdout.write(`${record.id}\t${record.name}\t${record.created_at}\n`);
+      return 0;
+    }
+    case 'revoke': {
+      if (!argument) throw new Error('usage: paddock keys revoke <id>');
+      const path = `/v1/api_keys/${encodeURIComponent(argument)}`;
+      const result = await client.request('DELETE', path);
+      if (result.status === 404) {
+        process.stdout.write(`no key ${argument}\n`);
+        return 1;
+      }
+      if (result.status !== 200) await client.expect('DELETE', path);
+      process.stdout.write(`revoked ${argument}\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(USAGE);
+      return 2;
   }
 }

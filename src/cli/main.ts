@@ -15,6 +15,9 @@ Commands:
   keys revoke <id>   Delete an API key
   env-key create <environment_id> [name]
                      Create a self-hosted worker's environment key and print it once
+    keys and env-key ask a running server over HTTP:
+    --base-url <url> The server (PADDOCK_BASE_URL, default http://127.0.0.1:$PADDOCK_PORT)
+    --api-key <key>  An API key (PADDOCK_API_KEY, else PADDOCK_ADMIN_KEY)
   sandbox prepare    Build the cached sandbox rootfs (root, debootstrap; PADDOCK_ROOTFS_DIR)
   doctor             Check this machine and configuration: database, upstreams, sandbox
                      (bubblewrap, namespaces, cgroups, rootfs, network, NAT); exit 1 on failures
@@ -53,10 +56,11 @@ export async function main(argv: string[]): Promise<number> {
       parseArgs({ args: rest, options: {}, strict: true });
       await (await import('./worker.js')).runWorker(loadConfig());
       return -1;
+    // Client commands: they talk to a running server over HTTP (src/cli/http-client.ts).
     case 'keys':
-      return (await import('./keys.js')).runKeys(loadConfig(), rest);
+      return (await import('./keys.js')).runKeys(rest);
     case 'env-key':
-      return (await import('./env-keys.js')).runEnvironmentKeys(loadConfig(), rest);
+      return (await import('./env-keys.js')).runEnvironmentKeys(rest);
     case 'doctor':
       parseArgs({ args: rest, options: {}, strict: true });
       return (await import('./doctor.js')).runDoctor(loadConfig());
