@@ -1,5 +1,6 @@
-import type { HarnessSession, ToolCall, ToolRunner } from '../core/harness/harness-ports.js';
+import type { HarnessSession } from '../core/ports/harness-sessions.js';
 import type { ToolOutcome } from '../core/ports/sandbox.js';
+import type { ToolCall, ToolRunner } from '../core/ports/tool-runner.js';
 import type { McpToolRunner } from './mcp-tool-runner.js';
 
 type RunnerOptions = ConstructorParameters<typeof McpToolRunner>[0];

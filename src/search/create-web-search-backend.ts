@@ -1,6 +1,6 @@
 import type { WebSearchConfig } from '../config/config.js';
 import type { OutboundFetch } from '../core/ports/outbound-http.js';
-import type { WebSearchBackend } from '../core/tools/web-search.js';
+import type { WebSearchBackend } from '../core/ports/web-search-backend.js';
 import { createBraveBackend } from './brave/brave-backend.js';
 import { createSearxngBackend } from './searxng/searxng-backend.js';
 

@@ -1,4 +1,4 @@
-import type { WebSearchRequest } from '../core/tools/web-search.js';
+import type { WebSearchRequest } from '../core/ports/web-search-backend.js';
 
 /**
  * The query with the agent's domain rules as `site:` terms, so the backend

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { systemClock, toTimestamp } from '../../src/core/clock.js';
-import {
-  DEFAULT_RETRY_POLICY,
-  type HarnessLog,
-  type ToolRunner,
-} from '../../src/core/harness/harness-ports.js';
 import { modelRequestEndKey } from '../../src/core/harness/model-step.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/core/harness/retry-policy.js';
 import { runSession } from '../../src/core/harness/run-session.js';
 import { harnessLog, harnessSessions } from '../../src/core/harness/session-log-adapters.js';
+import type { HarnessLog } from '../../src/core/ports/harness-log.js';
+import type { ToolRunner } from '../../src/core/ports/tool-runner.js';
 import { createScriptedProvider } from '../../src/providers/scripted/scripted-provider.js';
 import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
 import { DIALECTS } from '../support/databases.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { WebSearchBackend, WebSearchRequest } from '../../src/core/ports/web-search-backend.js';
 import { parseDomainRules } from '../../src/core/tools/domain-filter.js';
-import type { WebSearchBackend, WebSearchRequest } from '../../src/core/tools/web-search.js';
 import { createOutboundFetch } from '../../src/outbound/outbound-fetch.js';
 import { createBraveBackend } from '../../src/search/brave/brave-backend.js';
 import { createSearxngBackend } from '../../src/search/searxng/searxng-backend.js';

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
+import type {
+  WebSearchBackend,
+  WebSearchRequest,
+  WebSearchResult,
+} from '../../src/core/ports/web-search-backend.js';
 import { domainAllows, parseDomainRule, parseDomainRules } from '../../src/core/tools/domain-filter.js';
-import {
-  type WebSearchBackend,
-  type WebSearchRequest,
-  type WebSearchResult,
-  webSearch,
-} from '../../src/core/tools/web-search.js';
+import { webSearch } from '../../src/core/tools/web-search.js';
 import { withSiteTerms } from '../../src/search/site-terms.js';
 
 const signal = new AbortController().signal;

@@ -1,4 +1,4 @@
-import type { AppendKeys } from './harness-ports.js';
+import type { AppendKeys } from '../ports/harness-log.js';
 import type { LoggedEvent } from './session-state.js';
 
 /**

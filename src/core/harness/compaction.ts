@@ -1,6 +1,6 @@
+import type { HarnessLog } from '../ports/harness-log.js';
 import type { ModelProvider, ModelRequest } from '../ports/model-provider.js';
 import { keyAt, type StepPosition } from './append-keys.js';
-import type { HarnessLog } from './harness-ports.js';
 
 /** The share of the context window at which history is compacted before the next model call. */
 export const COMPACTION_THRESHOLD = 0.8;

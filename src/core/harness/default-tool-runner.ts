@@ -1,8 +1,10 @@
+import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { SandboxDriver, SandboxSpec, ToolOutcome } from '../ports/sandbox.js';
 import { SANDBOX_TOOL_NAMES } from '../ports/sandbox.js';
+import type { ToolCall, ToolRunner } from '../ports/tool-runner.js';
+import type { WebSearchBackend, WebSearchUserLocation } from '../ports/web-search-backend.js';
 import { type WebFetchOptions, webFetch } from '../tools/web-fetch.js';
-import { type WebSearchBackend, type WebSearchUserLocation, webSearch } from '../tools/web-search.js';
-import type { HarnessSession, ToolCall, ToolRunner } from './harness-ports.js';
+import { webSearch } from '../tools/web-search.js';
 import type { ExtraTool } from './tool-catalog.js';
 
 const SANDBOX_TOOLS = new Set<string>(SANDBOX_TOOL_NAMES);

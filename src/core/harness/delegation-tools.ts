@@ -1,7 +1,9 @@
 import { agentNameOf, type SessionThread, type ThreadAgent } from '../domain/session.js';
+import type { HarnessLog } from '../ports/harness-log.js';
+import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
+import type { ToolCall, ToolRunner } from '../ports/tool-runner.js';
 import { answerKey } from './append-keys.js';
-import type { HarnessLog, HarnessSession, ToolCall, ToolRunner } from './harness-ports.js';
 import { MAX_CHILD_THREADS, type ThreadDirectory } from './thread-directory.js';
 import type { ExtraTool } from './tool-catalog.js';
 

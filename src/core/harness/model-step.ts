@@ -1,4 +1,5 @@
 import type { DraftEvent, ModelUsage } from '../events/session-event.js';
+import type { HarnessLog } from '../ports/harness-log.js';
 import type {
   ModelContentBlock,
   ModelProvider,
@@ -6,7 +7,6 @@ import type {
   ModelStopReason,
 } from '../ports/model-provider.js';
 import { answerKey, keyAt, type StepPosition } from './append-keys.js';
-import type { HarnessLog } from './harness-ports.js';
 import { type AutoJudge, evaluatePermission } from './permissions.js';
 import type { ToolCatalog } from './tool-catalog.js';
 

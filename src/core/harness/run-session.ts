@@ -3,19 +3,16 @@ import type { DraftEvent, SessionErrorObject } from '../events/session-event.js'
 import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
 import { usageSnapshot } from '../metering/list-cost.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
+import type { HarnessLog } from '../ports/harness-log.js';
+import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import { ModelProviderError, type ModelRouter } from '../ports/model-provider.js';
+import type { ToolRunner } from '../ports/tool-runner.js';
 import { keyAt, type StepPosition, stepPosition } from './append-keys.js';
 import { buildModelRequest } from './build-model-request.js';
 import { compactHistory, DEFAULT_CONTEXT_WINDOW_TOKENS, needsCompaction } from './compaction.js';
-import type {
-  HarnessLog,
-  HarnessSession,
-  HarnessSessions,
-  RetryPolicy,
-  ToolRunner,
-} from './harness-ports.js';
 import { modelRequestEndKey, runModelStep } from './model-step.js';
 import type { AutoJudge } from './permissions.js';
+import type { RetryPolicy } from './retry-policy.js';
 import { awaitingClient, foldSessionState, type LoggedEvent, type SessionState } from './session-state.js';
 import { buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';

@@ -1,6 +1,6 @@
+import type { HarnessLog } from '../ports/harness-log.js';
 import { keyAt, prefixKeys } from './append-keys.js';
 import { textOf } from './build-model-request.js';
-import type { HarnessLog } from './harness-ports.js';
 import { type IdleGate, type RunDependencies, type RunOptions, runSession } from './run-session.js';
 import { awaitingClient, foldSessionState } from './session-state.js';
 import type { ChildThread, ThreadDirectory } from './thread-directory.js';

@@ -1,9 +1,10 @@
 import type { Session } from '../domain/session.js';
 import type { DraftEvent } from '../events/session-event.js';
+import type { HarnessLog } from '../ports/harness-log.js';
+import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import type { EventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { isStoreUnavailable } from '../store-unavailable.js';
-import type { HarnessLog, HarnessSession, HarnessSessions } from './harness-ports.js';
 import type { LoggedEvent } from './session-state.js';
 
 const PAGE = 1000;

@@ -1,6 +1,7 @@
 import type { DraftEvent, SessionEvent } from '../events/session-event.js';
+import type { HarnessLog } from '../ports/harness-log.js';
+import type { HarnessSessions } from '../ports/harness-sessions.js';
 import { isStoreUnavailable } from '../store-unavailable.js';
-import type { HarnessLog, HarnessSessions } from './harness-ports.js';
 
 /** First wait after the database went away, doubling up to the cap. */
 const FIRST_WAIT_MS = 100;

@@ -1,7 +1,8 @@
 import type { DraftEvent, SessionEvent } from '../events/session-event.js';
+import type { HarnessLog } from '../ports/harness-log.js';
+import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
 import { prefixKeys } from './append-keys.js';
-import type { HarnessLog, HarnessSession, HarnessSessions } from './harness-ports.js';
 import type { LoggedEvent } from './session-state.js';
 import type { ChildThread, ThreadDirectory } from './thread-directory.js';
 

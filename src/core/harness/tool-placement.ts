@@ -1,5 +1,5 @@
+import type { HarnessSession } from '../ports/harness-sessions.js';
 import { SANDBOX_TOOL_NAMES } from '../ports/sandbox.js';
-import type { HarnessSession } from './harness-ports.js';
 import type { PendingToolUse, SessionState } from './session-state.js';
 
 const SANDBOX_TOOLS = new Set<string>(SANDBOX_TOOL_NAMES);

@@ -1,7 +1,9 @@
 import type { DraftEvent } from '../events/session-event.js';
+import type { HarnessLog } from '../ports/harness-log.js';
+import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
+import type { ToolRunner } from '../ports/tool-runner.js';
 import { answerKey } from './append-keys.js';
-import type { HarnessLog, HarnessSession, ToolRunner } from './harness-ports.js';
 import type { PendingToolUse } from './session-state.js';
 import type { ToolCatalog } from './tool-catalog.js';
 

@@ -1,5 +1,5 @@
 import type { OutboundFetch } from '../../core/ports/outbound-http.js';
-import type { WebSearchBackend, WebSearchResult } from '../../core/tools/web-search.js';
+import type { WebSearchBackend, WebSearchResult } from '../../core/ports/web-search-backend.js';
 import { plainText } from '../plain-text.js';
 import { DEFAULT_SEARCH_TIMEOUT_MS, getJson } from '../search-http.js';
 import { withSiteTerms } from '../site-terms.js';
