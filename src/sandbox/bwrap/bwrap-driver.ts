@@ -23,6 +23,7 @@ import { BwrapInstance } from './bwrap-instance.js';
 import { buildLaunch } from './bwrap-launch.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
 import { detectDiskQuota, SessionDisks } from './disk-quota.js';
+import { reclaimLeftovers } from './leftovers.js';
 import { collectLayersInBackground, sessionPackageLayer } from './package-layer.js';
 import { ensureRootfs, type RootfsOptions } from './rootfs.js';
 import { prepareLayer, removeLayer, type SessionLayer, sessionLayer, sessionsDir } from './session-layer.js';
@@ -62,6 +63,8 @@ export async function createBwrapDriver(
     log(
       `paddock: WARNING: cgroup limits unavailable (${cgroups.reason}); sandboxes run without memory/pids/cpu limits`,
     );
+  // Before any sandbox of this process exists, so only a dead server's state is removed.
+  await reclaimLeftovers(config, log, cgroups);
   const quota = detectDiskQuota();
   if (!quota.available)
     log(`paddock: WARNING: disk quotas unavailable (${quota.reason}); a sandbox can fill the host's disk`);

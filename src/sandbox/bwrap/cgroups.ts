@@ -1,5 +1,5 @@
 import { constants, existsSync } from 'node:fs';
-import { access, appendFile, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SandboxLimits } from '../../core/ports/sandbox.js';
 
@@ -191,6 +191,24 @@ export class SessionCgroup {
       await writeFile(join(cpu, 'cpu.cfs_quota_us'), quota);
     }
     return cgroup;
+  }
+
+  /**
+   * After a crash: the cgroups a dead server left for its sessions (`<session id>-<suffix>`,
+   * see the driver), named by `owned`. Their processes are killed (normally already gone with
+   * the server) and the directories removed. Returns the names reclaimed.
+   */
+  static async reclaim(support: CgroupSupport, owned: (sessionId: string) => boolean): Promise<string[]> {
+    if (!support.available) return [];
+    const names = new Set<string>();
+    for (const base of Object.values(support.bases))
+      for (const entry of await readdir(base, { withFileTypes: true }).catch(() => []))
+        if (entry.isDirectory() && owned(entry.name.replace(/-[0-9a-z]+$/, ''))) names.add(entry.name);
+    for (const name of names) {
+      const dirs = Object.values(support.bases).map((base) => join(base, name));
+      await new SessionCgroup(support.version, dirs, support.removeDir).destroy();
+    }
+    return [...names];
   }
 
   get procsFiles(): string[] {

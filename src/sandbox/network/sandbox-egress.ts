@@ -60,10 +60,7 @@ export async function sandboxEgress(
   options: EgressOptions,
 ): Promise<SandboxEgress | undefined> {
   const socketDir = await egressSocketDir(options.runtimeDir);
-  const name = createHash('sha256')
-    .update(`${options.dataDir}\0${spec.sessionId}`)
-    .digest('hex')
-    .slice(0, 24);
+  const name = egressSocketName(options.dataDir, spec.sessionId);
   const secrets = await secretEgress(spec.secrets, {
     dataDir: options.dataDir,
     // A non-root server's sandbox is its own uid: its bundles can stay in its private directory.
@@ -111,6 +108,11 @@ export async function sandboxEgress(
       await proxy.close();
     },
   };
+}
+
+/** A session's proxy socket is `<socket dir>/<this>.sock`: per data dir, so servers sharing the dir never collide. */
+export function egressSocketName(dataDir: string, sessionId: string): string {
+  return createHash('sha256').update(`${dataDir}\0${sessionId}`).digest('hex').slice(0, 24);
 }
 
 /**

@@ -1,0 +1,76 @@
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PaddockConfig } from '../../config/config.js';
+import { egressSocketDir, egressSocketName } from '../network/sandbox-egress.js';
+import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
+import { reclaimDiskMounts } from './disk-quota.js';
+import { sessionsDir } from './session-layer.js';
+
+/** What a crashed server of this data dir left behind and a new one removed. */
+export interface Reclaimed {
+  diskMounts: string[];
+  cgroups: string[];
+  egressSockets: string[];
+}
+
+/**
+ * A server killed with its sandboxes running (kill -9, OOM, power) leaves
+ * host state the kernel does not clean up: the sessions' loop-mounted disks,
+ * their (empty) cgroup directories and their egress proxy sockets. Sandbox
+ * processes die with the server (--die-with-parent) and veth pairs with
+ * their network namespaces; named build namespaces of dead servers are
+ * dropped by build-network.ts. Everything here is recognised as this data
+ * dir's own (its session directories), so servers sharing a host, a cgroup
+ * or the socket directory never touch each other's.
+ *
+ * Runs once per data dir and process, before the first sandbox starts: a
+ * second call gets the first's result.
+ */
+export function reclaimLeftovers(
+  config: PaddockConfig,
+  log: (message: string) => void,
+  cgroups?: CgroupSupport,
+): Promise<Reclaimed> {
+  let done = runs.get(config.dataDir);
+  if (!done) {
+    done = reclaim(config, cgroups).then(
+      (reclaimed) => {
+        const total = reclaimed.diskMounts.length + reclaimed.cgroups.length + reclaimed.egressSockets.length;
+        if (total > 0)
+          log(
+            `paddock: reclaimed what a crashed server left: ${reclaimed.diskMounts.length} disk mount(s), ` +
+              `${reclaimed.cgroups.length} cgroup(s), ${reclaimed.egressSockets.length} egress socket(s)`,
+          );
+        return reclaimed;
+      },
+      (error: unknown) => {
+        log(`paddock: WARNING: could not reclaim sandbox leftovers: ${(error as Error).message}`);
+        return { diskMounts: [], cgroups: [], egressSockets: [] };
+      },
+    );
+    runs.set(config.dataDir, done);
+  }
+  return done;
+}
+
+const runs = new Map<string, Promise<Reclaimed>>();
+
+async function reclaim(config: PaddockConfig, cgroups: CgroupSupport | undefined): Promise<Reclaimed> {
+  const dir = sessionsDir(config.dataDir);
+  const sessions = new Set(await readdir(dir).catch(() => [] as string[]));
+  const diskMounts = await reclaimDiskMounts(dir);
+  const support = cgroups ?? (await detectCgroups());
+  const reclaimedCgroups = await SessionCgroup.reclaim(support, (sessionId) => sessions.has(sessionId));
+  const socketDir = await egressSocketDir(config.sandbox.runtimeDir).catch(() => undefined);
+  const egressSockets: string[] = [];
+  if (socketDir) {
+    const present = new Set(await readdir(socketDir).catch(() => [] as string[]));
+    for (const sessionId of sessions) {
+      const file = `${egressSocketName(config.dataDir, sessionId)}.sock`;
+      if (!present.has(file)) continue;
+      await rm(join(socketDir, file), { force: true });
+      egressSockets.push(file);
+    }
+  }
+  return { diskMounts, cgroups: reclaimedCgroups, egressSockets };
+}
