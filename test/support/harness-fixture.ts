@@ -5,7 +5,7 @@ import {
   startScriptedModelServer,
 } from '../../src/providers/scripted/scripted-model-server.js';
 import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
-import type { HarnessTuning } from '../../src/wire-harness.js';
+import type { HarnessTuning } from '../../src/server.js';
 import type { Dialect } from './databases.js';
 import { startTestServer, type TestServer } from './server.js';
 

@@ -1,7 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
-import { createPaddock, type Paddock } from '../../src/server.js';
-import type { HarnessTuning } from '../../src/wire-harness.js';
+import { createPaddock, type HarnessTuning, type Paddock } from '../../src/server.js';
 import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
 
 export const TEST_ADMIN_KEY = 'sk-paddock-test-admin';

@@ -1,0 +1,174 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.js';
+import type { AppContext } from '../api/context.js';
+import { openEventBus } from '../bus/open-bus.js';
+import type { PaddockConfig } from '../config/config.js';
+import { AgentService } from '../core/agents/agent-service.js';
+import { ApiKeyService } from '../core/api-keys.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { CredentialResolver } from '../core/credentials.js';
+import { EnvironmentService } from '../core/environments/environment-service.js';
+import { FileService } from '../core/files/file-service.js';
+import { createIdGenerator, type IdGenerator } from '../core/ids.js';
+import { MeteringService } from '../core/metering/metering-service.js';
+import { resolvePrices } from '../core/metering/prices.js';
+import type { SessionRunner } from '../core/ports/session-runner.js';
+import type { Store } from '../core/ports/store.js';
+import { archiveThread } from '../core/sessions/archive-thread.js';
+import { EventLog } from '../core/sessions/event-log.js';
+import { SessionCommands } from '../core/sessions/session-commands.js';
+import { SessionEventService } from '../core/sessions/session-event-service.js';
+import { SessionResourceService } from '../core/sessions/session-resource-service.js';
+import { SessionService } from '../core/sessions/session-service.js';
+import { CredentialService } from '../core/vaults/credential-service.js';
+import { SecretBox } from '../core/vaults/secret-box.js';
+import { checkSecretKey, loadSecretKey } from '../core/vaults/secret-key.js';
+import { VaultService } from '../core/vaults/vault-service.js';
+import { EnvironmentKeyService } from '../core/work/environment-keys.js';
+import { WorkQueue } from '../core/work/work-queue.js';
+import { openFileBlobs } from '../file-blobs/open-file-blobs.js';
+import { openStore } from '../store/open-store.js';
+import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
+import { createHarnessNode, type HarnessNode, type HarnessTuning } from './harness-node.js';
+
+const describe = (error: unknown) =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);
+
+export interface PaddockOptions {
+  config: PaddockConfig;
+  /** Injected for tests; otherwise opened from config. */
+  store?: Store;
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: boolean;
+  /** Harness knobs for tests and benchmarks (retry timing, lease TTL, injected providers/sandboxes). */
+  harness?: HarnessTuning;
+  /** Set false to serve the API without driving sessions (e.g. a pure API node). */
+  runHarness?: boolean;
+}
+
+export interface Paddock {
+  app: FastifyInstance;
+  context: AppContext;
+  store: Store;
+  harness: HarnessNode;
+  /** Starts listening (and driving sessions, unless disabled); resolves to the base URL. */
+  listen(): Promise<string>;
+  /** Drives sessions without serving the API: a `paddock worker` node. */
+  startHarness(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root (with harness-node.ts): the one place adapters are
+ * chosen, each built from its own options (adapter-options.ts), and wired to
+ * the core. `paddock serve`, `paddock worker` and the tests all start here.
+ */
+export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? createIdGenerator();
+  const store = options.store ?? (await openStore(storeOptions(config)));
+  const secretKey = loadSecretKey(config);
+  await checkSecretKey(store.meta, secretKey);
+  const secretBox = new SecretBox(secretKey);
+  const credentials = new CredentialService(store, ids, clock, secretBox);
+  const agents = new AgentService(store, ids, clock);
+  const bus = await openEventBus(store, busDatabaseUrl(config));
+  const events = new EventLog(store, bus, ids, clock);
+  const environments = new EnvironmentService(store, ids, clock, config.sandbox.maxLimits);
+  const files = new FileService(store, openFileBlobs(fileBlobOptions(config), store), ids, clock, config);
+  const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
+  const sessions = new SessionService({
+    store,
+    ids,
+    clock,
+    agents,
+    log: events,
+    sealer: secretBox,
+    budgets: metering,
+  });
+  const vaults = new VaultService(store, ids, clock, credentials);
+  const harness = createHarnessNode({
+    config,
+    store,
+    bus,
+    clock,
+    events,
+    sessions,
+    environments,
+    files,
+    vaults,
+    credentials,
+    secrets: secretBox,
+    ids,
+    tuning: options.harness,
+    onError: (error, sessionId) =>
+      process.stderr.write(`paddock: harness error on ${sessionId}: ${describe(error)}\n`),
+  });
+  const apiKeys = new ApiKeyService(store, ids, clock, config.adminKey);
+  const work = new WorkQueue(store, ids, clock);
+  const environmentKeys = new EnvironmentKeyService(store, ids, clock);
+  const sessionEvents = new SessionEventService(store, events, ids);
+  // Signals go through context.runner at call time, so an embedder (or a test) may replace it.
+  const runner: SessionRunner = {
+    notify: (sessionId) => context.runner.notify(sessionId),
+    interrupt: (sessionId, threadId) => context.runner.interrupt(sessionId, threadId),
+  };
+  const context: AppContext = {
+    sessionResources: new SessionResourceService({ store, log: events, ids, clock, sealer: secretBox }),
+    threads: {
+      archive: (sessionId, threadId) => archiveThread({ store, log: events, clock }, sessionId, threadId),
+    },
+    apiKeys,
+    auth: new CredentialResolver(apiKeys, environmentKeys, work),
+    work,
+    environmentKeys,
+    agents,
+    environments,
+    vaults,
+    credentials,
+    files,
+    sessions,
+    sessionCommands: new SessionCommands({ sessions, sessionEvents, runner, work, budgets: metering }),
+    sessionEvents,
+    events,
+    runner: harness.runner,
+    metering,
+  };
+  const app = buildApp(context, {
+    logger: options.logger ?? false,
+    sseHeartbeatMs: config.sseHeartbeatMs,
+    console: config.console,
+  });
+  let closed = false;
+  return {
+    app,
+    context,
+    store,
+    harness,
+    async listen() {
+      await app.listen({ port: config.port, host: config.host });
+      if (options.runHarness ?? config.harness) {
+        await harness.reclaimLeftovers();
+        await harness.harness.start();
+      }
+      const address = app.server.address();
+      if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host}:${address.port}`;
+    },
+    async startHarness() {
+      await harness.reclaimLeftovers();
+      await harness.harness.start();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await harness.close();
+      await app.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

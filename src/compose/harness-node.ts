@@ -1,0 +1,196 @@
+import type { PaddockConfig } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import type { EnvironmentService } from '../core/environments/environment-service.js';
+import type { FileService } from '../core/files/file-service.js';
+import { DefaultToolRunner } from '../core/harness/default-tool-runner.js';
+import { DelegationTools } from '../core/harness/delegation-tools.js';
+import { Harness } from '../core/harness/harness.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../core/harness/retry-policy.js';
+import { ThreadKicks } from '../core/harness/run-threads.js';
+import { sessionSandboxSpec } from '../core/harness/sandbox-spec.js';
+import { harnessLog, harnessSessions } from '../core/harness/session-log-adapters.js';
+import { ThreadDirectory } from '../core/harness/thread-directory.js';
+import type { IdGenerator } from '../core/ids.js';
+import { resolvePrices } from '../core/metering/prices.js';
+import type { EventBus } from '../core/ports/event-bus.js';
+import type { ModelProvider, ModelRouter } from '../core/ports/model-provider.js';
+import type { SandboxDriver } from '../core/ports/sandbox.js';
+import type { SessionRunner } from '../core/ports/session-runner.js';
+import type { Store } from '../core/ports/store.js';
+import type { EventLog } from '../core/sessions/event-log.js';
+import type { SessionService } from '../core/sessions/session-service.js';
+import type { CredentialService } from '../core/vaults/credential-service.js';
+import type { VaultService } from '../core/vaults/vault-service.js';
+import { lazyMcpRunner } from '../mcp/lazy-mcp-runner.js';
+import { vaultCredentialStore } from '../mcp/vault-credential-store.js';
+import { createOutboundFetch } from '../outbound/outbound-fetch.js';
+import { createModelRouter } from '../providers/model-router.js';
+import { reclaimLeftovers } from '../sandbox/bwrap/leftovers.js';
+import { createSandboxDriver } from '../sandbox/create-driver.js';
+import { openWorkspaceSnapshots } from '../sandbox/snapshots/open-workspace-snapshots.js';
+import { createWebSearchBackend, searchBackendHost } from '../search/create-web-search-backend.js';
+import { harnessSettings, modelRouterOptions, outboundOptions } from './adapter-options.js';
+import { lazySandboxDriver } from './lazy-sandbox-driver.js';
+import { nodeIdentity } from './node-identity.js';
+
+export interface HarnessTuning {
+  retry?: Partial<RetryPolicy>;
+  leaseTtlMs?: number;
+  maxSteps?: number;
+  /** Context window used to decide when to compact (tests use a tiny one). */
+  contextWindowTokens?: number;
+  /** Replace providers by name (tests inject an in-process scripted provider). */
+  providers?: Partial<Record<'anthropic' | 'openai-compatible' | 'scripted', ModelProvider>>;
+  sandboxes?: SandboxDriver;
+}
+
+/** The harness of one node, with the adapters it drives sessions through. */
+export interface HarnessNode {
+  harness: Harness;
+  /** What the core signals: a bus message, so the node driving the session hears it (this one too). */
+  runner: SessionRunner;
+  sandboxes: SandboxDriver;
+  /** Before this node drives sessions: removes what a crashed server of its data dir left (bwrap). */
+  reclaimLeftovers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessNodeDeps {
+  config: PaddockConfig;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  events: EventLog;
+  sessions: SessionService;
+  environments: EnvironmentService;
+  files: FileService;
+  /** MCP servers authenticate with the session's vault credentials. */
+  vaults: VaultService;
+  credentials: CredentialService;
+  /** Opens sealed repository tokens for host-side clones; without it repositories are cloned anonymously. */
+  secrets?: { open(ownerId: string, sealed: string): string } | undefined;
+  ids: IdGenerator;
+  tuning?: HarnessTuning | undefined;
+  onError: (error: unknown, sessionId: string) => void;
+}
+
+/** Part of the composition root: chooses the harness's adapters (providers, sandbox, MCP, search, outbound). */
+export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
+  const { config, store, bus, clock, events, sessions, environments, files } = deps;
+  const tuning = deps.tuning ?? {};
+  const settings = harnessSettings(config);
+  const nodeId = nodeIdentity(store.dialect, config.dataDir);
+  const router: ModelRouter = createModelRouter(modelRouterOptions(config), { providers: tuning.providers });
+  // Files a sandbox writes under /mnt/session/outputs become the session's Files API objects.
+  const onOutputs = async (sessionId: string, outputs: Array<{ path: string; content: Buffer }>) => {
+    for (const output of outputs)
+      await files.createFromBuffer(output.content, { filename: output.path, scopeId: sessionId });
+  };
+  const sandboxes =
+    tuning.sandboxes ??
+    lazySandboxDriver(() =>
+      createSandboxDriver(config, {
+        onOutputs,
+        // Portable workspaces: a session's files follow it to any node (docs/scale-out.md).
+        snapshots: openWorkspaceSnapshots(config, store, (line) => process.stderr.write(`${line}\n`)),
+      }),
+    );
+  const log = harnessLog(events, nodeId);
+  // Multi-agent: delegation starts worker threads inside the session's current wake.
+  const directory = new ThreadDirectory(store, deps.ids, clock);
+  const kicks = new ThreadKicks((sessionId) => harness.notify(sessionId));
+  const delegation = new DelegationTools({
+    log,
+    directory,
+    kick: (sessionId, threadId) => kicks.kick(sessionId, threadId),
+  });
+  // One outbound client, one address policy (docs/security.md, "Outbound requests"); only the
+  // hosts each use may reach although private differ.
+  const outbound = (allowedPrivateHosts: readonly string[]) =>
+    createOutboundFetch(outboundOptions(config, allowedPrivateHosts));
+  const mcp = lazyMcpRunner({
+    credentials: vaultCredentialStore(deps.vaults, deps.credentials),
+    fetch: outbound(config.mcpAllowedPrivateHosts),
+    clock,
+    appendEvents: (sessionId, drafts) => log.append(sessionId, drafts),
+  });
+  const tools = new DefaultToolRunner({
+    sandboxes,
+    sandboxSpec: sessionSandboxSpec({
+      store,
+      environments,
+      files,
+      sessions,
+      vaults: deps.vaults,
+      secrets: deps.secrets,
+      maxLimits: settings.maxLimits,
+    }),
+    webFetch: { fetch: outbound([]), maxBytes: 1024 * 1024, timeoutMs: 30_000 },
+    webSearch: createWebSearchBackend(config.webSearch, outbound(searchBackendHost(config.webSearch))),
+    delegates: { mcp, delegation },
+  });
+  const harness = new Harness({
+    log,
+    sessions: harnessSessions(
+      sessions,
+      events,
+      nodeId,
+      async (environmentId) =>
+        // Self-hosted sessions leave sandbox built-ins to their worker (core/harness/tool-placement.ts).
+        (await environments.getDocument(environmentId)).config.type,
+    ),
+    router,
+    tools,
+    clock,
+    retry: { ...DEFAULT_RETRY_POLICY, ...tuning.retry },
+    maxSteps: tuning.maxSteps ?? 200,
+    contextWindowTokens: tuning.contextWindowTokens ?? settings.contextWindowTokens,
+    prices: resolvePrices(config.prices),
+    leases: store.leases,
+    nodeId,
+    leaseTtlMs: tuning.leaseTtlMs ?? settings.leaseTtlMs,
+    onError: deps.onError,
+    threads: { directory, kicks },
+    // Ownership by liveness (docs/scale-out.md); a draining node's sessions are signalled anew.
+    fleet: {
+      repository: store.fleet,
+      ...settings.fleet,
+      resignal: (sessionId) => bus.signalSession(sessionId),
+    },
+    onTakeover: ({ sessionId, previousOwner, reason }) => {
+      process.stderr.write(`paddock: took over ${sessionId} from node ${previousOwner} (${reason})\n`);
+    },
+  });
+  // Signals from any node (this one included: the bus delivers locally too) reach this harness.
+  const unsubscribe = bus.onSessionSignal((sessionId, signal) =>
+    signal.type === 'interrupt' ? harness.interrupt(sessionId) : harness.notify(sessionId),
+  );
+  // Signals sent while this node's bus was down are lost: look in the database for their work.
+  const unsubscribeReconnect = bus.onReconnect?.(() => harness.sweepSoon());
+  const runner: SessionRunner = {
+    notify(sessionId) {
+      bus.signalSession(sessionId);
+    },
+    interrupt(sessionId, threadId) {
+      // The turn may be running on another node (a `paddock worker`): the bus carries it there.
+      bus.signalSession(sessionId, { type: 'interrupt', threadId: threadId ?? null });
+    },
+  };
+  return {
+    harness,
+    runner,
+    sandboxes,
+    async reclaimLeftovers() {
+      if (tuning.sandboxes || (config.sandboxDriver ?? 'bwrap') !== 'bwrap' || process.platform !== 'linux')
+        return;
+      await reclaimLeftovers(config, (message) => process.stderr.write(`${message}\n`));
+    },
+    async close() {
+      unsubscribe();
+      unsubscribeReconnect?.();
+      await harness.stop();
+      await sandboxes.close();
+      await mcp.close();
+    },
+  };
+}

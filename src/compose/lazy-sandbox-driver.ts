@@ -1,0 +1,32 @@
+import type { SandboxDriver } from '../core/ports/sandbox.js';
+
+/**
+ * The driver is created at the first tool call, not at start-up: a server
+ * whose sessions never touch a sandbox starts fast and needs no bubblewrap,
+ * and a driver that cannot start becomes a tool error the model sees.
+ */
+export function lazySandboxDriver(create: () => Promise<SandboxDriver>): SandboxDriver {
+  let driver: Promise<SandboxDriver> | undefined;
+  let loaded: SandboxDriver | undefined;
+  const get = () => {
+    driver ??= create().then(
+      (created) => {
+        loaded = created;
+        return created;
+      },
+      (error: unknown) => {
+        driver = undefined;
+        throw error;
+      },
+    );
+    return driver;
+  };
+  return {
+    name: 'lazy',
+    acquire: async (spec) => (await get()).acquire(spec),
+    destroy: async (sessionId) => (driver ? (await get()).destroy(sessionId) : undefined),
+    flushOutputs: async (sessionId) => (driver ? (await get()).flushOutputs?.(sessionId) : undefined),
+    provisioned: (sessionId) => loaded?.provisioned?.(sessionId),
+    close: async () => (driver ? (await driver.catch(() => undefined))?.close() : undefined),
+  };
+}

@@ -1,0 +1,100 @@
+import { environmentLimits } from '../environments/environment-limits.js';
+import type { EnvironmentService } from '../environments/environment-service.js';
+import type { FileService } from '../files/file-service.js';
+import type { HarnessSession } from '../ports/harness-sessions.js';
+import type { SandboxLimits, SandboxSpec } from '../ports/sandbox.js';
+import type { Store } from '../ports/store.js';
+import type { SessionService } from '../sessions/session-service.js';
+import { sandboxSecrets } from '../vaults/sandbox-secrets.js';
+import type { VaultService } from '../vaults/vault-service.js';
+
+export interface SandboxSpecDeps {
+  store: Store;
+  environments: EnvironmentService;
+  files: FileService;
+  sessions: SessionService;
+  vaults: VaultService;
+  /** Opens sealed repository tokens for host-side clones; without it repositories are cloned anonymously. */
+  secrets?: { open(ownerId: string, sealed: string): string } | undefined;
+  /** The operator's ceilings (PADDOCK_SANDBOX_MAX_*). */
+  maxLimits: SandboxLimits;
+}
+
+/**
+ * What sandbox a session gets: its environment's network, packages and
+ * limits, its file and repository resources, and its `environment_variable`
+ * credentials (substituted by the sandbox's egress proxy, never inside it).
+ */
+export function sessionSandboxSpec(deps: SandboxSpecDeps): (session: HarnessSession) => Promise<SandboxSpec> {
+  const openToken = async (resourceId: string) => {
+    const sealed = await deps.store.secrets.get(resourceId);
+    return sealed === undefined || !deps.secrets ? undefined : deps.secrets.open(resourceId, sealed);
+  };
+  return async (session) => ({
+    ...(await baseSpec(session, deps, openToken)),
+    ...(await environmentSecrets(session, deps.vaults)),
+  });
+}
+
+async function baseSpec(
+  session: HarnessSession,
+  deps: SandboxSpecDeps,
+  openToken: (resourceId: string) => Promise<string | undefined>,
+): Promise<SandboxSpec> {
+  const environment = await deps.environments.getDocument(session.environmentId);
+  const spec: SandboxSpec = {
+    sessionId: session.id,
+    environmentId: environment.id,
+    network: { type: 'unrestricted' },
+    limits: environmentLimits(environment.metadata, undefined),
+  };
+  // Checked against the ceilings when written; an operator may have lowered them since.
+  for (const key of ['memoryBytes', 'pids', 'cpus', 'diskBytes'] as const) {
+    const wanted = spec.limits?.[key];
+    if (wanted !== undefined && spec.limits)
+      spec.limits[key] = Math.min(wanted, deps.maxLimits[key] ?? wanted);
+  }
+  if (environment.config.type === 'cloud') {
+    spec.network = environment.config.networking;
+    // The egress policy opens these hosts only when the environment sets allow_mcp_servers.
+    if (spec.network.type === 'limited')
+      spec.network = {
+        ...spec.network,
+        mcpServerUrls: session.agent.mcp_servers.map((server) => server.url),
+      };
+    const { type: _type, ...packages } = environment.config.packages;
+    spec.packages = packages;
+  }
+  const full = await deps.sessions.retrieve(session.id);
+  const mounts: NonNullable<SandboxSpec['mounts']> = [];
+  const repositories: NonNullable<SandboxSpec['repositories']> = [];
+  for (const resource of full.resources) {
+    if (resource.type === 'github_repository') {
+      repositories.push({
+        url: resource.url,
+        sandboxPath: resource.mount_path,
+        checkout: resource.checkout,
+        authorizationToken: await openToken(resource.id),
+      });
+      continue;
+    }
+    mounts.push({
+      hostPath: await deps.files.hostPath(resource.file_id),
+      sandboxPath: resource.mount_path,
+      readOnly: true,
+    });
+  }
+  if (mounts.length > 0) spec.mounts = mounts;
+  if (repositories.length > 0) spec.repositories = repositories;
+  return spec;
+}
+
+/** The session's `environment_variable` credentials, substituted by the sandbox's egress proxy. */
+async function environmentSecrets(
+  session: HarnessSession,
+  vaults: VaultService,
+): Promise<Pick<SandboxSpec, 'secrets'>> {
+  if (session.vaultIds.length === 0) return {};
+  const secrets = sandboxSecrets(session.id, await vaults.resolveCredentials(session.vaultIds));
+  return secrets.length > 0 ? { secrets } : {};
+}
