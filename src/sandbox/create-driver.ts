@@ -1,5 +1,6 @@
 import type { PaddockConfig } from '../config/config.js';
 import type { SandboxDriver } from '../core/ports/sandbox.js';
+import type { WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
 import { createBwrapDriver } from './bwrap/bwrap-driver.js';
 import type { OnOutputs } from './outputs/output-collector.js';
 import { createProcessDriver } from './process/process-driver.js';
@@ -8,6 +9,8 @@ export interface CreateSandboxDriverOptions {
   log?: (message: string) => void;
   /** Receives files a session's sandbox wrote under /mnt/session/outputs (new or changed only). */
   onOutputs?: OnOutputs | undefined;
+  /** Portable workspaces: restored before a sandbox's first tool call, saved at each turn's end. */
+  snapshots?: WorkspaceSnapshots | undefined;
 }
 
 /** Picks the driver named by `PADDOCK_SANDBOX` (`bwrap` by default). */

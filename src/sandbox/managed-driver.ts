@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../config/config.js';
 import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
+import type { RestoreOutcome, WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
 import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
 import type { InsideSpawner } from './tools/inside.js';
 import { ToolRunner } from './tools/tool-runner.js';
@@ -26,6 +27,11 @@ export interface StartHooks {
    * that needs no network (the shell) overlaps with the attach. Nothing may run a command yet.
    */
   spawnable?(inside: InsideSpawner): void;
+  /**
+   * The session's writable layer exists on the host (`dir`: the overlay upper) and nothing runs
+   * yet: the moment to bring its files back from a snapshot.
+   */
+  prepared?(dir: string): Promise<void>;
 }
 
 /** What a driver implements; lifecycle, idle stop and tool dispatch are shared. */
@@ -41,6 +47,13 @@ export interface ManagedDriverOptions {
   idleTimeoutMs: number;
   /** Hands files written under the outputs directory over after each mutating tool call and at stop. */
   outputs?: OutputsOptions | undefined;
+  /** Portable workspaces: restored before a sandbox's first tool call, saved at turn end and stop. */
+  snapshots?: SnapshotOptions | undefined;
+}
+
+export interface SnapshotOptions {
+  store: WorkspaceSnapshots;
+  log: (message: string) => void;
 }
 
 export interface OutputsOptions {
@@ -61,9 +74,11 @@ export function managedOptions(
   config: PaddockConfig,
   onOutputs: OnOutputs | undefined,
   log: (message: string) => void,
+  snapshots?: WorkspaceSnapshots | undefined,
 ): ManagedDriverOptions {
   return {
     idleTimeoutMs: config.sandbox.idleTimeoutMs,
+    snapshots: snapshots && { store: snapshots, log },
     outputs: onOutputs && {
       onOutputs,
       stateDir: join(config.dataDir, 'sandbox-state'),
@@ -87,6 +102,7 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
           backend,
           options.idleTimeoutMs,
           collectorFor(spec.sessionId, options),
+          options.snapshots,
         );
         sandboxes.set(spec.sessionId, sandbox);
       }
@@ -97,7 +113,10 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
       return sandboxes.get(sessionId);
     },
     async flushOutputs(sessionId) {
-      await sandboxes.get(sessionId)?.flushOutputs();
+      // The end of a turn: outputs become Files, and changed files go to the workspace snapshot.
+      const sandbox = sandboxes.get(sessionId);
+      await sandbox?.flushOutputs();
+      await sandbox?.snapshot();
     },
     async destroy(sessionId) {
       if (!SESSION_ID.test(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
@@ -105,6 +124,7 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
       sandboxes.delete(sessionId);
       await sandbox?.stop();
       await backend.removeFiles(sessionId);
+      await options.snapshots?.store.delete(sessionId);
       if (options.outputs) await rm(manifestPath(options.outputs, sessionId), { force: true });
     },
     async close() {
@@ -144,12 +164,19 @@ class ManagedSandbox implements Sandbox {
   private readonly runner = new ToolRunner(() => this.current());
   private idleTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** The host directory snapshots read (the overlay upper), known once a start prepared it. */
+  private workspaceDir: string | undefined;
+  /** A mutating tool ran since the last snapshot. */
+  private snapshotDirty = false;
+  /** Told to the model in the next tool result: its earlier files could not be restored. */
+  private resetNote: string | undefined;
 
   constructor(
     private readonly spec: SandboxSpec,
     private readonly backend: SandboxBackend,
     private readonly idleTimeoutMs: number,
     private readonly outputs: OutputCollector | undefined,
+    private readonly snapshots?: SnapshotOptions | undefined,
   ) {}
 
   get sessionId(): string {
@@ -165,7 +192,10 @@ class ManagedSandbox implements Sandbox {
     }
     this.running = undefined;
     this.starting ??= this.backend
-      .start(this.spec, { spawnable: (inside) => this.runner.prewarm(inside) })
+      .start(this.spec, {
+        spawnable: (inside) => this.runner.prewarm(inside),
+        prepared: (dir) => this.prepareWorkspace(dir),
+      })
       .catch((error: unknown) => {
         this.runner.close(); // a shell started early died with the failed sandbox
         throw error;
@@ -186,10 +216,14 @@ class ManagedSandbox implements Sandbox {
       const outcome = await this.runner.run(name, input, signal);
       // Scanning outputs spawns a process inside the sandbox; do it once per turn (flushOutputs), not per call.
       if (MUTATING_TOOLS.has(name) && running.alive) this.outputsDirty = true;
-      return outcome;
+      if (MUTATING_TOOLS.has(name)) this.snapshotDirty = true;
+      return this.withResetNote(outcome);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { content: [{ type: 'text', text: `${name}: sandbox unavailable: ${message}` }], isError: true };
+      return this.withResetNote({
+        content: [{ type: 'text', text: `${name}: sandbox unavailable: ${message}` }],
+        isError: true,
+      });
     } finally {
       this.inFlight--;
       this.armIdleTimer();
@@ -210,8 +244,44 @@ class ManagedSandbox implements Sandbox {
     this.running = undefined;
     const mayExist = (await running?.outputsMayExist?.()) ?? true;
     if (running?.alive && mayExist) await this.outputs?.collect(running.inside, running.outputsDir);
+    // Before the instance goes: its layer may be a disk that is unmounted with it.
+    if (running) await this.snapshot();
     this.runner.close();
     await running?.stop();
+  }
+
+  /** Saves what changed since the last snapshot; nothing at all when no mutating tool ran. */
+  async snapshot(): Promise<void> {
+    const dir = this.workspaceDir;
+    if (!this.snapshots || !this.snapshotDirty || !dir) return;
+    this.snapshotDirty = false;
+    try {
+      const outcome = await this.snapshots.store.save(this.spec.sessionId, dir);
+      if (outcome.type === 'skipped')
+        this.snapshots.log(`paddock: workspace snapshot of ${this.spec.sessionId} skipped: ${outcome.reason}`);
+    } catch (error) {
+      this.snapshotDirty = true; // try again at the next turn's end
+      const message = error instanceof Error ? error.message : String(error);
+      this.snapshots.log(`paddock: workspace snapshot of ${this.spec.sessionId} failed: ${message}`);
+    }
+  }
+
+  private async prepareWorkspace(dir: string): Promise<void> {
+    this.workspaceDir = dir;
+    if (!this.snapshots) return;
+    const outcome: RestoreOutcome = await this.snapshots.store.restore(this.spec.sessionId, dir);
+    if (outcome.type === 'lost')
+      this.resetNote =
+        `[paddock] This session's sandbox was reset: files written in earlier turns could not be restored ` +
+        `because ${outcome.reason}. The workspace starts empty; recreate what you need.`;
+  }
+
+  /** A reset is never silent: the model reads it with the first result after it. */
+  private withResetNote(outcome: ToolOutcome): ToolOutcome {
+    const note = this.resetNote;
+    if (!note) return outcome;
+    this.resetNote = undefined;
+    return { ...outcome, content: [{ type: 'text', text: note }, ...outcome.content] };
   }
 
   private current(): InsideSpawner {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
+import type { WorkspaceSnapshots } from '../../core/ports/workspace-snapshots.js';
 import type { SandboxDriver, SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
 import {
   createManagedDriver,
@@ -34,6 +35,8 @@ export interface BwrapDriverOptions {
   onOutputs?: OnOutputs | undefined;
   /** Test-only: how the egress proxy resolves and connects (never real addresses in tests). */
   egressNet?: EgressNet | undefined;
+  /** Portable workspaces (src/sandbox/snapshots/). */
+  snapshots?: WorkspaceSnapshots | undefined;
 }
 
 export function rootfsOptions(config: PaddockConfig, log: (message: string) => void): RootfsOptions {
@@ -129,6 +132,8 @@ export async function createBwrapDriver(
     const owner = host.root ? config.sandbox.hostUid : undefined;
     const confine = await confineHelper();
     await prepareLayer(layer, usesOverlay(host), owner);
+    // Before anything runs in it: a session resumed from another node gets its files back here.
+    await hooks?.prepared?.(usesOverlay(host) ? layer.upper : layer.workspace);
     const packages = await sessionPackageLayer(layer.dir, spec, {
       cacheDir: rootfs.cacheDir,
       base,
@@ -168,7 +173,7 @@ export async function createBwrapDriver(
     });
     return BwrapInstance.start(launch, cgroup, egress, usesOverlay(host) ? layer.upper : undefined, hooks);
   }
-  const driver = createManagedDriver(backend, managedOptions(config, options.onOutputs, log));
+  const driver = createManagedDriver(backend, managedOptions(config, options.onOutputs, log, options.snapshots));
   return {
     ...driver,
     async close() {

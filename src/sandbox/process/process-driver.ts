@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver } from '../../core/ports/sandbox.js';
+import type { WorkspaceSnapshots } from '../../core/ports/workspace-snapshots.js';
 import {
   createManagedDriver,
   managedOptions,
@@ -17,6 +18,7 @@ import type { InsideSpawner } from '../tools/inside.js';
 export interface ProcessDriverOptions {
   log?: (message: string) => void;
   onOutputs?: OnOutputs | undefined;
+  snapshots?: WorkspaceSnapshots | undefined;
 }
 
 /** Where sandbox paths land: `/mnt/session/outputs` is `<workdir>/mnt/session/outputs`, and so on. */
@@ -48,8 +50,10 @@ export function createProcessDriver(
   const root = join(config.dataDir, 'sandboxes');
   const backend: SandboxBackend = {
     name: 'process',
-    async start(spec) {
+    async start(spec, hooks) {
       const workdir = join(root, spec.sessionId);
+      await mkdir(workdir, { recursive: true });
+      await hooks?.prepared?.(workdir);
       await mkdir(join(workdir, OUTPUTS), { recursive: true });
       await stageResources(spec, {
         place: (sandboxPath) => join(workdir, sandboxPath),
@@ -62,7 +66,7 @@ export function createProcessDriver(
       await rm(join(root, sessionId), { recursive: true, force: true });
     },
   };
-  return createManagedDriver(backend, managedOptions(config, options.onOutputs, log));
+  return createManagedDriver(backend, managedOptions(config, options.onOutputs, log, options.snapshots));
 }
 
 /** The "sandbox" is just a directory; stopping it kills the processes we started. */
