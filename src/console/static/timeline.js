@@ -1,7 +1,7 @@
 // One timeline entry per session event. API data never becomes markup: text nodes, and agent
 // text through the DOM-building Markdown renderer (markdown.js).
 import { badge, h } from './dom.js';
-import { contentText, formatCost, formatTime, formatUsage, prettyJson } from './format.js';
+import { contentText, formatCost, formatTime, formatUsage, hasUsage, prettyJson } from './format.js';
 import { renderMarkdown } from './markdown.js';
 
 const pre = (text, kind = '') => h('pre', { class: `block ${kind}` }, text);
@@ -126,7 +126,8 @@ function stopReason(reason) {
 }
 
 function usageLine(usage) {
-  return [formatUsage(usage), formatCost(usage?.list_cost)].filter(Boolean).join(' · ') || 'no usage yet';
+  const cost = formatCost(usage?.list_cost, { used: hasUsage(usage) });
+  return [formatUsage(usage), cost].filter(Boolean).join(' · ') || 'no usage yet';
 }
 
 /**
