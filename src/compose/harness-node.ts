@@ -20,9 +20,9 @@ import type { Store } from '../core/ports/store.js';
 import type { EventLog } from '../core/sessions/event-log.js';
 import type { SessionService } from '../core/sessions/session-service.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
+import { mcpCredentialSource } from '../core/vaults/mcp-credential-source.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
 import { lazyMcpRunner } from '../mcp/lazy-mcp-runner.js';
-import { vaultCredentialStore } from '../mcp/vault-credential-store.js';
 import { createOutboundFetch } from '../outbound/outbound-fetch.js';
 import { createModelRouter } from '../providers/model-router.js';
 import { reclaimLeftovers } from '../sandbox/bwrap/leftovers.js';
@@ -109,7 +109,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const outbound = (allowedPrivateHosts: readonly string[]) =>
     createOutboundFetch(outboundOptions(config, allowedPrivateHosts));
   const mcp = lazyMcpRunner({
-    credentials: vaultCredentialStore(deps.vaults, deps.credentials),
+    credentials: mcpCredentialSource(deps.vaults, deps.credentials),
     fetch: outbound(config.mcpAllowedPrivateHosts),
     clock,
     appendEvents: (sessionId, drafts) => log.append(sessionId, drafts),

@@ -19,9 +19,9 @@ export function lazyMcpRunner(options: RunnerOptions): ToolRunner & { close(): P
     async run(call: ToolCall): Promise<ToolOutcome> {
       return (await load()).run(call);
     },
-    async extraTools(session: HarnessSession) {
+    async extraTools(session: HarnessSession, reserved: ReadonlySet<string>) {
       if (session.agent.mcp_servers.length === 0) return [];
-      return (await load()).extraTools(session);
+      return (await load()).extraTools(session, reserved);
     },
     async close() {
       if (runner) await (await runner).close();

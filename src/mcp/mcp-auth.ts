@@ -1,15 +1,9 @@
 import type { Clock } from '../core/clock.js';
+import type { McpCredential, McpCredentialSource, OAuthTokens } from '../core/ports/mcp-credentials.js';
 import type { OutboundFetch } from '../core/ports/outbound-http.js';
-import type { ResolvedCredential } from '../core/vaults/vault.js';
 import { McpFailure } from './mcp-errors.js';
 import { normalizeMcpUrl } from './mcp-url.js';
-import { type OAuthTokens, refreshOAuthToken } from './oauth-refresh.js';
-
-/** Where MCP credentials come from and where refreshed tokens go (sealed, via CredentialService). */
-export interface McpCredentialStore {
-  resolve(vaultIds: readonly string[]): Promise<ResolvedCredential[]>;
-  saveOAuthTokens(credential: ResolvedCredential, tokens: OAuthTokens): Promise<void>;
-}
+import { refreshOAuthToken } from './oauth-refresh.js';
 
 /** Refresh a little early, so a token does not expire between check and use. */
 const EXPIRY_SKEW_MS = 60_000;
@@ -24,8 +18,8 @@ export class ServerAuth {
   private readonly known = new Set<string>();
 
   private constructor(
-    private credential: ResolvedCredential | undefined,
-    private readonly store: McpCredentialStore,
+    private credential: McpCredential | undefined,
+    private readonly store: McpCredentialSource,
     private readonly clock: Clock,
     /** Shared across sessions: one refresh per credential at a time, since refresh tokens may rotate. */
     private readonly inflight: Map<string, Promise<OAuthTokens>>,
@@ -33,14 +27,14 @@ export class ServerAuth {
   ) {}
 
   static async find(
-    store: McpCredentialStore,
+    store: McpCredentialSource,
     vaultIds: readonly string[],
     serverUrl: string,
     clock: Clock,
     inflight: Map<string, Promise<OAuthTokens>>,
     fetch: OutboundFetch,
   ): Promise<ServerAuth> {
-    let credentials: ResolvedCredential[] = [];
+    let credentials: McpCredential[] = [];
     if (vaultIds.length > 0) {
       try {
         credentials = await store.resolve(vaultIds);
@@ -52,9 +46,7 @@ export class ServerAuth {
     const target = normalizeMcpUrl(serverUrl);
     // Vault order decides when two vaults hold a credential for the same server.
     const match = credentials.find(
-      (credential) =>
-        credential.auth.type !== 'environment_variable' &&
-        normalizeMcpUrl(credential.auth.mcp_server_url) === target,
+      (credential) => normalizeMcpUrl(credential.auth.mcp_server_url) === target,
     );
     return new ServerAuth(match, store, clock, inflight, fetch);
   }

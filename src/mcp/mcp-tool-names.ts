@@ -1,7 +1,9 @@
 import type { McpToolset } from '../core/domain/agent.js';
-import type { AgentSnapshot } from '../core/harness/agent-snapshot.js';
-import type { ExtraTool } from '../core/harness/tool-catalog.js';
+import type { HarnessSession } from '../core/ports/harness-sessions.js';
 import type { ModelToolDefinition } from '../core/ports/model-provider.js';
+import type { ExtraTool } from '../core/ports/tool-runner.js';
+
+type AgentSnapshot = HarnessSession['agent'];
 
 /** A tool as an MCP server lists it. */
 export interface McpToolInfo {

@@ -2,20 +2,19 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { Clock } from '../core/clock.js';
 import type { McpServer } from '../core/domain/agent.js';
 import type { DraftEvent } from '../core/events/session-event.js';
-import { buildToolCatalog, type ExtraTool } from '../core/harness/tool-catalog.js';
 import type { HarnessSession } from '../core/ports/harness-sessions.js';
+import type { McpCredentialSource, OAuthTokens } from '../core/ports/mcp-credentials.js';
 import type { OutboundFetch } from '../core/ports/outbound-http.js';
 import type { ToolOutcome } from '../core/ports/sandbox.js';
-import type { ToolCall, ToolRunner } from '../core/ports/tool-runner.js';
+import type { ExtraTool, ToolCall, ToolRunner } from '../core/ports/tool-runner.js';
 import { scrubSecrets } from '../core/secret-scrub.js';
-import { type McpCredentialStore, ServerAuth } from './mcp-auth.js';
+import { ServerAuth } from './mcp-auth.js';
 import { connectMcpServer, type McpConnection, type McpTimeouts } from './mcp-connection.js';
 import { describeError, failureKind, McpFailure, rejectedBeforeRunning } from './mcp-errors.js';
 import { buildMcpTools, mcpToolsetFor } from './mcp-tool-names.js';
-import type { OAuthTokens } from './oauth-refresh.js';
 
 export interface McpToolRunnerOptions {
-  credentials: McpCredentialStore;
+  credentials: McpCredentialSource;
   /** The outbound client for MCP servers and OAuth token endpoints (the operator's MCP address policy). */
   fetch: OutboundFetch;
   clock: Clock;
@@ -62,11 +61,10 @@ export class McpToolRunner implements ToolRunner {
     this.sweeper.unref();
   }
 
-  async extraTools(session: HarnessSession): Promise<ExtraTool[]> {
+  async extraTools(session: HarnessSession, reserved: ReadonlySet<string>): Promise<ExtraTool[]> {
     const slot = await this.slotFor(session);
     if (!slot) return [];
     await Promise.all([...slot.servers.values()].map((server) => this.ensure(session, slot, server, false)));
-    const reserved = new Set(buildToolCatalog(session.agent).definitions.map((tool) => tool.name));
     const listed = [...slot.servers.values()].flatMap((server) =>
       server.connection ? [{ serverName: server.server.name, tools: server.connection.tools }] : [],
     );

@@ -1,16 +1,9 @@
+import type { McpCredentialAuth, OAuthTokens } from '../core/ports/mcp-credentials.js';
 import type { OutboundFetch } from '../core/ports/outbound-http.js';
 import { scrubSecrets } from '../core/secret-scrub.js';
-import type { ResolvedAuth } from '../core/vaults/vault.js';
 import { McpFailure } from './mcp-errors.js';
 
-type OAuthAuth = Extract<ResolvedAuth, { type: 'mcp_oauth' }>;
-
-export interface OAuthTokens {
-  accessToken: string;
-  /** Present when the authorization server rotated the refresh token. */
-  refreshToken?: string | undefined;
-  expiresAt: string | null;
-}
+type OAuthAuth = Extract<McpCredentialAuth, { type: 'mcp_oauth' }>;
 
 const TIMEOUT_MS = 15_000;
 

@@ -1,11 +1,10 @@
 import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { SandboxDriver, SandboxSpec, ToolOutcome } from '../ports/sandbox.js';
 import { SANDBOX_TOOL_NAMES } from '../ports/sandbox.js';
-import type { ToolCall, ToolRunner } from '../ports/tool-runner.js';
+import type { ExtraTool, ToolCall, ToolRunner } from '../ports/tool-runner.js';
 import type { WebSearchBackend, WebSearchUserLocation } from '../ports/web-search-backend.js';
 import { type WebFetchOptions, webFetch } from '../tools/web-fetch.js';
 import { webSearch } from '../tools/web-search.js';
-import type { ExtraTool } from './tool-catalog.js';
 
 const SANDBOX_TOOLS = new Set<string>(SANDBOX_TOOL_NAMES);
 
@@ -73,10 +72,10 @@ export class DefaultToolRunner implements ToolRunner {
     await this.options.sandboxes.flushOutputs?.(session.id);
   }
 
-  async extraTools(session: HarnessSession): Promise<ExtraTool[]> {
+  async extraTools(session: HarnessSession, reserved: ReadonlySet<string>): Promise<ExtraTool[]> {
     const out: ExtraTool[] = [];
     for (const delegate of Object.values(this.options.delegates ?? {})) {
-      if (delegate?.extraTools) out.push(...(await delegate.extraTools(session)));
+      if (delegate?.extraTools) out.push(...(await delegate.extraTools(session, reserved)));
     }
     return out;
   }

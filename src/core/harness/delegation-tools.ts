@@ -2,10 +2,9 @@ import { agentNameOf, type SessionThread, type ThreadAgent } from '../domain/ses
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
-import type { ToolCall, ToolRunner } from '../ports/tool-runner.js';
+import type { ExtraTool, ToolCall, ToolRunner } from '../ports/tool-runner.js';
 import { answerKey } from './append-keys.js';
 import { MAX_CHILD_THREADS, type ThreadDirectory } from './thread-directory.js';
-import type { ExtraTool } from './tool-catalog.js';
 
 /** Lets delegation start a thread's run inside the session's current wake (or wake the session). */
 export type ThreadKicker = (sessionId: string, threadId: string) => void;

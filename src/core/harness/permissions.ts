@@ -1,5 +1,5 @@
 import type { PermissionVerdict, ToolEvaluation } from '../events/session-event.js';
-import type { CatalogEntry } from './tool-catalog.js';
+import type { CatalogEntry } from '../ports/tool-runner.js';
 
 export interface PermissionDecision {
   verdict: PermissionVerdict;

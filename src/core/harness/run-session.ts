@@ -14,7 +14,7 @@ import { modelRequestEndKey, runModelStep } from './model-step.js';
 import type { AutoJudge } from './permissions.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { awaitingClient, foldSessionState, type LoggedEvent, type SessionState } from './session-state.js';
-import { buildToolCatalog } from './tool-catalog.js';
+import { agentToolNames, buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';
 import { errorOutcome, resultEvent, resultKey, runToolStep } from './tool-step.js';
 
@@ -116,7 +116,10 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     const runnable = state.unresolved.filter((pending) => pending.decision === 'allow');
     if (runnable.length > 0) {
       await ensureRunning(state, append);
-      const catalog = buildToolCatalog(session.agent, (await deps.tools.extraTools?.(session)) ?? []);
+      const catalog = buildToolCatalog(
+        session.agent,
+        (await deps.tools.extraTools?.(session, agentToolNames(session.agent))) ?? [],
+      );
       for (const pending of runnable) {
         await runToolStep({ session, pending, catalog, tools: deps.tools, log, signal });
       }
@@ -136,7 +139,10 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
       }
       await ensureRunning(state, append);
       try {
-        const catalog = buildToolCatalog(session.agent, (await deps.tools.extraTools?.(session)) ?? []);
+        const catalog = buildToolCatalog(
+          session.agent,
+          (await deps.tools.extraTools?.(session, agentToolNames(session.agent))) ?? [],
+        );
         const request = buildModelRequest(session.agent, catalog.definitions, events);
         const provider = deps.router.providerFor(session.agent.model.id);
         if (needsCompaction(request, deps.contextWindowTokens ?? DEFAULT_CONTEXT_WINDOW_TOKENS)) {

@@ -1,29 +1,13 @@
 import type { ModelToolDefinition } from '../ports/model-provider.js';
+import type { CatalogEntry, ExtraTool } from '../ports/tool-runner.js';
 import { BUILTIN_TOOL_NAMES, type BuiltinToolName } from '../schemas/agents.js';
 import type { PermissionPolicy } from '../schemas/common.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
 import { BUILTIN_TOOL_DEFINITIONS } from './builtin-tools.js';
 
-export type ToolKind = 'builtin' | 'custom' | 'mcp' | 'delegation';
-
-export interface CatalogEntry {
-  kind: ToolKind;
-  name: string;
-  policy: PermissionPolicy;
-  /** For MCP tools: which server serves it, and its name there. */
-  mcpServerName?: string;
-  remoteName?: string;
-}
-
 export interface ToolCatalog {
   definitions: ModelToolDefinition[];
   lookup(name: string): CatalogEntry | undefined;
-}
-
-/** Extra tools contributed per session: MCP servers' tools, a coordinator's delegation tools. */
-export interface ExtraTool {
-  entry: CatalogEntry;
-  definition: ModelToolDefinition;
 }
 
 /** What the model is offered: enabled built-ins, custom tools, and any extras. */
@@ -53,4 +37,9 @@ export function buildToolCatalog(agent: AgentSnapshot, extras: readonly ExtraToo
   }
   for (const extra of extras) add(extra.entry, extra.definition);
   return { definitions, lookup: (name) => entries.get(name) };
+}
+
+/** The names the agent's own tools hold; extra tools (MCP) must not take them. */
+export function agentToolNames(agent: AgentSnapshot): ReadonlySet<string> {
+  return new Set(buildToolCatalog(agent).definitions.map((definition) => definition.name));
 }
