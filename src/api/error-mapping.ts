@@ -23,6 +23,7 @@ const BY_CODE: Record<ErrorCode, { status: number; type: WireErrorType }> = {
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   rate_limited: { status: 429, type: 'rate_limit_error' },
   overloaded: { status: 529, type: 'overloaded_error' },
+  insufficient_storage: { status: 507, type: 'api_error' },
   internal: { status: 500, type: 'api_error' },
 };
 
@@ -44,7 +45,9 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
   if (known.errorCode !== undefined) details['error_code'] = known.errorCode;
   const headers: Record<string, string> = {};
   // The SDK retries 409 (and 5xx) unless told otherwise; only transient errors should be retried.
-  if (status === 409 || status === 400 || status === 404) headers['x-should-retry'] = 'false';
+  // 507: the server's disk stays full until an operator frees space; an immediate retry cannot help.
+  if (status === 409 || status === 400 || status === 404 || status === 507)
+    headers['x-should-retry'] = 'false';
   if (known.retryable) headers['x-should-retry'] = 'true';
   return {
     status,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type PriceFile, parsePriceFile } from '../core/metering/prices.js';
+import type { FreeDiskReader } from '../core/storage/low-disk-guard.js';
 import { type FileStorage, parseBlobStorage, type S3Config } from './blob-storage.js';
 
 export type { FileStorage, S3Config } from './blob-storage.js';
@@ -26,6 +27,8 @@ export interface PaddockConfig {
    * refused (PADDOCK_MIN_FREE_DISK_MB, default 1024; 0 disables).
    */
   minFreeDiskBytes: number;
+  /** Test-only, never from the environment: how free space on the data dir's disk is read (default statfs). */
+  freeDiskBytes?: FreeDiskReader | undefined;
   /** Where file bytes and workspace snapshots live (PADDOCK_FILE_STORAGE): `s3` with a PADDOCK_BLOB_URL, else `database` on Postgres, else `disk`. */
   fileStorage: FileStorage;
   /** The bucket of PADDOCK_BLOB_URL and its PADDOCK_S3_* settings (src/config/blob-storage.ts). */

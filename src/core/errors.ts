@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'rate_limited'
   | 'overloaded'
+  /** The server's own disk is nearly full: new sandboxes and uploads wait until space is freed. */
+  | 'insufficient_storage'
   | 'internal';
 
 export interface PaddockErrorOptions {

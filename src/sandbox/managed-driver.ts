@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../config/config.js';
+import { isPaddockError } from '../core/errors.js';
 import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
 import type { RestoreOutcome, WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
 import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
@@ -219,6 +220,8 @@ class ManagedSandbox implements Sandbox {
       if (MUTATING_TOOLS.has(name)) this.snapshotDirty = true;
       return this.withResetNote(outcome);
     } catch (error) {
+      // Refusals the harness reports to the client as well (low disk) are not a broken sandbox.
+      if (isPaddockError(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       return this.withResetNote({
         content: [{ type: 'text', text: `${name}: sandbox unavailable: ${message}` }],

@@ -10,12 +10,17 @@ import { notFound, PaddockError } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { FileBlobStore } from '../ports/file-blobs.js';
 import type { Cursor, ResourcePage, Store } from '../ports/store.js';
+import { type FreeDiskReader, type LowDiskGuard, lowDiskGuard } from '../storage/low-disk-guard.js';
 import type { FileMetadata } from './file.js';
 import { resolveMimeType } from './mime-types.js';
 
 export interface FileServiceOptions {
   dataDir: string;
   maxUploadBytes: number;
+  /** Uploads are refused below this much free space on the data dir's disk (PADDOCK_MIN_FREE_DISK_MB). */
+  minFreeDiskBytes?: number | undefined;
+  /** Test-only: how free space is read (default statfs of the data dir). */
+  freeDiskBytes?: FreeDiskReader | undefined;
 }
 
 /** Bytes received but not yet recorded; committed or discarded by the caller. */
@@ -47,6 +52,7 @@ export interface FileListOptions {
 export class FileService {
   readonly maxUploadBytes: number;
   private readonly stagingDirectory: string;
+  private readonly diskGuard: LowDiskGuard;
 
   constructor(
     private readonly store: Store,
@@ -57,6 +63,7 @@ export class FileService {
   ) {
     this.maxUploadBytes = options.maxUploadBytes;
     this.stagingDirectory = join(options.dataDir, 'files');
+    this.diskGuard = lowDiskGuard(options);
   }
 
   /**
@@ -64,6 +71,8 @@ export class FileService {
    * byte is stored, and on disk storage (same directory) committing is an atomic rename.
    */
   async stage(stream: Readable): Promise<StagedUpload> {
+    // Before any byte lands: a nearly full disk is kept for the event log and the database.
+    await this.diskGuard.check('file upload');
     await mkdir(this.stagingDirectory, { recursive: true });
     const path = join(this.stagingDirectory, `.staging-${randomBytes(12).toString('hex')}`);
     try {

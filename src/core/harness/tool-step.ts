@@ -1,3 +1,4 @@
+import { isPaddockError } from '../errors.js';
 import type { DraftEvent } from '../events/session-event.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession } from '../ports/harness-sessions.js';
@@ -45,6 +46,7 @@ export async function runToolStep(options: {
   const event = pending.event;
   const entry = catalog.lookup(event.name);
   let outcome: ToolOutcome;
+  let sessionError: DraftEvent | undefined;
   if (!entry) {
     outcome = errorOutcome(`tool ${JSON.stringify(event.name)} is not available to this agent`);
   } else {
@@ -55,8 +57,20 @@ export async function runToolStep(options: {
       outcome = errorOutcome(
         `tool ${event.name} failed: ${error instanceof Error ? error.message : String(error)}`,
       );
+      // Not the model's doing: the client is told too (the server's disk is nearly full).
+      if (isPaddockError(error) && error.code === 'insufficient_storage')
+        sessionError = {
+          type: 'session.error',
+          error: {
+            type: 'unknown_error',
+            message: error.message,
+            retry_status: { type: 'exhausted' },
+            error_code: 'insufficient_storage',
+          },
+        };
     }
   }
   if (signal.aborted) throw signal.reason ?? new Error('aborted');
-  await log.append(session.id, [resultEvent(pending, outcome)], resultKey(pending));
+  const result = resultEvent(pending, outcome);
+  await log.append(session.id, sessionError ? [sessionError, result] : [result], resultKey(pending));
 }

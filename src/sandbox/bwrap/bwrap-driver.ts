@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
 import type { WorkspaceSnapshots } from '../../core/ports/workspace-snapshots.js';
 import type { SandboxDriver, SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
+import { lowDiskGuard } from '../../core/storage/low-disk-guard.js';
 import {
   createManagedDriver,
   managedOptions,
@@ -72,6 +73,7 @@ export async function createBwrapDriver(
   if (!quota.available)
     log(`paddock: WARNING: disk quotas unavailable (${quota.reason}); a sandbox can fill the host's disk`);
   const disks = new SessionDisks(log);
+  const diskGuard = lowDiskGuard(config);
   const rootfs = rootfsOptions(config, log);
   collectLayersInBackground(rootfs.cacheDir, sessionsDir(config.dataDir), log);
   // Built on first use, like the rootfs; a host that cannot build it starts no sandbox at all.
@@ -102,6 +104,8 @@ export async function createBwrapDriver(
   const backend: SandboxBackend = {
     name: 'bwrap',
     start: async (spec, hooks) => {
+      // A (re)start writes to the data disk; a nearly full one is kept for the event log.
+      await diskGuard.check('starting a sandbox');
       const base = await ensureRootfs(rootfs);
       const limits: SandboxLimits = { ...config.sandbox.limits, ...definedOnly(spec.limits ?? {}) };
       const layer = sessionLayer(config.dataDir, spec.sessionId);
