@@ -165,7 +165,16 @@ for (const { dialect, storage } of CASES) {
       for (const [index, entries] of [
         [{ path: '../escaped', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtimeMs: 0, size: 0 }],
         [
-          { path: 'link', type: 'symlink', target: outside, mode: 0o777, uid: 0, gid: 0, mtimeMs: 0, size: 0 },
+          {
+            path: 'link',
+            type: 'symlink',
+            target: outside,
+            mode: 0o777,
+            uid: 0,
+            gid: 0,
+            mtimeMs: 0,
+            size: 0,
+          },
           { path: 'link/escaped', type: 'dir', mode: 0o755, uid: 0, gid: 0, mtimeMs: 0, size: 0 },
         ],
       ].entries()) {
