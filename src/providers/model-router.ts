@@ -1,5 +1,5 @@
-import type { PaddockConfig } from '../config/config.js';
 import type { ModelProvider, ModelRouter } from '../core/ports/model-provider.js';
+import type { AnthropicProviderOptions } from './anthropic/anthropic-provider.js';
 import { createOpenAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { createScriptedProvider } from './scripted/scripted-provider.js';
 
@@ -33,6 +33,15 @@ export class RoutingModelRouter implements ModelRouter {
   }
 }
 
+/** The upstreams and the routing table (PADDOCK_ANTHROPIC_*, PADDOCK_OPENAI_*, PADDOCK_MODEL_ROUTES). */
+export interface ModelRouterSettings {
+  anthropic: AnthropicProviderOptions;
+  /** Without a base URL, no model may route to openai-compatible. */
+  openai: { baseUrl: string | undefined; apiKey: string | undefined; models: Record<string, string> };
+  /** Model id or glob → provider name. */
+  modelRoutes: Record<string, string>;
+}
+
 export interface CreateModelRouterOptions {
   /** Ready-made providers that replace the ones built from config (tests inject a scripted provider). */
   providers?: Partial<Record<ProviderName, ModelProvider>>;
@@ -44,7 +53,7 @@ export interface CreateModelRouterOptions {
  * Each provider is built once and only if a route (or the default) uses it.
  */
 export function createModelRouter(
-  config: Pick<PaddockConfig, 'anthropic' | 'openai' | 'modelRoutes'>,
+  config: ModelRouterSettings,
   options: CreateModelRouterOptions = {},
 ): ModelRouter {
   const built = new Map<ProviderName, ModelProvider>();
@@ -69,7 +78,7 @@ export function createModelRouter(
 
 function buildProvider(
   name: ProviderName,
-  config: Pick<PaddockConfig, 'anthropic' | 'openai'>,
+  config: Pick<ModelRouterSettings, 'anthropic' | 'openai'>,
 ): ModelProvider {
   switch (name) {
     case 'anthropic':
