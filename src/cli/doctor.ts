@@ -1,8 +1,10 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { isPostgresUrl, type PaddockConfig } from '../config/config.js';
+import { statfsFreeBytes } from '../core/storage/low-disk-guard.js';
 import { rootfsOptions } from '../sandbox/bwrap/bwrap-driver.js';
 import { probeBwrap } from '../sandbox/bwrap/bwrap-host.js';
 import { detectCgroups } from '../sandbox/bwrap/cgroups.js';
+import { detectDiskQuota } from '../sandbox/bwrap/disk-quota.js';
 import { rootfsPath, rootfsReady } from '../sandbox/bwrap/rootfs.js';
 import { run } from '../sandbox/host-command.js';
 import { natUnavailable } from '../sandbox/network/nat-host.js';
@@ -100,6 +102,24 @@ async function checkSandbox(
     cgroups.available ? 'ok' : 'warn',
     cgroups.available ? `v${cgroups.version}: memory, pids and cpu enforced` : `none: ${cgroups.reason}`,
   );
+  const quota = detectDiskQuota();
+  const overlay = host.nativeOverlay || host.root;
+  add(
+    'disk quota',
+    quota.available && overlay ? 'ok' : 'warn',
+    quota.available && overlay
+      ? `ext4 image per session, ${config.sandbox.limits.diskBytes / 1024 / 1024} MiB by default (loop mount)`
+      : `none: ${quota.available ? 'the session layer is not an overlay' : quota.reason}; a sandbox can fill this disk`,
+  );
+  const free = await statfsFreeBytes(config.dataDir)().catch(() => undefined);
+  if (free !== undefined) {
+    const low = free < config.minFreeDiskBytes;
+    add(
+      'data disk space',
+      low ? 'warn' : 'ok',
+      `${Math.floor(free / 1024 / 1024)} MiB free${low ? ': under PADDOCK_MIN_FREE_DISK_MB, new sandboxes and uploads are refused' : ''}`,
+    );
+  }
   const rootfs = rootfsOptions(config, () => {});
   const ready = rootfsReady(rootfs);
   const debootstrap = (await problem('debootstrap', ['--version'])) === undefined;
