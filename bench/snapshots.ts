@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFileBlobs } from '../src/file-blobs/open-file-blobs.js';
+import { BlobWorkspaceSnapshots } from '../src/sandbox/snapshots/workspace-snapshots.js';
+import { createTestDatabase } from '../test/support/databases.js';
+import { median } from './stats.js';
+import { atMost, type BenchResult, info } from './table.js';
+
+/**
+ * Workspace snapshots on one machine (SQLite head, disk blob store, so the figures are the
+ * snapshot code's own, not a network's): a first snapshot and a restore on another node of
+ * 1,000 small files and of one 100 MB file, and what a turn's end adds when nothing changed.
+ */
+export async function benchSnapshots(): Promise<BenchResult[]> {
+  const database = await createTestDatabase('sqlite');
+  const store = await database.open();
+  const scratch = mkdtempSync(join(tmpdir(), 'paddock-bench-snapshots-'));
+  const blobs = openFileBlobs({ fileStorage: 'disk', dataDir: database.dataDir }, store, 'snapshots');
+  const node = (name: string) =>
+    new BlobWorkspaceSnapshots({
+      repository: store.workspaceSnapshots,
+      blobs,
+      stateDir: join(scratch, name),
+      stageDir: join(database.dataDir, 'snapshots'),
+      maxBytes: 10 * 1024 ** 3,
+      restoreOwners: false,
+      log: () => undefined,
+    });
+  const workspace = (name: string) => {
+    const dir = join(scratch, name);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  const timed = async (run: () => Promise<unknown>) => {
+    const started = performance.now();
+    await run();
+    return performance.now() - started;
+  };
+  try {
+    const results: BenchResult[] = [];
+    // 1,000 small files (1 KiB of text each) in 20 directories.
+    const small = workspace('small-a');
+    await node('a1').restore('sesn_small', small);
+    for (let index = 0; index < 1000; index++) {
+      const dir = join(small, `dir${index % 20}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `file${index}.ts`), `${randomBytes(384).toString('base64')}\n`.repeat(2));
+    }
+    const writer = node('a1');
+    await writer.restore('sesn_small', small);
+    results.push(
+      info('snapshot: 1,000 small files (first)', await timed(() => writer.save('sesn_small', small)), 'ms'),
+    );
+    results.push(
+      info(
+        'restore: 1,000 small files (other node)',
+        await timed(() => node('b1').restore('sesn_small', workspace('small-b'))),
+        'ms',
+      ),
+    );
+    const unchanged: number[] = [];
+    for (let run = 0; run < 30; run++) unchanged.push(await timed(() => writer.save('sesn_small', small)));
+    results.push(atMost('turn end, no changes (scan of 1,000 files), median', median(unchanged), 'ms', 5));
+    writeFileSync(join(small, 'dir0', 'file0.ts'), 'changed\n');
+    results.push(
+      info('snapshot: 1 of 1,000 files changed', await timed(() => writer.save('sesn_small', small)), 'ms'),
+    );
+
+    // One 100 MB file (random: incompressible, the worst case for time).
+    const large = workspace('large-a');
+    const largeWriter = node('a2');
+    await largeWriter.restore('sesn_large', large);
+    writeFileSync(join(large, 'blob.bin'), randomBytes(100 * 1024 * 1024));
+    results.push(
+      info('snapshot: one 100 MB file', await timed(() => largeWriter.save('sesn_large', large)), 'ms'),
+    );
+    results.push(
+      info(
+        'restore: one 100 MB file (other node)',
+        await timed(() => node('b2').restore('sesn_large', workspace('large-b'))),
+        'ms',
+      ),
+    );
+    return results;
+  } finally {
+    await store.close();
+    await database.drop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
