@@ -214,7 +214,7 @@ async function markNeedsAction(context, sessions, table) {
 function renderTable(columns, rows) {
   return h(
     'table',
-    null,
+    { class: 'list' },
     h(
       'thead',
       null,
