@@ -1,8 +1,14 @@
+import { isPaddockError, PaddockError } from './errors.js';
+
+const UNIQUE_VIOLATION = 'unique_violation';
+
 /**
- * Recognises a unique-index violation from either store dialect without
- * importing a driver: SQLite reports `SQLITE_CONSTRAINT_UNIQUE`, Postgres `23505`.
+ * What a store throws when a write breaks a unique index (e.g. two resources of one kind with one
+ * name). The store recognises its dialect's error (src/store/kysely/unique-violation.ts); the core
+ * sees only this conflict, and services that expect a race catch it.
  */
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
-}
+export const uniqueViolation = (what: string, cause: unknown): PaddockError =>
+  new PaddockError('conflict', `${what} already exists`, { errorCode: UNIQUE_VIOLATION, cause });
+
+export const isUniqueViolation = (error: unknown): boolean =>
+  isPaddockError(error) && error.code === 'conflict' && error.errorCode === UNIQUE_VIOLATION;

@@ -7,6 +7,7 @@ import type {
   ResourceRepository,
 } from '../../core/ports/store.js';
 import type { Database } from './schema.js';
+import { translatingUniqueViolation } from './unique-violation.js';
 
 type ResourceRow = Database['resources'];
 
@@ -38,11 +39,19 @@ const fromRow = <TDoc>(row: ResourceRow): ResourceRecord<TDoc> => ({
   doc: JSON.parse(row.doc) as TDoc,
 });
 
+/** Which unique index a write can break: (kind, name) when named, else (kind, id). */
+const described = (record: ResourceRecord<unknown>) =>
+  record.name === null
+    ? `${record.kind} ${record.id}`
+    : `a ${record.kind} named ${JSON.stringify(record.name)}`;
+
 export class KyselyResourceRepository implements ResourceRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert<TDoc>(record: ResourceRecord<TDoc>): Promise<void> {
-    await this.db.insertInto('resources').values(toRow(record)).execute();
+    await translatingUniqueViolation(described(record), () =>
+      this.db.insertInto('resources').values(toRow(record)).execute(),
+    );
   }
 
   async get<TDoc>(kind: ResourceKind, id: string): Promise<ResourceRecord<TDoc> | undefined> {
@@ -67,12 +76,14 @@ export class KyselyResourceRepository implements ResourceRepository {
 
   async update<TDoc>(record: ResourceRecord<TDoc>): Promise<boolean> {
     const { kind, id, ...rest } = toRow(record);
-    const result = await this.db
-      .updateTable('resources')
-      .set(rest)
-      .where('kind', '=', kind)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const result = await translatingUniqueViolation(described(record), () =>
+      this.db
+        .updateTable('resources')
+        .set(rest)
+        .where('kind', '=', kind)
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
     return Number(result.numUpdatedRows) > 0;
   }
 
