@@ -109,9 +109,11 @@ export async function createBwrapDriver(
       const base = await ensureRootfs(rootfs);
       const limits: SandboxLimits = { ...config.sandbox.limits, ...definedOnly(spec.limits ?? {}) };
       const layer = sessionLayer(config.dataDir, spec.sessionId);
+      // 0 (PADDOCK_SANDBOX_DISK_MB=0, no paddock.disk_mb): the operator turned quotas off.
+      const diskBytes = limits.diskBytes ?? config.sandbox.limits.diskBytes;
       const release =
-        quota.available && usesOverlay(host)
-          ? await disks.acquire(layer, limits.diskBytes ?? config.sandbox.limits.diskBytes)
+        quota.available && usesOverlay(host) && diskBytes > 0
+          ? await disks.acquire(layer, diskBytes)
           : undefined;
       try {
         return withRelease(await startInstance(spec, hooks, base, limits, layer), release);
