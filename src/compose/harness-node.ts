@@ -27,11 +27,11 @@ import { createOutboundFetch } from '../outbound/outbound-fetch.js';
 import { createModelRouter } from '../providers/model-router.js';
 import { reclaimLeftovers } from '../sandbox/bwrap/leftovers.js';
 import { createSandboxDriver } from '../sandbox/create-driver.js';
-import { openWorkspaceSnapshots } from '../sandbox/snapshots/open-workspace-snapshots.js';
 import { createWebSearchBackend, searchBackendHost } from '../search/create-web-search-backend.js';
 import { harnessSettings, modelRouterOptions, outboundOptions } from './adapter-options.js';
 import { lazySandboxDriver } from './lazy-sandbox-driver.js';
 import { nodeIdentity } from './node-identity.js';
+import { openWorkspaceSnapshots } from './workspace-snapshots.js';
 
 export interface HarnessTuning {
   retry?: Partial<RetryPolicy>;

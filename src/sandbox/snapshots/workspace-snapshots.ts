@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FileBlobStore } from '../../core/ports/file-blobs.js';
 import type { WorkspaceSnapshotRepository } from '../../core/ports/store.js';
-import type { RestoreOutcome, SaveOutcome, WorkspaceSnapshots } from '../../core/ports/workspace-snapshots.js';
-import { writeAtomically } from '../../file-blobs/local-files.js';
+import type {
+  RestoreOutcome,
+  SaveOutcome,
+  WorkspaceSnapshots,
+} from '../../core/ports/workspace-snapshots.js';
 import { blobIds, decodeManifest, encodeManifest, type ManifestEntry } from './manifest.js';
 import { applyManifest, emptyDirectory } from './restore-snapshot.js';
 import { buildSnapshot } from './save-snapshot.js';
@@ -101,7 +104,11 @@ export class BlobWorkspaceSnapshots implements WorkspaceSnapshots {
     } catch (error) {
       await emptyDirectory(dir).catch(() => undefined);
       // The next snapshot starts over from an empty workspace, on top of this generation.
-      await this.setLocal(sessionId, { generation: head.generation, manifestId: head.manifestId, entries: [] });
+      await this.setLocal(sessionId, {
+        generation: head.generation,
+        manifestId: head.manifestId,
+        entries: [],
+      });
       const reason = error instanceof Error ? error.message : String(error);
       this.options.log(`paddock: workspace snapshot of ${sessionId} could not be restored: ${reason}`);
       return { type: 'lost', reason: `its snapshot could not be restored (${reason})` };
@@ -155,7 +162,12 @@ export class BlobWorkspaceSnapshots implements WorkspaceSnapshots {
     const garbage = [...oldBlobs].filter((id) => !newBlobs.has(id));
     if (local.manifestId) garbage.push(local.manifestId);
     for (const id of garbage) await blobs.delete(id).catch(() => undefined);
-    return { type: 'saved', generation, changedFiles: built.changedFiles, uploadedBytes: built.uploadedBytes };
+    return {
+      type: 'saved',
+      generation,
+      changedFiles: built.changedFiles,
+      uploadedBytes: built.uploadedBytes,
+    };
   }
 
   private async readManifest(id: string, sha: string | null) {
@@ -179,7 +191,11 @@ export class BlobWorkspaceSnapshots implements WorkspaceSnapshots {
   private async setLocal(sessionId: string, state: LocalState): Promise<void> {
     this.states.set(sessionId, state);
     await mkdir(this.options.stateDir, { recursive: true });
-    await writeAtomically(this.options.stateDir, this.statePath(sessionId), Buffer.from(JSON.stringify(state)));
+    // Written beside it and renamed over it, so a crash never leaves half a state file.
+    const path = this.statePath(sessionId);
+    const temp = `${path}.${randomBytes(6).toString('hex')}.writing`;
+    await writeFile(temp, JSON.stringify(state), { mode: 0o600 });
+    await rename(temp, path);
   }
 
   private statePath(sessionId: string): string {
