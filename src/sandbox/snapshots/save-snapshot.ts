@@ -111,7 +111,10 @@ function unchangedFile(now: ScannedEntry, before: ManifestEntry): boolean {
 }
 
 /** Nothing to upload and no path added, removed or changed in kind, mode or owner. */
-function sameAsBefore(scanned: readonly ScannedEntry[], previous: ReadonlyMap<string, ManifestEntry>): boolean {
+function sameAsBefore(
+  scanned: readonly ScannedEntry[],
+  previous: ReadonlyMap<string, ManifestEntry>,
+): boolean {
   if (scanned.length !== previous.size) return false;
   for (const entry of scanned) {
     const before = previous.get(entry.path);
