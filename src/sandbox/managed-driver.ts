@@ -261,7 +261,9 @@ class ManagedSandbox implements Sandbox {
     try {
       const outcome = await this.snapshots.store.save(this.spec.sessionId, dir);
       if (outcome.type === 'skipped')
-        this.snapshots.log(`paddock: workspace snapshot of ${this.spec.sessionId} skipped: ${outcome.reason}`);
+        this.snapshots.log(
+          `paddock: workspace snapshot of ${this.spec.sessionId} skipped: ${outcome.reason}`,
+        );
     } catch (error) {
       this.snapshotDirty = true; // try again at the next turn's end
       const message = error instanceof Error ? error.message : String(error);

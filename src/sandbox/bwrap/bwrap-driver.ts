@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { PaddockConfig } from '../../config/config.js';
-import type { WorkspaceSnapshots } from '../../core/ports/workspace-snapshots.js';
 import type { SandboxDriver, SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
+import type { WorkspaceSnapshots } from '../../core/ports/workspace-snapshots.js';
 import { lowDiskGuard } from '../../core/storage/low-disk-guard.js';
 import {
   createManagedDriver,
