@@ -30,34 +30,50 @@ export function createOutboundFetch(options: OutboundClientOptions): OutboundFet
     { allowPrivate: options.allowPrivate, allowedPrivateHosts: options.allowedPrivateHosts },
     options.hostAddresses ?? hostInterfaceAddresses,
   );
+  source.current(); // an invalid allow-list entry (a bad CIDR) fails here, at start-up
   const lookup = checkedLookup(source, options.lookup);
   const agents = {
     'http:': new HttpAgent({ keepAlive: true, lookup } as ConstructorParameters<typeof HttpAgent>[0]),
     'https:': new HttpsAgent({ keepAlive: true, lookup } as ConstructorParameters<typeof HttpsAgent>[0]),
   };
   return async (input, init) => {
-    let request = new Request(input, init);
+    const request = new Request(input, init);
+    // Read once: a redirect that keeps the body (307/308) sends it again.
+    let hop: Hop = {
+      url: new URL(request.url),
+      method: request.method,
+      headers: new Headers(request.headers),
+      body: request.body === null ? undefined : Buffer.from(await request.arrayBuffer()),
+    };
     for (let hops = 0; ; hops++) {
-      const response = await send(request, source, lookup, agents);
+      const response = await send(hop, request.signal, source, lookup, agents);
       const location = response.headers.get('location');
       if (request.redirect === 'manual' || !isRedirect(response.status) || location === null) return response;
       await response.body?.cancel().catch(() => undefined);
       if (request.redirect === 'error')
         throw new TypeError(`redirected to ${location}, and redirect is 'error'`);
       if (hops >= MAX_REDIRECTS) throw new TypeError(`more than ${MAX_REDIRECTS} redirects`);
-      request = await redirected(request, response.status, new URL(location, request.url));
+      hop = redirected(hop, response.status, new URL(location, hop.url));
     }
   };
 }
 
+/** One request on the way: the first, or a redirect's. */
+interface Hop {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: Buffer | undefined;
+}
+
 const isRedirect = (status: number) => [301, 302, 303, 307, 308].includes(status);
 
-/** The next hop's request, as fetch builds it: 303 (and 301/302 after POST) become GET without a body. */
-async function redirected(previous: Request, status: number, target: URL): Promise<Request> {
+/** The next hop, as fetch builds it: 303 (and 301/302 after POST) become GET without a body. */
+function redirected(previous: Hop, status: number, target: URL): Hop {
   const toGet = status === 303 || ((status === 301 || status === 302) && previous.method === 'POST');
   const headers = new Headers(previous.headers);
   // Credentials do not follow a redirect to another origin.
-  if (target.origin !== new URL(previous.url).origin) {
+  if (target.origin !== previous.url.origin) {
     headers.delete('authorization');
     headers.delete('cookie');
   }
@@ -65,64 +81,61 @@ async function redirected(previous: Request, status: number, target: URL): Promi
     headers.delete('content-type');
     headers.delete('content-length');
   }
-  const body = toGet || previous.body === null ? undefined : await previous.arrayBuffer();
-  return new Request(target, {
+  return {
+    url: target,
     method: toGet && previous.method !== 'HEAD' ? 'GET' : previous.method,
     headers,
-    body,
-    redirect: previous.redirect,
-    signal: previous.signal,
-  });
+    body: toGet ? undefined : previous.body,
+  };
 }
 
-async function send(
-  request: Request,
+function send(
+  hop: Hop,
+  signal: AbortSignal,
   source: PolicySource,
   lookup: LookupFunction,
   agents: Record<'http:' | 'https:', HttpAgent>,
 ): Promise<Response> {
-  const url = new URL(request.url);
+  const { url, body } = hop;
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new TypeError(`only http and https URLs, not ${url.protocol}`);
+    return Promise.reject(new TypeError(`only http and https URLs, not ${url.protocol}`));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   // net.connect dials an IP literal without calling the lookup: check it here instead.
   if (isIP(host)) {
     const verdict = checkAddress(host, source.current(), host);
-    if (!verdict.allowed) throw new OutboundRefused(verdict.reason);
+    if (!verdict.allowed) return Promise.reject(new OutboundRefused(verdict.reason));
   }
-  const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
   const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => {
+  hop.headers.forEach((value, name) => {
     headers[name] = value;
   });
   if (body !== undefined) headers['content-length'] = String(body.length);
-  const signal = request.signal;
-  signal.throwIfAborted();
+  if (signal.aborted) return Promise.reject(signal.reason);
   const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<Response>((resolve, reject) => {
     const outgoing = transport(
       url,
-      { method: request.method, headers, agent: agents[url.protocol as 'http:' | 'https:'], lookup, signal },
-      (incoming) => resolve(toResponse(incoming, request, url)),
+      { method: hop.method, headers, agent: agents[url.protocol as 'http:' | 'https:'], lookup, signal },
+      (incoming) => resolve(toResponse(incoming, hop)),
     );
     outgoing.once('error', (error) => reject(signal.aborted ? signal.reason : error));
     outgoing.end(body);
   });
 }
 
-function toResponse(incoming: IncomingMessage, request: Request, url: URL): Response {
+function toResponse(incoming: IncomingMessage, hop: Hop): Response {
   const headers = new Headers();
   const raw = incoming.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) headers.append(raw[index]!, raw[index + 1]!);
   const status = incoming.statusCode ?? 0;
-  const empty = NULL_BODY_STATUSES.has(status) || request.method === 'HEAD';
+  const empty = NULL_BODY_STATUSES.has(status) || hop.method === 'HEAD';
   if (empty) incoming.resume();
   const response = new Response(empty ? null : (Readable.toWeb(decoded(incoming)) as ReadableStream), {
     status,
     statusText: incoming.statusMessage ?? '',
     headers,
   });
-  Object.defineProperty(response, 'url', { value: url.href });
+  Object.defineProperty(response, 'url', { value: hop.url.href });
   return response;
 }
 
