@@ -179,7 +179,10 @@ export async function createBwrapDriver(
     });
     return BwrapInstance.start(launch, cgroup, egress, usesOverlay(host) ? layer.upper : undefined, hooks);
   }
-  const driver = createManagedDriver(backend, managedOptions(config, options.onOutputs, log, options.snapshots));
+  const driver = createManagedDriver(
+    backend,
+    managedOptions(config, options.onOutputs, log, options.snapshots),
+  );
   return {
     ...driver,
     async close() {
