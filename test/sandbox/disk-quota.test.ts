@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { PaddockConfig } from '../../src/config/config.js';
-import type { SandboxDriver } from '../../src/core/ports/sandbox.js';
+import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
+import type { SandboxDriver, SandboxSpec } from '../../src/core/ports/sandbox.js';
 import { detectDiskQuota, isMounted } from '../../src/sandbox/bwrap/disk-quota.js';
 import { sessionLayer } from '../../src/sandbox/bwrap/session-layer.js';
 import {
@@ -14,6 +14,7 @@ import {
   type StreamEvent,
   startHarnessFixture,
 } from '../support/harness-fixture.js';
+import { recordingDriver } from '../support/recording-driver.js';
 import { bwrapCase, spec, textOf, tool } from './drivers.js';
 
 const bwrap = await bwrapCase();
@@ -38,6 +39,50 @@ const toolResults = (events: StreamEvent[]) =>
   events
     .filter((event) => event.type === 'agent.tool_result')
     .map((event) => (event.content as Array<{ text?: string }>).map((block) => block.text ?? '').join(''));
+
+describe('paddock.disk_mb is validated like the other limits and reaches the sandbox spec', () => {
+  const specs: SandboxSpec[] = [];
+  let fixture: HarnessFixture;
+  before(async () => {
+    const defaults = loadConfig({ PADDOCK_SANDBOX_MAX_DISK_MB: '2048' }).sandbox;
+    fixture = await startHarnessFixture(
+      'sqlite',
+      [],
+      { sandboxes: recordingDriver(specs) },
+      { sandbox: defaults },
+    );
+  });
+  after(async () => fixture?.close());
+
+  it('refuses a value under 64 or over PADDOCK_SANDBOX_MAX_DISK_MB, naming the key; a valid one is in the spec', async () => {
+    const { client, model } = fixture;
+    const create = (value: string) =>
+      client.beta.environments.create({
+        name: `disk-${Math.random().toString(36).slice(2)}`,
+        config: { type: 'cloud', networking: { type: 'limited' } },
+        metadata: { 'paddock.disk_mb': value },
+      });
+    await assert.rejects(create('32'), /metadata\.paddock\.disk_mb: expected an integer of at least 64/);
+    await assert.rejects(create('1.5'), /metadata\.paddock\.disk_mb: expected an integer/);
+    await assert.rejects(
+      create('4096'),
+      /metadata\.paddock\.disk_mb: 4096 is above this server's ceiling of 2048/,
+    );
+    const environment = await create('512');
+    const agent = await client.beta.agents.create({
+      name: 'disk',
+      model: 'claude-sonnet-4-6',
+      tools: [{ type: 'agent_toolset_20260401' }],
+    });
+    const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
+    model.push([
+      { content: [{ type: 'tool_use', name: 'bash', input: { command: 'true' } }], stop_reason: 'tool_use' },
+      { content: [{ type: 'text', text: 'done' }] },
+    ]);
+    await runTurn(client, session.id);
+    assert.equal(specs.find((entry) => entry.sessionId === session.id)?.limits?.diskBytes, 512 * MIB);
+  });
+});
 
 describe('disk quota per sandbox (real bwrap, loop-mounted ext4)', { skip }, () => {
   let fixture: HarnessFixture;
