@@ -161,6 +161,10 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
       process.stderr.write(`paddock: took over ${sessionId} from node ${previousOwner} (${reason})\n`);
     },
   });
+  // A draining node's workspaces are snapshotted before it leaves, so the next node finds them.
+  harness.onDrain(async () => {
+    await sandboxes.snapshotAll?.();
+  });
   // Signals from any node (this one included: the bus delivers locally too) reach this harness.
   const unsubscribe = bus.onSessionSignal((sessionId, signal) =>
     signal.type === 'interrupt' ? harness.interrupt(sessionId) : harness.notify(sessionId),

@@ -27,6 +27,7 @@ export function lazySandboxDriver(create: () => Promise<SandboxDriver>): Sandbox
     destroy: async (sessionId) => (driver ? (await get()).destroy(sessionId) : undefined),
     flushOutputs: async (sessionId) => (driver ? (await get()).flushOutputs?.(sessionId) : undefined),
     provisioned: (sessionId) => loaded?.provisioned?.(sessionId),
+    snapshotAll: async () => loaded?.snapshotAll?.(),
     close: async () => (driver ? (await driver.catch(() => undefined))?.close() : undefined),
   };
 }

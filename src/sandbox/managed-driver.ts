@@ -119,6 +119,9 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
       await sandbox?.flushOutputs();
       await sandbox?.snapshot();
     },
+    async snapshotAll() {
+      for (const sandbox of sandboxes.values()) await sandbox.snapshot();
+    },
     async destroy(sessionId) {
       if (!SESSION_ID.test(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
       const sandbox = sandboxes.get(sessionId);

@@ -90,6 +90,8 @@ export interface SandboxDriver {
   provisioned?(sessionId: string): Sandbox | undefined;
   /** Collects a live sandbox's new outputs; a no-op when the session has none running. */
   flushOutputs?(sessionId: string): Promise<void>;
+  /** Saves every live sandbox's changed files to its workspace snapshot (a draining node, before it leaves). */
+  snapshotAll?(): Promise<void>;
   close(): Promise<void>;
 }
 
