@@ -1,5 +1,6 @@
 import type { PaddockConfig } from '../config/config.js';
 import type { OutboundClientOptions } from '../outbound/outbound-fetch.js';
+import type { SandboxSettings } from '../sandbox/sandbox-settings.js';
 
 /**
  * The one place PaddockConfig is taken apart: each adapter is built from its
@@ -28,6 +29,15 @@ export const modelRouterOptions = (config: PaddockConfig) => ({
   anthropic: config.anthropic,
   openai: config.openai,
   modelRoutes: config.modelRoutes,
+});
+
+/** src/sandbox: the drivers' settings (PADDOCK_SANDBOX*, the data dir, the upload ceiling). */
+export const sandboxSettings = (config: PaddockConfig): SandboxSettings => ({
+  sandboxDriver: config.sandboxDriver,
+  dataDir: config.dataDir,
+  maxUploadBytes: config.maxUploadBytes,
+  allowPrivateNetworks: config.allowPrivateNetworks,
+  sandbox: config.sandbox,
 });
 
 /** src/outbound: one address policy; `allowedPrivateHosts` differs per use. */

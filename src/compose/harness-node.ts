@@ -28,7 +28,7 @@ import { createModelRouter } from '../providers/model-router.js';
 import { reclaimLeftovers } from '../sandbox/bwrap/leftovers.js';
 import { createSandboxDriver } from '../sandbox/create-driver.js';
 import { createWebSearchBackend, searchBackendHost } from '../search/create-web-search-backend.js';
-import { harnessSettings, modelRouterOptions, outboundOptions } from './adapter-options.js';
+import { harnessSettings, modelRouterOptions, outboundOptions, sandboxSettings } from './adapter-options.js';
 import { lazySandboxDriver } from './lazy-sandbox-driver.js';
 import { nodeIdentity } from './node-identity.js';
 import { openWorkspaceSnapshots } from './workspace-snapshots.js';
@@ -89,7 +89,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const sandboxes =
     tuning.sandboxes ??
     lazySandboxDriver(() =>
-      createSandboxDriver(config, {
+      createSandboxDriver(sandboxSettings(config), {
         onOutputs,
         // Portable workspaces: a session's files follow it to any node (docs/scale-out.md).
         snapshots: openWorkspaceSnapshots(config, store, (line) => process.stderr.write(`${line}\n`)),
@@ -187,7 +187,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     async reclaimLeftovers() {
       if (tuning.sandboxes || (config.sandboxDriver ?? 'bwrap') !== 'bwrap' || process.platform !== 'linux')
         return;
-      await reclaimLeftovers(config, (message) => process.stderr.write(`${message}\n`));
+      await reclaimLeftovers(sandboxSettings(config), (message) => process.stderr.write(`${message}\n`));
     },
     async close() {
       unsubscribe();

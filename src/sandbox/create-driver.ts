@@ -1,9 +1,9 @@
-import type { PaddockConfig } from '../config/config.js';
 import type { SandboxDriver } from '../core/ports/sandbox.js';
 import type { WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
 import { createBwrapDriver } from './bwrap/bwrap-driver.js';
 import type { OnOutputs } from './outputs/output-collector.js';
 import { createProcessDriver } from './process/process-driver.js';
+import type { SandboxSettings } from './sandbox-settings.js';
 
 export interface CreateSandboxDriverOptions {
   log?: (message: string) => void;
@@ -15,7 +15,7 @@ export interface CreateSandboxDriverOptions {
 
 /** Picks the driver named by `PADDOCK_SANDBOX` (`bwrap` by default). */
 export async function createSandboxDriver(
-  config: PaddockConfig,
+  config: SandboxSettings,
   options: CreateSandboxDriverOptions = {},
 ): Promise<SandboxDriver> {
   const name = config.sandboxDriver ?? 'bwrap';

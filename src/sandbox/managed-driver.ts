@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PaddockConfig } from '../config/config.js';
 import { isPaddockError } from '../core/errors.js';
 import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
 import type { RestoreOutcome, WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
 import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
+import type { SandboxSettings } from './sandbox-settings.js';
 import type { InsideSpawner } from './tools/inside.js';
 import { ToolRunner } from './tools/tool-runner.js';
 
@@ -72,7 +72,7 @@ const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** The managed-driver options every backend derives from the server config the same way. */
 export function managedOptions(
-  config: PaddockConfig,
+  config: SandboxSettings,
   onOutputs: OnOutputs | undefined,
   log: (message: string) => void,
   snapshots?: WorkspaceSnapshots | undefined,

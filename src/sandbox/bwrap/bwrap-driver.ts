@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver, SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
 import type { WorkspaceSnapshots } from '../../core/ports/workspace-snapshots.js';
 import { lowDiskGuard } from '../../core/storage/low-disk-guard.js';
@@ -19,6 +18,7 @@ import { type EgressOptions, sandboxEgress } from '../network/sandbox-egress.js'
 import { SandboxNat } from '../network/sandbox-nat.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
 import { stageResources } from '../resources/stage-resources.js';
+import type { SandboxSettings } from '../sandbox-settings.js';
 import { type ConfineHelper, ensureConfineHelper } from '../seccomp/confine-helper.js';
 import { type BwrapHost, probeBwrap } from './bwrap-host.js';
 import { BwrapInstance } from './bwrap-instance.js';
@@ -40,7 +40,7 @@ export interface BwrapDriverOptions {
   snapshots?: WorkspaceSnapshots | undefined;
 }
 
-export function rootfsOptions(config: PaddockConfig, log: (message: string) => void): RootfsOptions {
+export function rootfsOptions(config: SandboxSettings, log: (message: string) => void): RootfsOptions {
   return {
     cacheDir: config.sandbox.rootfsDir ?? join(config.dataDir, 'rootfs'),
     mirror: config.sandbox.debianMirror,
@@ -55,7 +55,7 @@ export function rootfsOptions(config: PaddockConfig, log: (message: string) => v
  * docs/decisions/0004-sandbox-bwrap.md for what each piece isolates.
  */
 export async function createBwrapDriver(
-  config: PaddockConfig,
+  config: SandboxSettings,
   options: BwrapDriverOptions = {},
 ): Promise<SandboxDriver> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PaddockConfig } from '../../config/config.js';
 import { egressSocketDir, egressSocketName } from '../network/sandbox-egress.js';
+import type { SandboxSettings } from '../sandbox-settings.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
 import { reclaimDiskMounts } from './disk-quota.js';
 import { sessionsDir } from './session-layer.js';
@@ -27,7 +27,7 @@ export interface Reclaimed {
  * second call gets the first's result.
  */
 export function reclaimLeftovers(
-  config: PaddockConfig,
+  config: SandboxSettings,
   log: (message: string) => void,
   cgroups?: CgroupSupport,
 ): Promise<Reclaimed> {
@@ -55,7 +55,7 @@ export function reclaimLeftovers(
 
 const runs = new Map<string, Promise<Reclaimed>>();
 
-async function reclaim(config: PaddockConfig, cgroups: CgroupSupport | undefined): Promise<Reclaimed> {
+async function reclaim(config: SandboxSettings, cgroups: CgroupSupport | undefined): Promise<Reclaimed> {
   const dir = sessionsDir(config.dataDir);
   const sessions = new Set(await readdir(dir).catch(() => [] as string[]));
   const diskMounts = await reclaimDiskMounts(dir);

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PaddockConfig } from '../../config/config.js';
 import type { SandboxDriver } from '../../core/ports/sandbox.js';
 import type { WorkspaceSnapshots } from '../../core/ports/workspace-snapshots.js';
 import {
@@ -13,6 +12,7 @@ import {
 import { placeholderEnv } from '../network/secret-egress.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
 import { stageResources } from '../resources/stage-resources.js';
+import type { SandboxSettings } from '../sandbox-settings.js';
 import type { InsideSpawner } from '../tools/inside.js';
 
 export interface ProcessDriverOptions {
@@ -32,7 +32,7 @@ const OUTPUTS = '/mnt/session/outputs';
  * reach the network — so it only starts when explicitly chosen.
  */
 export function createProcessDriver(
-  config: PaddockConfig,
+  config: SandboxSettings,
   options: ProcessDriverOptions = {},
 ): SandboxDriver {
   if (config.sandboxDriver !== 'process') {
