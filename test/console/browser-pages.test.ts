@@ -103,7 +103,9 @@ describe(
       );
     });
 
-    it('shows an agent with its versions, and archives it', { timeout: 120_000 }, async () => {
+    it('shows an agent with its versions, edits it into a new version, and archives it', {
+      timeout: 120_000,
+    }, async () => {
       const { client } = fixture;
       const agent = await client.beta.agents.create({ name: 'Versioned', model: 'claude-sonnet-4-6' });
       await client.beta.agents.update(agent.id, { version: agent.version, system: 'Second version.' });
@@ -113,6 +115,17 @@ describe(
       await page.getByRole('heading', { name: 'Versions (2)' }).waitFor();
       await page.locator('li[data-version="2"]').waitFor();
       await page.locator('section.card > pre', { hasText: 'Second version.' }).waitFor();
+
+      const edit = page.locator('details.edit-agent');
+      await edit.locator('summary').click();
+      await edit.getByLabel('System prompt').fill('Third version, from the console.');
+      await edit.getByRole('button', { name: 'Save as a new version' }).click();
+      await page.getByRole('heading', { name: 'Versions (3)' }).waitFor();
+      await page.locator('section.card > pre', { hasText: 'Third version, from the console.' }).waitFor();
+      const stored = await client.beta.agents.retrieve(agent.id);
+      assert.equal(stored.version, 3);
+      assert.equal(stored.system, 'Third version, from the console.');
+
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Archive' }).click();
       await page.locator('.facts .badge-archived').waitFor();

@@ -68,6 +68,16 @@ export class ConsoleClient {
   deleteSession(sessionId: string): Promise<Wire>;
   retrieveAgent(agentId: string): Promise<Wire>;
   listAgentVersions(agentId: string): Promise<Wire[]>;
+  updateAgent(
+    agentId: string,
+    changes: {
+      version: number;
+      name?: string;
+      model?: string;
+      system?: string | null;
+      description?: string | null;
+    },
+  ): Promise<Wire>;
   archiveAgent(agentId: string): Promise<Wire>;
   retrieveEnvironment(environmentId: string): Promise<Wire>;
   archiveEnvironment(environmentId: string): Promise<Wire>;

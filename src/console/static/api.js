@@ -188,6 +188,15 @@ export class ConsoleClient {
       .data;
   }
 
+  /**
+   * Saves a new version of an agent; `version` is the one edited (the API refuses a stale one).
+   * @param {string} agentId
+   * @param {{ version: number, name?: string, model?: string, system?: string | null, description?: string | null }} changes
+   */
+  updateAgent(agentId, changes) {
+    return this.json('POST', `/v1/agents/${segment(agentId)}`, { body: changes });
+  }
+
   archiveAgent(agentId) {
     return this.json('POST', `/v1/agents/${segment(agentId)}/archive`, { body: {} });
   }

@@ -46,6 +46,7 @@ export async function renderAgent(context, agentId) {
         await renderAgent(context, agentId);
       });
   const sorted = [...versions].sort((a, b) => (b.version ?? 0) - (a.version ?? 0));
+  const edit = agent.archived_at ? null : editForm(context, agent, message);
   replace(
     context.main,
     h(
@@ -80,6 +81,7 @@ export async function renderAgent(context, agentId) {
         ? [h('h2', null, 'System prompt'), h('pre', { class: 'block input' }, agent.system)]
         : null,
     ),
+    edit,
     h(
       'section',
       { class: 'card' },
@@ -107,6 +109,57 @@ export async function renderAgent(context, agentId) {
           ),
         ),
       ),
+    ),
+  );
+}
+
+/** Edits name, model, description and system prompt; saving makes the next version. */
+function editForm(context, agent, message) {
+  const name = h('input', { type: 'text', required: true, maxlength: 256, value: agent.name ?? '' });
+  const model = h('input', { type: 'text', required: true, value: modelName(agent.model) });
+  const description = h('input', { type: 'text', maxlength: 2048, value: agent.description ?? '' });
+  const system = h('textarea', { rows: 6, value: agent.system ?? '' });
+  const save = h('button', { type: 'submit' }, 'Save as a new version');
+  const field = (label, control) => h('label', { class: 'field' }, h('span', null, label), control);
+  return h(
+    'details',
+    { class: 'card edit-agent' },
+    h(
+      'summary',
+      null,
+      h('strong', null, 'Edit'),
+      h('span', { class: 'muted' }, ` (v${agent.version} → v${agent.version + 1})`),
+    ),
+    h(
+      'form',
+      {
+        class: 'form',
+        onsubmit: async (event) => {
+          event.preventDefault();
+          save.disabled = true;
+          replace(message);
+          try {
+            await context.client.updateAgent(agent.id, {
+              version: agent.version,
+              name: name.value.trim(),
+              model: model.value.trim(),
+              description: description.value.trim() || null,
+              system: system.value.trim() ? system.value : null,
+            });
+            await renderAgent(context, agent.id);
+          } catch (error) {
+            if (!context.onAuthError(error))
+              replace(message, h('p', { class: 'notice notice-error' }, String(error?.message ?? error)));
+          } finally {
+            save.disabled = false;
+          }
+        },
+      },
+      field('Name', name),
+      field('Model', model),
+      field('Description', description),
+      field('System prompt', system),
+      save,
     ),
   );
 }

@@ -10,7 +10,7 @@ import { renderMarkdown } from './markdown.js';
  * @param {() => void} changed called after a preview's text grew, to keep the view following
  */
 export function createPreviews(place, changed) {
-  /** @type {Map<string, { element: HTMLElement, body: HTMLElement, parts: string[], ended: boolean }>} */
+  /** @type {Map<string, { element: HTMLElement, body: HTMLElement, parts: string[], ended: boolean, scheduled?: boolean }>} */
   const open = new Map();
 
   const start = (id) => {
@@ -32,6 +32,19 @@ export function createPreviews(place, changed) {
     return preview;
   };
 
+  /** Re-renders a preview at most once per frame: a long reply arrives in many small deltas. */
+  const draw = (preview) => {
+    if (preview.scheduled) return;
+    preview.scheduled = true;
+    const frame = globalThis.requestAnimationFrame ?? ((callback) => setTimeout(callback, 16));
+    frame(() => {
+      preview.scheduled = false;
+      if (!preview.element.isConnected) return;
+      preview.body.replaceChildren(renderMarkdown(preview.parts.filter(Boolean).join('\n\n')));
+      changed();
+    });
+  };
+
   return {
     /** Handles a stream item; true when it was a preview (or concluded one) and is dealt with. */
     accept(event) {
@@ -45,8 +58,7 @@ export function createPreviews(place, changed) {
         if (delta?.type === 'content_delta' && delta.content?.type === 'text') {
           const index = delta.index ?? 0;
           preview.parts[index] = (preview.parts[index] ?? '') + (delta.content.text ?? '');
-          preview.body.replaceChildren(renderMarkdown(preview.parts.filter(Boolean).join('\n\n')));
-          changed();
+          draw(preview);
         }
         return true;
       }
