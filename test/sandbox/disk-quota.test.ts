@@ -1,7 +1,7 @@
 // Tests read event fields freely; the SDK's own types are checked in the API tests.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, rm, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
@@ -156,5 +156,21 @@ describe('disk quota per sandbox (real bwrap, loop-mounted ext4)', { skip }, () 
     await driver.destroy(session.id);
     assert.equal(await isMounted(layer.disk), false);
     assert.equal(existsSync(layer.image), false);
+  });
+
+  it('a session from before disk quotas (upper in the session directory) keeps its files on its new disk', async () => {
+    const legacy = join(config.dataDir, 'sandboxes', 'legacy1', 'upper', 'workspace');
+    await mkdir(legacy, { recursive: true });
+    await writeFile(join(legacy, 'old.txt'), 'from before\n');
+    await chown(
+      join(config.dataDir, 'sandboxes', 'legacy1', 'upper'),
+      config.sandbox.hostUid,
+      config.sandbox.hostUid,
+    );
+    await chown(legacy, config.sandbox.hostUid, config.sandbox.hostUid);
+    const sandbox = await driver.acquire({ ...spec('legacy1'), limits: { diskBytes: 128 * MIB } });
+    assert.equal(textOf(await tool(sandbox, 'bash', { command: 'cat /workspace/old.txt' })), 'from before');
+    assert.equal(existsSync(join(config.dataDir, 'sandboxes', 'legacy1', 'upper')), false);
+    await driver.destroy('legacy1');
   });
 });

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chown, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -60,11 +62,36 @@ export async function prepareLayer(
 ): Promise<void> {
   const dirs = overlay ? [layer.upper, layer.work] : [layer.workspace, layer.home];
   await mkdir(layer.disk, { recursive: true, mode: 0o755 });
+  if (overlay) await moveLegacyUpper(layer);
   // Traversable by the sandbox uid: bwrap binds staged resources from here.
   await mkdir(layer.mounts, { recursive: true, mode: 0o755 });
   for (const dir of dirs) await mkdir(dir, { recursive: true, mode: 0o755 });
   // The upper directory's owner becomes the owner of the sandbox's `/`.
   if (owner !== undefined) for (const dir of dirs) await chown(dir, owner, owner);
+}
+
+/**
+ * Sessions started before disk quotas kept their upper directly in the
+ * session directory; their files move to `layer.upper` (onto the session's
+ * disk, when it has one) at their next start, so nobody's files vanish.
+ */
+async function moveLegacyUpper(layer: SessionLayer): Promise<void> {
+  const legacy = join(layer.dir, 'upper');
+  if (!existsSync(legacy)) return;
+  await mkdir(layer.upper, { recursive: true, mode: 0o755 });
+  // cp -a keeps owners, modes, whiteouts (0/0 character devices) and overlay xattrs; rename cannot
+  // cross onto the session's own filesystem.
+  await new Promise<void>((resolve, reject) =>
+    execFile('cp', ['-a', `${legacy}/.`, `${layer.upper}/`], (error, _stdout, stderr) =>
+      error
+        ? reject(
+            new Error(`could not move the session's files onto its disk: ${stderr.trim() || error.message}`),
+          )
+        : resolve(),
+    ),
+  );
+  await rm(legacy, { recursive: true, force: true });
+  await rm(join(layer.dir, 'overlay-work'), { recursive: true, force: true });
 }
 
 export async function removeLayer(layer: SessionLayer): Promise<void> {
