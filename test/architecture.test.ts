@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
  * - src/core imports no adapter, API, CLI or console code, and no vendor SDK or driver;
  * - an adapter (every src folder that is not core, api, cli, console, config or
  *   compose, so a new adapter folder is covered the day it appears) imports the
- *   core, the config module and itself, never another adapter;
+ *   core, the config module and itself, never another adapter, and takes its own
+ *   options rather than the whole PaddockConfig;
  * - src/api talks to the core only: it imports no adapter;
  * - the console's static code talks to the server over HTTP only: it imports
  *   nothing outside src/console/static, and no package;
@@ -128,6 +129,13 @@ describe('architecture', () => {
       scan(files, (file, entry) => adapterViolation(file, entry.specifier)),
       [],
     );
+  });
+
+  it('adapters take their own options, never the whole PaddockConfig (src/compose maps it)', () => {
+    const offenders = ADAPTERS.flatMap((adapter) => sourceFiles(join(SRC, adapter)))
+      .filter((file) => /\bPaddockConfig\b/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(ROOT, file));
+    assert.deepEqual(offenders, []);
   });
 
   it('src/api imports no adapter: routes talk to core services', () => {

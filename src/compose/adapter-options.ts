@@ -1,4 +1,5 @@
 import type { PaddockConfig } from '../config/config.js';
+import type { FileBlobSettings } from '../file-blobs/open-file-blobs.js';
 import type { OutboundClientOptions } from '../outbound/outbound-fetch.js';
 import type { SandboxSettings } from '../sandbox/sandbox-settings.js';
 
@@ -18,7 +19,7 @@ export const storeOptions = (config: PaddockConfig) => ({
 export const busDatabaseUrl = (config: PaddockConfig) => config.databaseUrl;
 
 /** src/file-blobs: where Files API bytes live. */
-export const fileBlobOptions = (config: PaddockConfig) => ({
+export const fileBlobOptions = (config: PaddockConfig): FileBlobSettings => ({
   fileStorage: config.fileStorage,
   dataDir: config.dataDir,
   s3: config.s3,

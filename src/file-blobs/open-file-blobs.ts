@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PaddockConfig } from '../config/config.js';
+import type { FileStorage, S3Config } from '../config/blob-storage.js';
 import type { FileBlobStore } from '../core/ports/file-blobs.js';
 import type { Store } from '../core/ports/store.js';
 import { DatabaseFileBlobStore } from './database/database-file-blobs.js';
@@ -10,11 +10,15 @@ import { S3FileBlobStore } from './s3/s3-file-blobs.js';
  * PADDOCK_FILE_STORAGE picks where bytes live; every store keeps local files under
  * `<dataDir>/<directory>`: Files API bytes under `files`, workspace snapshots under `snapshots`.
  */
-export function openFileBlobs(
-  config: Pick<PaddockConfig, 'fileStorage' | 'dataDir' | 's3'>,
-  store: Store,
-  directory = 'files',
-): FileBlobStore {
+export interface FileBlobSettings {
+  /** disk, database or s3 (PADDOCK_FILE_STORAGE). */
+  fileStorage: FileStorage;
+  dataDir: string;
+  /** The bucket, for `s3` (PADDOCK_BLOB_URL, PADDOCK_S3_*). */
+  s3?: S3Config | undefined;
+}
+
+export function openFileBlobs(config: FileBlobSettings, store: Store, directory = 'files'): FileBlobStore {
   const local = join(config.dataDir, directory);
   switch (config.fileStorage) {
     case 'database':
