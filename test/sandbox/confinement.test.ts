@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import type { PaddockConfig } from '../../src/config/config.js';
-import type { SandboxDriver } from '../../src/core/ports/sandbox.js';
 import { DENIED_SYSCALLS } from '../../src/sandbox/seccomp/syscalls.js';
-import {
-  type HarnessFixture,
-  isIdle,
-  openEventReader,
-  startHarnessFixture,
-} from '../support/harness-fixture.js';
+import { type ApiSandbox, startApiSandbox } from './api-bash.js';
 import { bwrapCase } from './drivers.js';
 
 /**
@@ -44,55 +36,13 @@ probe("mount", ${nr('mount')}, b"none", b"/mnt", b"tmpfs", 0, 0)
 EOF`;
 
 describe('sandbox confinement through the API (bwrap)', { skip: bwrap.skip }, () => {
-  let driver: SandboxDriver;
-  let config: PaddockConfig;
-  let fixture: HarnessFixture;
+  let api: ApiSandbox;
   before(async () => {
-    ({ driver, config } = await bwrap.create());
-    fixture = await startHarnessFixture('sqlite', [], { sandboxes: driver });
+    api = await startApiSandbox(bwrap);
   });
-  after(async () => {
-    await fixture?.close();
-    await driver?.close();
-    if (config) await rm(config.dataDir, { recursive: true, force: true });
-  });
-
-  const newSession = async () => {
-    const { client } = fixture;
-    const agent = await client.beta.agents.create({
-      name: 'Confinement probe',
-      model: 'claude-sonnet-4-6',
-      tools: [{ type: 'agent_toolset_20260401' }],
-    });
-    const environment = await client.beta.environments.create({
-      name: `env-${Math.random().toString(36).slice(2)}`,
-      config: { type: 'cloud', networking: { type: 'limited' } },
-    });
-    return (await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id })).id;
-  };
-
-  /** One turn in which the model calls bash once per input; the tool results' texts, in order. */
-  const bashTurn = async (sessionId: string, inputs: Array<Record<string, unknown>>): Promise<string[]> => {
-    const { client, model } = fixture;
-    model.push([
-      ...inputs.map((input) => ({ content: [{ type: 'tool_use' as const, name: 'bash', input }] })),
-      { content: [{ type: 'text' as const, text: 'done' }] },
-    ]);
-    const reader = await openEventReader(client, sessionId);
-    try {
-      await client.beta.sessions.events.send(sessionId, {
-        events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
-      });
-      const events = await reader.until(isIdle, 120_000);
-      return events
-        .filter((event) => event.type === 'agent.tool_result')
-        .map((event) =>
-          (event.content as Array<{ text?: string }>).map((block) => block.text ?? '').join(''),
-        );
-    } finally {
-      reader.close();
-    }
-  };
+  after(async () => api?.close());
+  const newSession = () => api.newSession('limited');
+  const bashTurn: ApiSandbox['bashTurn'] = (sessionId, inputs) => api.bashTurn(sessionId, inputs);
 
   const assertConfined = (status: string | undefined) => {
     assert.match(status ?? '', /CapEff:\s+0000000000000000/, status);

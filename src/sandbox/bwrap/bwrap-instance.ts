@@ -46,7 +46,7 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
       const childPid = await readChildPid(outer);
       const instance = new BwrapInstance(outer, childPid, cgroup, egress, hostUpper);
       hooks?.spawnable?.(instance);
-      await egress?.attach({ pid: childPid });
+      await egress?.attach({ pid: childPid, cgroupProcs: cgroup?.procsFiles ?? [] });
       return instance;
     } catch (error) {
       killGroup(outer);

@@ -189,7 +189,8 @@ export function buildLaunch(options: {
   return { argv: ['/bin/sh', '-c', LAUNCH_SCRIPT, 'paddock-sandbox', ...drop, ...bwrap], env: hostEnv };
 }
 
-const JOIN_CGROUPS = `
+/** Shell: moves the shell into every cgroup.procs file listed in $PADDOCK_CGROUP_PROCS. */
+export const JOIN_CGROUPS = `
 printf '%s\\n' "$PADDOCK_CGROUP_PROCS" | while IFS= read -r f; do
   [ -z "$f" ] || echo $$ > "$f" || exit 97
 done || exit 97

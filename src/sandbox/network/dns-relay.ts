@@ -34,6 +34,7 @@ const MAX_IN_FLIGHT = 256;
  */
 export class DnsRelay {
   private inFlight = 0;
+  private closed = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -55,7 +56,10 @@ export class DnsRelay {
     return new DnsRelay(socket, upstreams);
   }
 
+  /** Idempotent: a driver may be closed by its owner and again by whoever handed it over. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.socket.close();
   }
 

@@ -20,12 +20,16 @@ export async function natUnavailable(): Promise<string | undefined> {
 }
 
 /**
- * Installs the shared table unless this version is already there, and turns
- * on IPv4 forwarding. A lock file serializes Paddock processes sharing the
- * host, so one never replaces the table while another checks it.
+ * Installs the shared table unless this version is already there, adds this
+ * process's DNS relay address (its subnet's gateway) to the addresses
+ * sandboxes may send DNS to, and turns on IPv4 forwarding. A lock file
+ * serializes Paddock processes sharing the host, so one never replaces the
+ * table while another checks it.
  */
-export async function ensureNatTable(log: (message: string) => void): Promise<void> {
-  const script = `nft list table inet ${NAT_TABLE} 2>/dev/null | grep -q '${NAT_RULES_VERSION}' || nft -f -`;
+export async function ensureNatTable(log: (message: string) => void, dnsRelay: string): Promise<void> {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(dnsRelay)) throw new Error(`not an IPv4 address: ${dnsRelay}`);
+  const script = `{ nft list table inet ${NAT_TABLE} 2>/dev/null | grep -q '${NAT_RULES_VERSION}' || nft -f -; } &&
+nft add element inet ${NAT_TABLE} dns_relays '{ ${dnsRelay} }'`;
   await run('flock', ['/run/paddock-nat.lock', 'sh', '-c', script], natRuleset());
   const forwarding = '/proc/sys/net/ipv4/ip_forward';
   if ((await readFile(forwarding, 'utf8')).trim() !== '1') {

@@ -6,7 +6,9 @@
  *
  * - `pdks<slot>`: the default. New connections may go to public addresses
  *   only; the host itself (every local address, so every host service) is
- *   closed except the DNS relay on port 53.
+ *   closed except the DNS relay: UDP port 53 on a gateway address in the
+ *   `dns_relays` set, which each Paddock process fills with its own subnet's
+ *   gateway (nat-host.ts); the host's other addresses are closed on port 53 too.
  * - `pdko<slot>`: an operator allowed private networks
  *   (PADDOCK_ALLOW_PRIVATE_NETWORKS): private ranges and host services open.
  *
@@ -18,7 +20,7 @@
  */
 export const NAT_TABLE = 'paddock';
 /** Bumped whenever the rules change, so a host holding older rules gets them replaced. */
-export const NAT_RULES_VERSION = 'paddock-nat-v2';
+export const NAT_RULES_VERSION = 'paddock-nat-v3';
 export const STRICT_PREFIX = 'pdks';
 export const OPEN_PREFIX = 'pdko';
 
@@ -50,6 +52,9 @@ table inet ${NAT_TABLE} {
     flags interval
     elements = { ${BLOCKED_IPV4.join(', ')} }
   }
+  set dns_relays {
+    type ipv4_addr
+  }
   chain prerouting {
     type filter hook prerouting priority raw; policy accept;
     iifname "${any}" fib saddr . iif oif missing drop
@@ -67,7 +72,7 @@ table inet ${NAT_TABLE} {
     type filter hook input priority filter - 5; policy accept;
     iifname "${any}" meta nfproto ipv6 drop
     iifname "${any}" ct state established,related accept
-    iifname "${any}" udp dport 53 accept
+    iifname "${any}" ip daddr @dns_relays udp dport 53 accept
     iifname "${open}" accept
     iifname "${any}" drop
   }

@@ -2,10 +2,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_PATH } from '../bwrap/bwrap-host.js';
+import { JOIN_CGROUPS } from '../bwrap/bwrap-launch.js';
 import { type NetnsRef, nsenterNetArgs } from './netns-ref.js';
 
 /** Where a `limited` sandbox finds its proxy: loopback inside its own network namespace. */
 export const SANDBOX_PROXY_PORT = 3128;
+/**
+ * Connections one sandbox's relay serves at once (socat forks a process for
+ * each). Beyond it socat accepts no more until one ends (they wait in the
+ * listen backlog); the Node relay closes the extra ones.
+ */
+export const MAX_RELAY_CONNECTIONS = 32;
+const RELAY_BACKLOG = 128;
 
 // Runs on the host, with only its network namespace switched to the sandbox's (and, for a non-root
 // server, its user namespace, which that server's uid owns: netns-ref.ts): it listens on the
@@ -13,7 +21,7 @@ export const SANDBOX_PROXY_PORT = 3128;
 // which no network namespace hides). It exits when the server closes its stdin or dies.
 const FORWARDER = `
 const net = require('node:net');
-const [socketPath, port] = process.argv.slice(1);
+const [socketPath, port, max] = process.argv.slice(1);
 const server = net.createServer((client) => {
   const upstream = net.connect(socketPath);
   client.pipe(upstream); upstream.pipe(client);
@@ -21,6 +29,7 @@ const server = net.createServer((client) => {
     a.on('error', () => b.destroy()); a.on('close', () => b.destroy());
   }
 });
+server.maxConnections = Number(max);
 server.on('error', (error) => { console.error(error.message); process.exit(1); });
 server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\\n'));
 process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => process.exit(0));
@@ -32,7 +41,10 @@ process.stdin.resume();`;
  * which an unprivileged bwrap created as the server's uid). A `limited` sandbox
  * has no route anywhere, so this relay is its only way out. socat, where
  * installed, costs about 2 MB and a few ms per sandbox; the Node fallback
- * costs about 40 MB and 50 ms.
+ * costs about 40 MB and 50 ms. The relay runs on the host but first joins the
+ * sandbox's cgroups (`netns.cgroupProcs`), so what a flood of connections
+ * costs counts against the sandbox's own pids, memory and cpu limits, and it
+ * serves at most MAX_RELAY_CONNECTIONS at once.
  */
 export async function startForwarder(netns: NetnsRef, socketPath: string): Promise<{ stop(): void }> {
   const socat = findOnPath('socat');
@@ -46,14 +58,26 @@ export async function startForwarder(netns: NetnsRef, socketPath: string): Promi
         socat,
         '-d',
         '-d',
-        `TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,reuseaddr,fork`,
+        `TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,reuseaddr,fork,max-children=${MAX_RELAY_CONNECTIONS},backlog=${RELAY_BACKLOG}`,
         `UNIX-CONNECT:${socketPath}`,
       ]
-    : [process.execPath, '-e', FORWARDER, socketPath, String(SANDBOX_PROXY_PORT)];
-  const child = spawn('nsenter', [...nsenterNetArgs(netns), '--', ...command], {
-    env: { PATH: HOST_PATH },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+    : [
+        process.execPath,
+        '-e',
+        FORWARDER,
+        socketPath,
+        String(SANDBOX_PROXY_PORT),
+        String(MAX_RELAY_CONNECTIONS),
+      ];
+  const joinThenExec = `${JOIN_CGROUPS}\nexec "$@"`;
+  const child = spawn(
+    '/bin/sh',
+    ['-c', joinThenExec, 'paddock-relay', 'nsenter', ...nsenterNetArgs(netns), '--', ...command],
+    {
+      env: { PATH: HOST_PATH, PADDOCK_CGROUP_PROCS: (netns.cgroupProcs ?? []).join('\n') },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   await ready(child, socat ? /listening on/ : undefined);
   return {
     stop() {

@@ -1,8 +1,10 @@
 /**
  * A network namespace to set egress up in: a running sandbox's (by its pid 1)
  * or a named one under /run/netns (package-layer builds, made before bwrap starts).
+ * `cgroupProcs`: the sandbox's cgroup.procs files, which its host-side relay joins
+ * so that the relay's processes count against the sandbox's own limits.
  */
-export type NetnsRef = { pid: number } | { name: string };
+export type NetnsRef = { pid: number; cgroupProcs?: string[] } | { name: string; cgroupProcs?: string[] };
 
 export function nsenterNet(netns: NetnsRef): string {
   return 'pid' in netns ? `--net=/proc/${netns.pid}/ns/net` : `--net=/run/netns/${netns.name}`;

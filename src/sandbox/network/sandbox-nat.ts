@@ -48,7 +48,7 @@ export class SandboxNat {
 
   /** Undefined when the host's firewall could not be set up: the sandbox keeps the proxy only. */
   async attach(netns: NetnsRef): Promise<NatLink | undefined> {
-    this.ready ??= ensureNatTable(this.options.log).then(
+    this.ready ??= ensureNatTable(this.options.log, gatewayOf(this.options.subnet)).then(
       () => true,
       (error: unknown) => {
         // Without the firewall a link would be an open door, so there is none; said once.
