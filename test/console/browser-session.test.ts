@@ -85,16 +85,27 @@ describe('console in Chromium: a session from start to interrupt', browserSuiteO
 
     // Word-sized chunks with a pause before each: the reply takes seconds to arrive in full.
     fixture.model.push([{ content: [{ type: 'text', text: MARKDOWN }], delay_ms: 150 }]);
+    // The page records every text the preview shows, so nothing depends on when the test looks.
+    await page.evaluate(`
+      window.__previewTexts = [];
+      new MutationObserver(() => {
+        for (const element of document.querySelectorAll('li.event-preview .markdown'))
+          window.__previewTexts.push(element.textContent);
+      }).observe(document.getElementById('main'), { childList: true, subtree: true, characterData: true });
+    `);
     await page.getByPlaceholder('Message the agent').fill('Write a plan');
     await page.getByRole('button', { name: 'Send' }).click();
     const preview = page.locator('li.event-preview');
-    await preview.filter({ hasText: 'Plan' }).waitFor();
-    const partial = await preview.locator('.markdown').textContent();
-    assert.ok(!partial?.includes('Done streaming now.'), `the text shows before it is complete: ${partial}`);
+    await preview.filter({ hasText: 'Plan' }).waitFor({ state: 'attached' });
 
     const reply = page.locator('li.event-agent:not(.event-preview)', { hasText: 'Done streaming now.' });
     await reply.waitFor();
     await preview.waitFor({ state: 'detached' });
+    const shown = (await page.evaluate('window.__previewTexts')) as string[];
+    assert.ok(
+      shown.some((text) => text.includes('Plan') && !text.includes('Done streaming now.')),
+      `the text showed before it was complete: ${JSON.stringify(shown.slice(0, 3))}`,
+    );
     assert.equal(await reply.locator('.markdown h3').textContent(), 'Plan');
     assert.equal(await reply.locator('.markdown strong').textContent(), 'bold');
     assert.equal(await reply.locator('.markdown li').count(), 2);

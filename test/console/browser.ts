@@ -48,7 +48,8 @@ export async function openBrowser(viewport = { width: 1280, height: 900 }): Prom
     // A loaded CI machine can be slow to start a browser; the default 30 s is tight there.
     timeout: 120_000,
   });
-  context.setDefaultTimeout(30_000);
+  // Locators wait for conditions; the ceiling is generous for a loaded CI machine.
+  context.setDefaultTimeout(60_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));

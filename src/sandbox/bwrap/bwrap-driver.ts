@@ -99,6 +99,7 @@ export async function createBwrapDriver(
     nat,
     runtimeDir: config.sandbox.runtimeDir,
     extraCa: config.sandbox.egressExtraCa,
+    bodyBudgetBytes: config.sandbox.egressBodyBudgetBytes,
     log,
   };
   const backend: SandboxBackend = {
