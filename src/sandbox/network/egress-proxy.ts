@@ -1,11 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import { rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
+import { addressPolicy, checkAddress, normalizeAddress } from '../../core/network/address-policy.js';
 import type { SandboxSecret } from '../../core/ports/sandbox.js';
-import { isBlockedAddress } from '../../core/tools/address-policy.js';
+import type { BodyBudget } from './body-budget.js';
 import { type EgressPolicy, unbracketHost } from './egress-policy.js';
 import { refuse, relayRequest } from './relay-request.js';
 import { secretsForHost } from './secret-substitution.js';
@@ -32,6 +33,8 @@ export interface EgressProxyOptions {
   secrets?: readonly SandboxSecret[] | undefined;
   /** Terminates CONNECT tunnels to hosts a secret applies to; without it they stay blind tunnels. */
   interceptor?: TlsInterceptor | undefined;
+  /** This sandbox's cap on bodies buffered for substitution, shared by plain and intercepted requests. */
+  budget?: BodyBudget | undefined;
 }
 
 /**
@@ -106,6 +109,7 @@ export class EgressProxy {
         dial: () => this.track(net.dial(address, target.port)),
         secrets,
         allSecrets: options.secrets ?? [],
+        budget: options.budget,
       };
       await options.interceptor.intercept(client, head, intercepted).catch((error: unknown) => {
         options.log?.(`paddock: egress interception for ${target.host} failed: ${String(error)}`);
@@ -150,11 +154,19 @@ async function forwardRequest(
     connect: () => net.dial(address, port),
     secrets: secretsForHost(options.secrets ?? [], url.hostname),
     allSecrets: options.secrets ?? [],
+    checked: { host: url.hostname, port, defaultPort: 80 },
+    budget: options.budget,
     log: options.log,
   });
 }
 
-/** The address to connect to, or why not. */
+/**
+ * The address to connect to, or why not. Every address (a literal in the
+ * request or a DNS answer) is normalized by the shared address policy before
+ * it is checked, and the normalized form is what gets dialed: `[::ffff:a.b.c.d]`,
+ * `[::ffff:c000:202]`, NAT64 or inet_aton spellings of a blocked or host
+ * address are that address (issue #12, finding 2).
+ */
 async function checkTarget(
   host: string,
   port: number,
@@ -166,26 +178,35 @@ async function checkTarget(
     options.log?.(`paddock: egress refused: ${name}:${port} is not allowed`);
     return { refused: `${name}:${port} is not in this environment's allowed hosts` };
   }
+  const literal = normalizeAddress(name);
   let addresses: string[];
   try {
-    addresses = isIP(name) ? [name] : await net.resolve(name);
+    addresses = literal ? [literal.address] : await net.resolve(name);
   } catch {
     return { refused: `${name} does not resolve` };
   }
-  const blocked = addresses.filter((address) => isBlockedAddress(address) || hostAddresses().has(address));
-  if (addresses.length === 0 || (blocked.length > 0 && !options.allowPrivateNetworks)) {
-    options.log?.(`paddock: egress refused: ${name} resolves to a blocked address (${blocked.join(', ')})`);
+  if (addresses.length === 0) return { refused: `${name} does not resolve` };
+  // Built per check: the host's interfaces can change while sandboxes live (DHCP, a new VPN).
+  const policy = addressPolicy({
+    allowPrivate: options.allowPrivateNetworks,
+    hostAddresses: hostAddresses(),
+  });
+  const verdicts = addresses.map((address) => checkAddress(address, policy, literal ? undefined : name));
+  const refused = verdicts.filter((verdict) => !verdict.allowed);
+  if (refused.length > 0) {
+    const reasons = refused.map((verdict) => (verdict.allowed ? '' : verdict.reason)).join('; ');
+    options.log?.(`paddock: egress refused: ${name}: ${reasons}`);
     return { refused: `${name} resolves to a loopback, private or metadata address` };
   }
-  return addresses[0]!;
+  const first = verdicts[0];
+  return first?.allowed ? first.address : { refused: `${name} does not resolve` };
 }
 
 /** The host's own addresses (e.g. its public IP): services bound there are host services too. */
-function hostAddresses(): Set<string> {
-  const out = new Set<string>();
-  for (const entries of Object.values(networkInterfaces()))
-    for (const entry of entries ?? []) out.add(entry.address);
-  return out;
+function hostAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) =>
+    (entries ?? []).map((entry) => entry.address),
+  );
 }
 
 function parseAuthority(authority: string): { host: string; port: number } | undefined {

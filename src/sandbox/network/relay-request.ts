@@ -1,6 +1,8 @@
 import { type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SandboxSecret } from '../../core/ports/sandbox.js';
+import { type BodyBudget, BudgetExhausted } from './body-budget.js';
+import { normalizeHostName } from './egress-policy.js';
 import {
   BodyTooLarge,
   MAX_SUBSTITUTED_BODY_BYTES,
@@ -33,6 +35,10 @@ export interface RelayTarget {
   secrets: readonly SandboxSecret[];
   /** Every secret of the sandbox, to scrub messages with. */
   allSecrets: readonly SandboxSecret[];
+  /** The host and port the policy checked (and the scheme's default port), which a Host header must name. */
+  checked: { host: string; port: number; defaultPort: number };
+  /** The sandbox's shared cap on buffered bodies (body-budget.ts); none: only the per-body cap. */
+  budget?: BodyBudget | undefined;
   log?: ((message: string) => void) | undefined;
 }
 
@@ -46,16 +52,37 @@ export async function relayRequest(
   res: ServerResponse,
   target: RelayTarget,
 ): Promise<void> {
+  if (target.secrets.length > 0) {
+    // A secret goes only to the host it was checked for: a Host header naming another one would
+    // let a shared front end (a CDN, a virtual-host server) route the value elsewhere (#12, finding 11).
+    const misdirected = misdirectedHost(req, target.path, target.checked);
+    if (misdirected) {
+      res.shouldKeepAlive = false;
+      target.log?.(`paddock: egress refused: ${misdirected}`);
+      return refuse(res, 421, misdirected);
+    }
+  }
   const headers = substituteHeaders(withoutHopByHop(req.headers), target.secrets);
   let body: Buffer | undefined;
   if (target.secrets.some((secret) => secret.body) && hasBody(req)) {
+    const reservation = target.budget?.reservation();
+    res.once('close', () => reservation?.release());
     try {
-      if (Number(req.headers['content-length'] ?? 0) > MAX_SUBSTITUTED_BODY_BYTES) throw new BodyTooLarge();
-      body = substituteBody(await readBody(req), target.secrets);
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > MAX_SUBSTITUTED_BODY_BYTES) throw new BodyTooLarge();
+      const budget = target.budget;
+      if (budget && reservation && !reservation.grow(declared)) throw new BudgetExhausted(budget.limitBytes);
+      const read = budget && reservation ? { reservation, limitBytes: budget.limitBytes } : undefined;
+      body = substituteBody(await readBody(req, MAX_SUBSTITUTED_BODY_BYTES, read), target.secrets);
     } catch (error) {
-      if (!(error instanceof BodyTooLarge)) return void res.destroy();
+      if (!(error instanceof BodyTooLarge || error instanceof BudgetExhausted)) return void res.destroy();
       res.shouldKeepAlive = false;
-      return refuse(res, 413, error.message);
+      // Read and drop the rest (nothing is kept): closing on unread bytes would reset the
+      // connection, and the client would see a send failure instead of this answer.
+      req.resume();
+      if (error instanceof BudgetExhausted)
+        target.log?.(`paddock: egress to ${target.authority}: ${error.message}`);
+      return refuse(res, error instanceof BodyTooLarge ? 413 : 503, error.message);
     }
     delete headers['transfer-encoding'];
     headers['content-length'] = String(body.length);
@@ -81,6 +108,28 @@ export async function relayRequest(
   });
   if (body) upstream.end(body);
   else req.pipe(upstream);
+}
+
+/**
+ * Why a request's Host header does not name the checked authority, or
+ * undefined when it does: same name (case and a trailing dot aside) and same
+ * port (the scheme's default when the header has none), in origin form.
+ */
+export function misdirectedHost(
+  req: IncomingMessage,
+  path: string,
+  checked: RelayTarget['checked'],
+): string | undefined {
+  const given = req.headers.host ?? '';
+  const match = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(given.trim());
+  const sameName = match !== null && normalizeHostName(match[1] ?? '') === normalizeHostName(checked.host);
+  const samePort = match !== null && Number(match[2] ?? checked.defaultPort) === checked.port;
+  const originForm = path.startsWith('/');
+  if (sameName && samePort && originForm) return undefined;
+  const authority = `${checked.host}:${checked.port}`;
+  return originForm
+    ? `Host ${JSON.stringify(given)} is not ${authority}, the host this request was checked for; a request carrying a secret goes only there`
+    : `a request carrying a secret must use an origin-form target ("/path"), not ${JSON.stringify(path)}`;
 }
 
 function hasBody(req: IncomingMessage): boolean {

@@ -3,6 +3,7 @@ import { lstat, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxSpec } from '../../core/ports/sandbox.js';
+import { BodyBudget } from './body-budget.js';
 import { EgressPolicy } from './egress-policy.js';
 import { type EgressNet, EgressProxy } from './egress-proxy.js';
 import type { NatLink } from './nat-link.js';
@@ -42,8 +43,13 @@ export interface EgressOptions {
   rootfsLayers?: string[] | undefined;
   /** PEM certificates trusted for upstream servers of intercepted TLS (PADDOCK_EGRESS_EXTRA_CA_FILE). */
   extraCa?: string | undefined;
+  /** Bytes of request bodies the sandbox may have buffered at once for substitution (PADDOCK_EGRESS_BODY_BUDGET_MB). */
+  bodyBudgetBytes?: number | undefined;
   log: (message: string) => void;
 }
+
+/** When a caller gives no budget (package builds carry no secrets, tests): 64 MiB, the config default. */
+const DEFAULT_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
 
 /**
  * Both policies get the proxy (HTTP_PROXY and friends): `limited` to its
@@ -76,6 +82,7 @@ export async function sandboxEgress(
     log: options.log,
     secrets: spec.secrets,
     interceptor: secrets.interceptor,
+    budget: new BodyBudget(options.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET_BYTES),
   });
   let relay: { stop(): void } | undefined;
   let link: NatLink | undefined;

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { SandboxSecret } from '../../core/ports/sandbox.js';
 import { scrubSecrets } from '../../core/secret-scrub.js';
+import { type BodyReservation, BudgetExhausted } from './body-budget.js';
 import { hostMatches, normalizeHostName, parseHostPattern } from './egress-policy.js';
 
 /** Bodies are buffered to substitute in them; larger ones are refused rather than sent with a placeholder. */
@@ -75,14 +76,22 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** Reads a whole request body, refusing one larger than the cap before buffering it all. */
-export async function readBody(stream: Readable, cap = MAX_SUBSTITUTED_BODY_BYTES): Promise<Buffer> {
+/**
+ * Reads a whole request body, refusing one larger than the cap, or one the
+ * sandbox's body budget has no room for, before buffering it all.
+ */
+export async function readBody(
+  stream: Readable,
+  cap = MAX_SUBSTITUTED_BODY_BYTES,
+  budget?: { reservation: BodyReservation; limitBytes: number },
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
     const buffer = chunk as Buffer;
     size += buffer.length;
     if (size > cap) throw new BodyTooLarge();
+    if (budget && !budget.reservation.grow(size)) throw new BudgetExhausted(budget.limitBytes);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);

@@ -3,9 +3,10 @@ import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect, rootCertificates, TLSSocket } from 'node:tls';
 import type { SandboxSecret } from '../../core/ports/sandbox.js';
+import type { BodyBudget } from './body-budget.js';
 import type { EgressCa } from './egress-ca.js';
 import { unbracketHost } from './egress-policy.js';
-import { refuse, relayRequest } from './relay-request.js';
+import { misdirectedHost, refuse, relayRequest } from './relay-request.js';
 import { scrubSecretValues, substituteHeaders } from './secret-substitution.js';
 
 export interface InterceptTarget {
@@ -16,6 +17,8 @@ export interface InterceptTarget {
   /** The secrets that apply to `host`. */
   secrets: readonly SandboxSecret[];
   allSecrets: readonly SandboxSecret[];
+  /** The sandbox's cap on bodies buffered for substitution. */
+  budget?: BodyBudget | undefined;
 }
 
 /**
@@ -47,6 +50,9 @@ export class TlsInterceptor {
         connect: () => this.connectUpstream(target),
         secrets: target.secrets,
         allSecrets: target.allSecrets,
+        // The leaf certificate (SNI) and the upstream connection are for target.host: so must Host be.
+        checked: { host: target.host, port: target.port, defaultPort: 443 },
+        budget: target.budget,
         log: options.log,
       });
     });
@@ -85,6 +91,16 @@ export class TlsInterceptor {
   private relayUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const target = this.targets.get(req.socket);
     if (!target) return void socket.destroy();
+    const misdirected = misdirectedHost(req, req.url ?? '', {
+      host: target.host,
+      port: target.port,
+      defaultPort: 443,
+    });
+    if (misdirected) {
+      this.log?.(`paddock: egress refused: ${misdirected}`);
+      socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\n\r\n${misdirected}\n`);
+      return;
+    }
     const upstream = this.connectUpstream(target);
     const headers = substituteHeaders(req.headers, target.secrets);
     const lines = Object.entries(headers).flatMap(([name, value]) =>
