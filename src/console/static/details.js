@@ -1,4 +1,4 @@
-// Detail pages: an agent (its versions and archive) and an environment (its configuration).
+// Detail pages: an agent (its versions, editing into a new version, archive) and an environment.
 import { badge, h, replace, route } from './dom.js';
 import { formatTime, modelName, prettyJson } from './format.js';
 
@@ -87,8 +87,8 @@ export async function renderAgent(context, agentId) {
       { class: 'card' },
       h('h2', null, `Versions (${sorted.length})`),
       h(
-        'ol',
-        { class: 'versions', reversed: true },
+        'ul',
+        { class: 'versions' },
         sorted.map((version) =>
           h(
             'li',
