@@ -3,6 +3,7 @@ import { invalidRequest, notFound } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Store } from '../ports/store.js';
 import type { SessionResourceParam } from '../schemas/sessions.js';
+import { githubRepositoryPath } from './github-repository-url.js';
 
 /** Seals write-only secrets (repository tokens) before they reach the store. */
 export interface SecretSealer {
@@ -40,7 +41,9 @@ export async function buildResources(
         });
         break;
       }
-      case 'github_repository':
+      case 'github_repository': {
+        const path = githubRepositoryPath(param.url);
+        if ('invalid' in path) throw invalidRequest(`${at}.url: ${path.invalid}`);
         built.push({
           resource: {
             type: 'github_repository',
@@ -54,6 +57,7 @@ export async function buildResources(
           authorizationToken: param.authorization_token,
         });
         break;
+      }
       case 'memory_store':
         throw invalidRequest(`${at}: memory_store resources are not supported by this server yet`);
     }

@@ -4,6 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { SandboxRepository } from '../../core/ports/sandbox.js';
 import { scrubSecrets } from '../../core/secret-scrub.js';
+import { githubRepositoryPath } from '../../core/sessions/github-repository-url.js';
 
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const CLONE_TIMEOUT_MS = 10 * 60_000;
@@ -30,7 +31,11 @@ export async function ensureRepository(
 ): Promise<void> {
   if (existsSync(join(target, '.git'))) return;
   const shown = publicUrl(repository.url);
-  const source = `${options.baseUrl.replace(/\/+$/, '')}${new URL(repository.url).pathname}`;
+  // Checked again here (sessions.create refuses these with a 400): resources stored before the
+  // check existed must not reach a path outside the base either.
+  const named = githubRepositoryPath(repository.url);
+  if ('invalid' in named) throw new Error(`cannot provision repository ${shown}: the URL ${named.invalid}`);
+  const source = `${options.baseUrl.replace(/\/+$/, '')}${named.path}`;
   const temp = `${target}.cloning-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
   await mkdir(dirname(target), { recursive: true, mode: 0o755 });
@@ -49,7 +54,12 @@ export async function ensureRepository(
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot provision repository ${shown}: ${redact(reason, repository)}`);
+    const scrubbed = withoutHostPaths(redact(reason, repository), [
+      [source, shown],
+      [temp, '<clone directory>'],
+      [target, '<clone directory>'],
+    ]);
+    throw new Error(`cannot provision repository ${shown}: ${scrubbed}`);
   }
 }
 
@@ -109,6 +119,37 @@ function chownTree(path: string, owner: number): Promise<void> {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`chown exited with ${code}`))));
   });
+}
+
+/**
+ * Git's messages name host paths (a file:// base's directory, the clone's
+ * directory under the data dir); they end up in session events, so each known
+ * one is replaced by what the client may see, and any other absolute path by
+ * a placeholder.
+ */
+function withoutHostPaths(text: string, known: Array<[string, string]>): string {
+  let out = text;
+  const decoded = known.flatMap(([path, shown]): Array<[string, string]> => {
+    const plain = path.replace(/^file:\/\//, '');
+    return plain === path
+      ? [[path, shown]]
+      : [
+          [path, shown],
+          [plain, shown],
+          [safeDecode(plain), shown],
+        ];
+  });
+  for (const [path, shown] of decoded.sort((a, b) => b[0].length - a[0].length))
+    if (path !== '') out = out.split(path).join(shown);
+  return out.replace(/(?<![\w:/.<-])\/[^\s'"`]*/g, '<host path>');
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function redact(text: string, repository: SandboxRepository): string {
