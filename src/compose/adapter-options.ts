@@ -39,6 +39,8 @@ export const sandboxSettings = (config: PaddockConfig): SandboxSettings => ({
   maxUploadBytes: config.maxUploadBytes,
   allowPrivateNetworks: config.allowPrivateNetworks,
   sandbox: config.sandbox,
+  minFreeDiskBytes: config.minFreeDiskBytes,
+  freeDiskBytes: config.freeDiskBytes,
 });
 
 /** src/outbound: one address policy; `allowedPrivateHosts` differs per use. */

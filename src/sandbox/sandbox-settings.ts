@@ -1,4 +1,5 @@
 import type { SandboxConfig } from '../config/config.js';
+import type { FreeDiskReader } from '../core/storage/low-disk-guard.js';
 
 /**
  * What the sandbox drivers need from the server's configuration, and nothing
@@ -14,4 +15,8 @@ export interface SandboxSettings {
   /** Egress may reach loopback and private ranges (PADDOCK_ALLOW_PRIVATE_NETWORKS). */
   allowPrivateNetworks: boolean;
   sandbox: SandboxConfig;
+  /** New sandboxes are refused below this much free space on the data dir's disk (PADDOCK_MIN_FREE_DISK_MB). */
+  minFreeDiskBytes: number;
+  /** Test-only: how free space is read (default statfs of the data dir). */
+  freeDiskBytes?: FreeDiskReader | undefined;
 }

@@ -1,13 +1,8 @@
 // Tests read event fields freely; the SDK's own types are checked in the API tests.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Anthropic, { toFile } from '@anthropic-ai/sdk';
-import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
-import type { SandboxDriver } from '../../src/core/ports/sandbox.js';
-import { createBwrapDriver } from '../../src/sandbox/bwrap/bwrap-driver.js';
+import { loadConfig } from '../../src/config/config.js';
 import { DIALECTS } from '../support/databases.js';
 import {
   type HarnessFixture,
@@ -68,30 +63,22 @@ for (const dialect of DIALECTS) {
 
 const bwrap = await bwrapCase();
 
-describe('low-disk guard: new sandboxes (real bwrap)', { skip: bwrap.skip }, () => {
+describe('low-disk guard: new sandboxes (real bwrap, the driver the server builds)', {
+  skip: bwrap.skip,
+}, () => {
   const { disk, read } = simulatedDisk();
   let fixture: HarnessFixture;
-  let driver: SandboxDriver;
-  let config: PaddockConfig;
   before(async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'paddock-low-disk-'));
-    config = {
-      ...loadConfig({
-        PADDOCK_DATA_DIR: dataDir,
-        PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR,
-        PADDOCK_SANDBOX_IDLE_MS: '0',
-        PADDOCK_MIN_FREE_DISK_MB: '1024',
-      }),
-      freeDiskBytes: read,
-    };
-    driver = await createBwrapDriver(config, { log: () => {} });
-    fixture = await startHarnessFixture('sqlite', [], { sandboxes: driver });
+    // No injected driver: the composition root maps the guard's settings into the bwrap driver.
+    const sandbox = loadConfig({ PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR, PADDOCK_SANDBOX_IDLE_MS: '0' }).sandbox;
+    fixture = await startHarnessFixture(
+      'sqlite',
+      [],
+      {},
+      { sandboxDriver: 'bwrap', sandbox, minFreeDiskBytes: 1024 * MIB, freeDiskBytes: read },
+    );
   });
-  after(async () => {
-    await fixture?.close();
-    await driver?.close();
-    if (config) await rm(config.dataDir, { recursive: true, force: true });
-  });
+  after(async () => fixture?.close());
 
   it('a session is told with a session.error, the model gets an error result; once space is back the sandbox starts', async () => {
     const { client, model } = fixture;

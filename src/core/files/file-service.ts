@@ -18,7 +18,7 @@ export interface FileServiceOptions {
   dataDir: string;
   maxUploadBytes: number;
   /** Uploads are refused below this much free space on the data dir's disk (PADDOCK_MIN_FREE_DISK_MB). */
-  minFreeDiskBytes?: number | undefined;
+  minFreeDiskBytes: number;
   /** Test-only: how free space is read (default statfs of the data dir). */
   freeDiskBytes?: FreeDiskReader | undefined;
 }

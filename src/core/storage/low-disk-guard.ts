@@ -42,11 +42,11 @@ export class LowDiskGuard {
 /** The guard a server builds from its configuration (the data dir's filesystem, or a test's reader). */
 export function lowDiskGuard(options: {
   dataDir: string;
-  minFreeDiskBytes?: number | undefined;
+  minFreeDiskBytes: number;
   freeDiskBytes?: FreeDiskReader | undefined;
 }): LowDiskGuard {
   return new LowDiskGuard(
     options.freeDiskBytes ?? statfsFreeBytes(options.dataDir),
-    options.minFreeDiskBytes ?? 0,
+    options.minFreeDiskBytes,
   );
 }
