@@ -151,6 +151,14 @@ describe('console in Chromium: a session from start to interrupt', browserSuiteO
     await page.locator('.confirmation').waitFor({ state: 'detached' });
     await page.locator('.session-status', { hasText: /^idle$/ }).waitFor();
 
+    // Each step says how long it took (from its start event's processed_at).
+    const timed = /· \d+(\.\d)? (ms|s)|· \d+ min/;
+    await page.locator('li[data-type="agent.tool_result"] .event-title', { hasText: timed }).waitFor();
+    await page
+      .locator('li[data-type="span.model_request_end"] .event-title', { hasText: timed })
+      .first()
+      .waitFor();
+
     const folded = page.locator('li[data-type="agent.tool_result"] details.long-output');
     await folded.waitFor();
     assert.equal(await folded.getAttribute('open'), null);

@@ -12,6 +12,7 @@ import {
   displayStatus,
   formatBytes,
   formatCost,
+  formatDuration,
   formatUsage,
   formatUsd,
   pendingConfirmations,
@@ -134,6 +135,10 @@ describe('display helpers', () => {
     assert.equal(formatUsd('12'), '$12.00');
     assert.equal(formatUsd('1234.5'), '$1,234.50');
     assert.equal(formatUsd(null), 'unpriced');
+    assert.equal(formatDuration('2026-05-01T10:00:00Z', '2026-05-01T10:00:00.850Z'), '850 ms');
+    assert.equal(formatDuration('2026-05-01T10:00:00Z', '2026-05-01T10:00:01.234Z'), '1.2 s');
+    assert.equal(formatDuration('2026-05-01T10:00:00Z', '2026-05-01T10:02:03Z'), '2 min 3 s');
+    assert.equal(formatDuration(undefined, '2026-05-01T10:00:00Z'), '');
     assert.equal(
       formatUsage({ input_tokens: 1000, cache_read_input_tokens: 200, output_tokens: 34 }),
       'in 1,200 / out 34 tokens',

@@ -17,3 +17,7 @@ export function prettyJson(value: unknown): string;
 export function pendingConfirmations(events: Wire[]): Wire[];
 export function awaitsAction(events: Wire[]): boolean;
 export function displayStatus(status: string | null | undefined, waitsForUser: boolean): string;
+export function formatDuration(
+  startIso: string | null | undefined,
+  endIso: string | null | undefined,
+): string;

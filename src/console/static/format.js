@@ -187,3 +187,15 @@ export function awaitsAction(events) {
 export function displayStatus(status, waitsForUser) {
   return status === 'idle' && waitsForUser ? 'needs action' : String(status ?? '');
 }
+
+/**
+ * The time between two `processed_at` stamps as `850 ms`, `1.2 s` or `2 min 3 s`; empty when
+ * either is missing (the start may be outside what the page has read).
+ */
+export function formatDuration(startIso, endIso) {
+  const ms = Date.parse(endIso ?? '') - Date.parse(startIso ?? '');
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

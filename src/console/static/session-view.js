@@ -107,7 +107,8 @@ export function renderSession(context, sessionId, threadId) {
   let cost;
   /** Agent names by thread id, for pills and hand-backs; the primary's id, for this view. */
   const threadNames = new Map();
-  const renderContext = { namesById: toolNames, threadNames, viewThreadId: threadId };
+  const startedAt = new Map();
+  const renderContext = { namesById: toolNames, threadNames, viewThreadId: threadId, startedAt };
 
   const archive = h('button', { type: 'button', class: 'small secondary' }, 'Archive');
   archive.addEventListener(
@@ -221,6 +222,8 @@ export function renderSession(context, sessionId, threadId) {
     }
     events.push(event);
     if (TOOL_USES.has(event.type)) toolNames.set(event.id, event.name);
+    if (TOOL_USES.has(event.type) || event.type === 'span.model_request_start')
+      startedAt.set(event.id, event.processed_at);
     const element = renderEvent(event, renderContext);
     const preview = bulk ? undefined : previews.takeover(event);
     if (preview) preview.replaceWith(element);

@@ -6,6 +6,7 @@ export interface RenderContext {
   namesById?: Map<string, string>;
   threadNames?: Map<string, string>;
   viewThreadId?: string;
+  startedAt?: Map<string, string>;
 }
 
 export function renderEvent(event: Wire, context?: RenderContext | Map<string, string>): unknown;

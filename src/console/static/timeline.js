@@ -1,7 +1,15 @@
 // One timeline entry per session event. API data never becomes markup: text nodes, and agent
 // text through the DOM-building Markdown renderer (markdown.js).
 import { badge, h } from './dom.js';
-import { contentText, formatCost, formatTime, formatUsage, hasUsage, prettyJson } from './format.js';
+import {
+  contentText,
+  formatCost,
+  formatDuration,
+  formatTime,
+  formatUsage,
+  hasUsage,
+  prettyJson,
+} from './format.js';
 import { renderMarkdown } from './markdown.js';
 
 const pre = (text, kind = '') => h('pre', { class: `block ${kind}` }, text);
@@ -34,6 +42,8 @@ function collapsible(text, kind = '') {
  * @property {Map<string, string>} [namesById] tool names by tool-use event id, for results
  * @property {Map<string, string>} [threadNames] agent names by session thread id
  * @property {string} [viewThreadId] the thread this timeline shows: its events need no pill
+ * @property {Map<string, string>} [startedAt] `processed_at` of model request starts and tool
+ *   uses by event id, to show how long each step took
  */
 
 /** @type {RenderContext} */
@@ -112,6 +122,7 @@ function toolResult(event, namesById) {
     [
       event.is_error ? 'Tool error' : 'Tool result',
       name ? `: ${name}` : '',
+      took(useId, event),
       ' ',
       h('span', { class: 'muted small' }, useId),
     ],
@@ -142,6 +153,12 @@ export function renderEvent(event, context = {}) {
     current = {};
   }
 }
+
+/** ` · 1.2 s` since the step's start event, when the page has read it. */
+const took = (startId, event) => {
+  const duration = formatDuration(current.startedAt?.get(startId ?? ''), event.processed_at);
+  return duration ? ` · ${duration}` : '';
+};
 
 /** The agent's name for a thread, from the event or the session's thread list. */
 const agentOf = (name, threadId) => name ?? current.threadNames?.get(threadId) ?? threadId;
@@ -209,7 +226,7 @@ function renderKnown(event, namesById) {
       return entry(
         event,
         'span',
-        `Model request${event.is_error ? ' failed' : ''}: ${usageLine(event.model_usage)}`,
+        `Model request${event.is_error ? ' failed' : ''}: ${usageLine(event.model_usage)}${took(event.model_request_start_id, event)}`,
       );
     case 'span.model_request_start':
       return entry(event, 'span', 'Model request');
