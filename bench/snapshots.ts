@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFileBlobs } from '../src/file-blobs/open-file-blobs.js';
+import { createManagedDriver, type RunningSandbox } from '../src/sandbox/managed-driver.js';
 import { BlobWorkspaceSnapshots } from '../src/sandbox/snapshots/workspace-snapshots.js';
 import { createTestDatabase } from '../test/support/databases.js';
 import { median } from './stats.js';
@@ -62,7 +63,43 @@ export async function benchSnapshots(): Promise<BenchResult[]> {
     );
     const unchanged: number[] = [];
     for (let run = 0; run < 30; run++) unchanged.push(await timed(() => writer.save('sesn_small', small)));
-    results.push(atMost('turn end, no changes (scan of 1,000 files), median', median(unchanged), 'ms', 5));
+    results.push(
+      info('turn end after bash, no changes (scan of 1,000 files), median', median(unchanged), 'ms'),
+    );
+    // The usual turn end: the managed driver's end-of-turn call when no file-changing tool ran.
+    const driver = createManagedDriver(
+      {
+        name: 'bench',
+        async start(_spec, hooks) {
+          await hooks?.prepared?.(small);
+          const inside = {
+            workdir: '/',
+            spawn: () => {
+              throw new Error('no processes in this bench');
+            },
+          };
+          const running: RunningSandbox = {
+            inside,
+            alive: true,
+            outputsDir: '/nowhere',
+            stop: async () => {},
+          };
+          return running;
+        },
+        removeFiles: async () => undefined,
+      },
+      { idleTimeoutMs: 0, snapshots: { store: writer, log: () => undefined } },
+    );
+    await driver.acquire({
+      sessionId: 'sesn_small',
+      environmentId: 'env_bench',
+      network: { type: 'limited' },
+    });
+    const quiet: number[] = [];
+    for (let run = 0; run < 30; run++)
+      quiet.push(await timed(() => driver.flushOutputs?.('sesn_small') ?? Promise.resolve()));
+    results.push(atMost('turn end, no file-changing tool ran, median', median(quiet), 'ms', 5));
+    await driver.close();
     writeFileSync(join(small, 'dir0', 'file0.ts'), 'changed\n');
     results.push(
       info('snapshot: 1 of 1,000 files changed', await timed(() => writer.save('sesn_small', small)), 'ms'),
