@@ -8,6 +8,7 @@ import { detectDiskQuota } from '../sandbox/bwrap/disk-quota.js';
 import { rootfsPath, rootfsReady } from '../sandbox/bwrap/rootfs.js';
 import { run } from '../sandbox/host-command.js';
 import { natUnavailable } from '../sandbox/network/nat-host.js';
+import { ensureConfineHelper } from '../sandbox/seccomp/confine-helper.js';
 import { openStore } from '../store/open-store.js';
 
 /** One line of the report: `fail` means a session could not work; `warn` means it works with less. */
@@ -96,6 +97,12 @@ async function checkSandbox(
   );
   const userns = await problem('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']);
   add('user namespaces', userns === undefined ? 'ok' : 'fail', userns ?? 'bwrap can create its namespaces');
+  // Every tool call enters through this helper; without it no sandbox starts (seccomp/confine-helper.ts).
+  const confine = await ensureConfineHelper(rootfsOptions(config, () => {}).cacheDir).then(
+    (helper) => ({ ok: true, detail: `seccomp filter and privilege drop helper in ${helper.dir}` }),
+    (error: unknown) => ({ ok: false, detail: (error as Error).message }),
+  );
+  add('sandbox confinement', confine.ok ? 'ok' : 'fail', confine.detail);
   const cgroups = await detectCgroups();
   add(
     'cgroup limits',
