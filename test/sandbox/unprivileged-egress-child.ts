@@ -73,6 +73,9 @@ try {
     allowedConnect: await curl('-p http://allowed.test:8080/'),
     disallowed: await curl('http://evil.test:8080/'),
     placeholder: (await bash('echo "$MY_TOKEN"')).trim(),
+    confinement: await bash(
+      'grep -E \'^(CapEff|NoNewPrivs|Seccomp):\' /proc/self/status; unshare -U true 2>/dev/null; echo "unshare=$?"',
+    ),
     expectedPlaceholder: placeholder,
     sentAuthorization: await curl(`-H "Authorization: Bearer $MY_TOKEN" http://allowed.test:8080/auth`),
     dialed,

@@ -101,6 +101,11 @@ describe('limited networking from a non-root server (bwrap)', { skip }, () => {
       assert.match(String(result['disallowed']), /not in this environment's allowed hosts\n 403$/);
       // The secret's placeholder is all the sandbox sees, and all a host outside its list gets.
       assert.equal(result['placeholder'], result['expectedPlaceholder']);
+      // A non-root server's sandbox is confined like a root one's (issue #12: CapEff 0, NoNewPrivs 1, Seccomp 2).
+      assert.match(
+        String(result['confinement']),
+        /CapEff:\s+0{16}\nNoNewPrivs:\s+1\nSeccomp:\s+2\nunshare=1$/,
+      );
       assert.equal(result['sentAuthorization'], `AUTH Bearer ${String(result['expectedPlaceholder'])} 200`);
       assert.deepEqual(new Set(result['dialed'] as string[]), new Set(['203.0.113.7']));
       assert.equal(result['socketDir'], join(runtimeDir, 'paddock-egress'));

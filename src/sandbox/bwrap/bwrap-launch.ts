@@ -108,7 +108,9 @@ export function buildLaunch(options: {
     '--seccomp',
     String(SECCOMP_FD),
     // Belt and braces with the filter's clone/unshare rules: no user namespace can be made inside.
-    '--disable-userns',
+    // bwrap does it by nesting a second user namespace, which a non-root server's relay and tools
+    // (entering through the sandbox's user namespace, netns-ref.ts) could no longer get out of.
+    ...(host.root ? ['--disable-userns'] : []),
   ];
   const env = Object.entries(options.env ?? {}).flatMap(([name, value]) => ['--setenv', name, value]);
   const oneShot = options.command !== undefined;
@@ -117,7 +119,7 @@ export function buildLaunch(options: {
     // user, ipc, pid, net (loopback only), uts and cgroup namespaces
     '--unshare-all',
     // --unshare-all only tries; --disable-userns (below) needs it for sure.
-    '--unshare-user',
+    ...(host.root ? ['--unshare-user'] : []),
     ...(options.network === 'host' ? ['--share-net'] : []),
     '--die-with-parent',
     '--new-session',
