@@ -77,7 +77,7 @@ describe('crash leftovers are reclaimed at start-up', { skip }, () => {
       PADDOCK_SANDBOX_SUBNET: `${SUBNET_PREFIX}0/24`,
       PADDOCK_SANDBOX_DISK_MB: '512',
     });
-    server = await spawnPaddock(env);
+    server = await spawnPaddock(env, { readyTimeoutMs: 120_000 });
     let client = new Anthropic({ baseURL: server.url, apiKey: ADMIN_KEY, maxRetries: 0 });
     const { session } = await createSession(client);
     model.push([
@@ -112,10 +112,11 @@ describe('crash leftovers are reclaimed at start-up', { skip }, () => {
     assert.ok((await cgroupDirs()).length > 0, 'the dead server left a cgroup directory');
     assert.ok(existsSync(socket), 'the dead server left its egress socket');
 
-    server = await spawnPaddock(env);
+    server = await spawnPaddock(env, { readyTimeoutMs: 120_000 });
     await waitFor(
       async () => !(await isMounted(layer.disk)) && (await cgroupDirs()).length === 0 && !existsSync(socket),
       'the restarted server to reclaim the leftovers',
+      120_000,
     );
     const routes = execFileSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' });
     assert.ok(!routes.includes(SUBNET_PREFIX), 'no veth route of the dead sandbox is left');

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Store } from '../../src/core/ports/store.js';
+import { reclaimDiskMounts } from '../../src/sandbox/bwrap/disk-quota.js';
+import { sessionsDir } from '../../src/sandbox/bwrap/session-layer.js';
 import { createPostgresStore } from '../../src/store/postgres/create-postgres-store.js';
 import { createSqliteStore } from '../../src/store/sqlite/create-sqlite-store.js';
 
@@ -22,6 +24,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * A server killed with a sandbox running leaves its session disk mounted under the data dir
+ * (its next start would reclaim it); a test that ends there unmounts it, or the remove fails busy.
+ */
+async function releaseSandboxDisks(dataDir: string): Promise<void> {
+  await reclaimDiskMounts(sessionsDir(dataDir));
+}
+
 export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'paddock-test-'));
   if (dialect === 'sqlite') {
@@ -31,7 +41,10 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       url: `sqlite:${file}`,
       dataDir,
       open: () => createSqliteStore(file),
-      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+      drop: async () => {
+        await releaseSandboxDisks(dataDir);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
     };
   }
   const name = `paddock_test_${randomBytes(6).toString('hex')}`;
@@ -50,6 +63,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       await client.connect();
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
+      await releaseSandboxDisks(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
