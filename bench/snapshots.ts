@@ -105,6 +105,26 @@ export async function benchSnapshots(): Promise<BenchResult[]> {
       info('snapshot: 1 of 1,000 files changed', await timed(() => writer.save('sesn_small', small)), 'ms'),
     );
 
+    // What a cold turn pays: the check at a new session's first sandbox start, and the first
+    // snapshot of a workspace of a few files at its end.
+    const fresh = workspace('fresh');
+    const freshNode = node('c1');
+    results.push(
+      info(
+        'sandbox start: snapshot check, new session',
+        await timed(() => freshNode.restore('sesn_fresh', fresh)),
+        'ms',
+      ),
+    );
+    for (const name of ['a.txt', 'b.txt', 'c.txt']) writeFileSync(join(fresh, name), `${name}\n`);
+    results.push(
+      info(
+        'turn end: first snapshot of 3 small files',
+        await timed(() => freshNode.save('sesn_fresh', fresh)),
+        'ms',
+      ),
+    );
+
     // One 100 MB file (random: incompressible, the worst case for time).
     const large = workspace('large-a');
     const largeWriter = node('a2');
