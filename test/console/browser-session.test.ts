@@ -130,7 +130,13 @@ describe('console in Chromium: a session from start to interrupt', browserSuiteO
     const sessionHash = await currentHash(page);
     fixture.model.push([
       {
-        content: [{ type: 'tool_use', name: 'bash', input: { command: 'seq 1 60' } }],
+        content: [
+          {
+            type: 'tool_use',
+            name: 'bash',
+            input: { command: 'seq 1 60 | tee mnt/session/outputs/count.txt' },
+          },
+        ],
         stop_reason: 'tool_use',
       },
       { content: [{ type: 'text', text: 'Counted to sixty.' }] },
@@ -165,6 +171,15 @@ describe('console in Chromium: a session from start to interrupt', browserSuiteO
     assert.equal(await folded.locator('pre').isVisible(), false, 'long output starts folded');
     await folded.locator('summary').click();
     await folded.locator('pre', { hasText: '60' }).waitFor({ state: 'visible' });
+
+    // What the tool wrote under /mnt/session/outputs is a session file, downloadable from the page.
+    const file = page.locator('.session-files li', { hasText: 'count.txt' });
+    await file.waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      file.getByRole('button', { name: 'Download' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'count.txt');
   });
 
   it('follows a streaming reply, and keeps its partial text after an interrupt', {

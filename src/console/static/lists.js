@@ -104,7 +104,8 @@ function saveBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function downloadButton(context, file, status) {
+/** A button that fetches a file's bytes with the key and saves them. */
+export function downloadButton(context, file, status) {
   if (file.downloadable === false) return h('span', { class: 'muted' }, 'not downloadable');
   return h(
     'button',

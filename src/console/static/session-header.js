@@ -1,6 +1,15 @@
 // A session page's header (status, agent, usage, exact cost, archive/delete) and its threads.
 import { badge, h, route } from './dom.js';
-import { displayStatus, formatCost, formatTime, formatUsage, formatUsd, hasUsage } from './format.js';
+import {
+  displayStatus,
+  formatBytes,
+  formatCost,
+  formatTime,
+  formatUsage,
+  formatUsd,
+  hasUsage,
+} from './format.js';
+import { downloadButton } from './lists.js';
 
 const agentLabel = (agent) => (agent ? `${agent.name ?? agent.id} v${agent.version ?? '?'}` : '');
 
@@ -117,5 +126,36 @@ export function threadList(sessionId, threads, currentThreadId, cost) {
         ),
       ),
     ),
+  );
+}
+
+/** The session's files (its outputs, `/mnt/session/outputs`), each downloadable; null when none. */
+export function sessionFiles(context, files) {
+  if (!files.length) return null;
+  const status = h('div');
+  return h(
+    'section',
+    { class: 'card session-files' },
+    h('h2', null, `Files (${files.length})`),
+    h(
+      'ul',
+      { class: 'files' },
+      files.map((file) =>
+        h(
+          'li',
+          null,
+          h('strong', null, file.filename),
+          ' ',
+          h(
+            'span',
+            { class: 'muted' },
+            [formatBytes(file.size_bytes), file.mime_type].filter(Boolean).join(' · '),
+          ),
+          ' ',
+          downloadButton(context, file, status),
+        ),
+      ),
+    ),
+    status,
   );
 }

@@ -4,7 +4,7 @@ import { h, messageOf, notice, replace, route } from './dom.js';
 import { awaitsAction, pendingConfirmations, prettyJson } from './format.js';
 import { followEvents } from './live.js';
 import { createPreviews } from './previews.js';
-import { sessionHeader, threadList } from './session-header.js';
+import { sessionFiles, sessionHeader, threadList } from './session-header.js';
 import { renderEvent } from './timeline.js';
 
 const TOOL_USES = new Set(['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use']);
@@ -27,6 +27,7 @@ export function renderSession(context, sessionId, threadId) {
 
   const header = h('div', { class: 'session-header' }, notice('Loading…', 'info'));
   const threads = h('div');
+  const files = h('div');
   const pending = h('div');
   const timeline = h('ol', { class: 'timeline', 'aria-live': 'polite' });
   const connection = h('span', { class: 'connection' }, 'connecting');
@@ -83,6 +84,7 @@ export function renderSession(context, sessionId, threadId) {
     context.main,
     header,
     threads,
+    files,
     pending,
     h(
       'section',
@@ -158,6 +160,12 @@ export function renderSession(context, sessionId, threadId) {
     }
     drawHeader();
     replace(threads, threadList(sessionId, threadRecords, threadId, cost));
+    if (!threadId) {
+      const answer = await client
+        .list('files', { limit: 100, scope_id: sessionId })
+        .catch(() => ({ data: [] }));
+      replace(files, sessionFiles(context, answer.data));
+    }
     if (!threadId) compose.hidden = session.status === 'terminated' || Boolean(session.archived_at);
   };
   let refreshTimer;
