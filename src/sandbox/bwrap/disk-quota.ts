@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../host-command.js';
 import type { SessionLayer } from './session-layer.js';
@@ -91,17 +91,18 @@ async function mountImage(layer: SessionLayer, bytes: number): Promise<void> {
     await handle.truncate(bytes);
     await handle.close();
     await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'nodiscard,lazy_itable_init=1', layer.image]);
-  }
-  await run('mount', ['-t', 'ext4', '-o', MOUNT_OPTIONS, layer.image, layer.disk]);
-  // A larger quota set since the image was made: grow it in place (shrinking is never done).
-  if (size !== undefined && size < bytes) {
+  } else if (size < bytes) {
+    // A larger quota set since the image was made: grow it before mounting (the kernel refuses an
+    // online grow on some setups; offline needs a clean check first). Shrinking is never done.
     const handle = await open(layer.image, 'r+');
     await handle.truncate(bytes);
     await handle.close();
-    const device = (await run('findmnt', ['-n', '-o', 'SOURCE', '--mountpoint', layer.disk])).trim();
-    await run('losetup', ['--set-capacity', device]);
-    await run('resize2fs', [device]);
+    // Exit 1 means "errors corrected" (e.g. a journal replayed after a crash); if the check really
+    // failed, resize2fs refuses next and says why.
+    await run('e2fsck', ['-f', '-p', layer.image]).catch(() => {});
+    await run('resize2fs', [layer.image]);
   }
+  await run('mount', ['-t', 'ext4', '-o', MOUNT_OPTIONS, layer.image, layer.disk]);
 }
 
 /** Unmounts; the loop device is freed with it (mount -o loop sets autoclear). */
@@ -118,7 +119,9 @@ async function unmount(mountPoint: string): Promise<void> {
 }
 
 export async function isMounted(mountPoint: string): Promise<boolean> {
-  return (await mountPoints()).includes(mountPoint);
+  // mountinfo names real paths: a data dir reached through a symlink must be resolved first.
+  const real = await realpath(mountPoint).catch(() => mountPoint);
+  return (await mountPoints()).includes(real);
 }
 
 /** Mount points of this mount namespace (octal escapes of mountinfo decoded). */
@@ -139,7 +142,7 @@ export async function mountPoints(): Promise<string[]> {
  * Returns what was unmounted. Only for a data dir no live server uses.
  */
 export async function reclaimDiskMounts(sessionsDir: string): Promise<string[]> {
-  const prefix = `${sessionsDir}/`;
+  const prefix = `${await realpath(sessionsDir).catch(() => sessionsDir)}/`;
   const leftovers = (await mountPoints()).filter(
     (path) =>
       path.startsWith(prefix) && path.endsWith('/disk') && !path.slice(prefix.length, -5).includes('/'),
