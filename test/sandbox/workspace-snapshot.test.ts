@@ -92,6 +92,11 @@ for (const { dialect, storage } of CASES) {
       writeFileSync(join(dirA, 'repo/run.sh'), '#!/bin/sh\n', { mode: 0o755 });
       const big = randomBytes(3 * 1024 * 1024);
       writeFileSync(join(dirA, 'repo/big.bin'), big);
+      // Compressible and incompressible, small and large: gzip'd or stored raw, each checked.
+      const text = Buffer.from('line of a build log\n'.repeat(120_000));
+      writeFileSync(join(dirA, 'repo/build.log'), text);
+      const noise = randomBytes(2000);
+      writeFileSync(join(dirA, 'repo/noise.bin'), noise);
       // A link to a host file is stored as a link: its target is never read.
       symlinkSync('/etc/passwd', join(dirA, 'repo/passwd-link'));
       const first = await a.save(sessionId, dirA);
@@ -105,6 +110,8 @@ for (const { dialect, storage } of CASES) {
       assert.equal(readFileSync(join(dirB, 'repo/src/main.ts'), 'utf8'), 'console.log(1)\n');
       assert.equal(readFileSync(join(dirB, 'repo/empty')).length, 0);
       assert.ok(readFileSync(join(dirB, 'repo/big.bin')).equals(big));
+      assert.ok(readFileSync(join(dirB, 'repo/build.log')).equals(text));
+      assert.ok(readFileSync(join(dirB, 'repo/noise.bin')).equals(noise));
       assert.equal(statSync(join(dirB, 'repo/run.sh')).mode & 0o777, 0o755);
       assert.ok(lstatSync(join(dirB, 'repo/passwd-link')).isSymbolicLink());
       assert.equal(readlinkSync(join(dirB, 'repo/passwd-link')), '/etc/passwd');

@@ -6,6 +6,8 @@ export interface PartRef {
   blob: string;
   offset: number;
   length: number;
+  /** `raw` for bytes gzip would not shrink (archives, images, random data); gzip otherwise. */
+  codec?: 'raw';
 }
 
 /**

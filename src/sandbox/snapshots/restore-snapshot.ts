@@ -68,7 +68,7 @@ export async function applyManifest(
       const part = entry.part!;
       const slice = compressed.subarray(part.offset, part.offset + part.length);
       if (slice.length !== part.length) throw new Error(`snapshot part of ${entry.path} is truncated`);
-      const content = gunzipSync(slice);
+      const content = part.codec === 'raw' ? slice : gunzipSync(slice);
       if (createHash('sha256').update(content).digest('hex') !== entry.sha256)
         throw new Error(`snapshot content of ${entry.path} does not match its checksum`);
       await writeConfined(join(root, entry.path), content);
@@ -97,7 +97,8 @@ async function streamConfined(path: string, source: Readable, entry: ManifestEnt
   });
   const handle = await open(path, CREATE_FLAGS, 0o600);
   try {
-    await pipeline(source, createGunzip(), tap, handle.createWriteStream());
+    if (entry.part?.codec === 'raw') await pipeline(source, tap, handle.createWriteStream());
+    else await pipeline(source, createGunzip(), tap, handle.createWriteStream());
   } finally {
     await handle.close().catch(() => undefined);
   }

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGzip, gzipSync } from 'node:zlib';
 import type { FileBlobStore } from '../../core/ports/file-blobs.js';
-import { blobIds, type ManifestEntry, sha256 } from './manifest.js';
+import { blobIds, type ManifestEntry, type PartRef, sha256 } from './manifest.js';
 import { type ScannedEntry, scanWorkspace } from './scan-workspace.js';
 
 /** Files below this go into the turn's one pack blob (one upload for many small files). */
@@ -74,12 +74,15 @@ export async function buildSnapshot(input: SaveInput): Promise<SaveResult> {
         continue;
       }
       changedFiles++;
-      const compressed = gzipSync(content, { level: GZIP_LEVEL });
+      const gzipped = gzipSync(content, { level: GZIP_LEVEL });
+      const raw = gzipped.length >= content.length;
+      const compressed = raw ? content : gzipped;
+      const part = { blob: packId, offset: packLength, length: compressed.length };
       entries.push({
         ...entry,
         size: content.length,
         sha256: sha,
-        part: { blob: packId, offset: packLength, length: compressed.length },
+        part: raw ? { ...part, codec: 'raw' } : part,
       });
       packParts.push(compressed);
       packLength += compressed.length;
@@ -126,6 +129,20 @@ function sameAsBefore(
   return true;
 }
 
+/** Gzip would save under a tenth on the file's first 256 KiB: store it as it is, and save the CPU. */
+async function incompressible(path: string): Promise<boolean> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return false;
+  try {
+    const sample = Buffer.alloc(256 * 1024);
+    const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
+    if (bytesRead === 0) return false;
+    return gzipSync(sample.subarray(0, bytesRead), { level: GZIP_LEVEL }).length > bytesRead * 0.9;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Streams one large file through sha256 and gzip into a staged file, then into the store. */
 async function uploadLarge(
   full: string,
@@ -150,21 +167,27 @@ async function uploadLarge(
       done(null, chunk);
     },
   });
+  const raw = await incompressible(full);
   try {
-    await pipeline(
-      createReadStream(full),
-      tap,
-      createGzip({ level: GZIP_LEVEL, strategy: constants.Z_DEFAULT_STRATEGY }),
-      count,
-      createWriteStream(staged, { mode: 0o600 }),
-    );
+    const writeStaged = createWriteStream(staged, { mode: 0o600 });
+    if (raw) await pipeline(createReadStream(full), tap, count, writeStaged);
+    else
+      await pipeline(
+        createReadStream(full),
+        tap,
+        createGzip({ level: GZIP_LEVEL, strategy: constants.Z_DEFAULT_STRATEGY }),
+        count,
+        writeStaged,
+      );
   } catch {
     await rm(staged, { force: true });
     return undefined; // gone since the scan
   }
   const sha = hash.digest('hex');
   const blob = blobIds.content(input.sessionId, sha);
-  const part = { blob, offset: 0, length: compressed };
+  const part: PartRef = raw
+    ? { blob, offset: 0, length: compressed, codec: 'raw' }
+    : { blob, offset: 0, length: compressed };
   if (knownBlobs.has(blob)) {
     await rm(staged, { force: true });
     return { sha, size, part, uploaded: 0 };
