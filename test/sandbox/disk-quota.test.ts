@@ -98,7 +98,7 @@ describe('disk quota per sandbox (real bwrap, loop-mounted ext4)', { skip }, () 
     if (config) await rm(config.dataDir, { recursive: true, force: true });
   });
 
-  it('paddock.disk_mb 256: dd past it gets ENOSPC, df shows the quota, the host grows by at most 256 MiB; a second session and the API keep working', async () => {
+  it('paddock.disk_mb 256: dd past it gets ENOSPC, df shows the quota, the host grows by at most 256 MiB; a second session and the API keep working', async (t) => {
     const { client, model } = fixture;
     const agent = await client.beta.agents.create({
       name: 'disk',
@@ -112,14 +112,20 @@ describe('disk quota per sandbox (real bwrap, loop-mounted ext4)', { skip }, () 
     });
     const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
     const command =
-      'df -P -m / | tail -1; dd if=/dev/zero of=/workspace/big bs=1M count=400 2>&1 | tail -2; ' +
-      'dd if=/dev/zero of=/mnt/session/outputs/more bs=1M count=10 2>&1 | head -1; echo end';
+      'df -P -m / | tail -1; dd if=/dev/zero of=/workspace/big bs=1M count=400 2>&1 | grep -m1 error; ' +
+      'dd if=/dev/zero of=/mnt/session/outputs/more bs=1M count=10 2>&1 | grep -m1 error; echo end';
     model.push([
       { content: [{ type: 'tool_use', name: 'bash', input: { command } }], stop_reason: 'tool_use' },
       { content: [{ type: 'text', text: 'done' }] },
     ]);
     const [result] = toolResults(await runTurn(client, session.id));
-    assert.match(result ?? '', /No space left on device/, result);
+    // The workspace and the session outputs (both on the session's root) are bounded.
+    assert.match(result ?? '', /error writing '\/workspace\/big': No space left on device/, result);
+    assert.match(
+      result ?? '',
+      /error writing '\/mnt\/session\/outputs\/more': No space left on device/,
+      result,
+    );
     assert.match(result ?? '', /end$/, result);
     // `df /` inside is the session's own disk (ext4 overhead makes it a little under 256), not the host's.
     const dfTotal = Number((result ?? '').split('\n')[0]?.trim().split(/\s+/)[1]);
@@ -128,6 +134,9 @@ describe('disk quota per sandbox (real bwrap, loop-mounted ext4)', { skip }, () 
     const layer = sessionLayer(config.dataDir, session.id);
     assert.ok(await isMounted(layer.disk), 'the running sandbox has its disk mounted');
     const written = await allocatedBytes(layer.dir, layer.disk);
+    t.diagnostic(
+      `df inside: ${dfTotal} MiB; the host stores ${(written / MIB).toFixed(1)} MiB for the session`,
+    );
     assert.ok(written <= 256 * MIB, `the host stores ${written} bytes for a 256 MiB quota`);
     assert.ok(written > 128 * MIB, `the sandbox did write (${written} bytes)`);
 
