@@ -42,7 +42,13 @@ export class PaddockHttpClient {
   async expect<T>(method: string, path: string, body?: unknown): Promise<T> {
     const result = await this.request<T>(method, path, body);
     if (result.status >= 200 && result.status < 300) return result.body;
-    throw new Error(`${method} ${this.config.baseUrl}${path}: ${result.status} ${errorMessage(result.body)}`);
+    const hint =
+      result.status === 401 && this.config.apiKey === undefined
+        ? ' (no API key was sent: pass --api-key or set PADDOCK_API_KEY)'
+        : '';
+    throw new Error(
+      `${method} ${this.config.baseUrl}${path}: ${result.status} ${errorMessage(result.body)}${hint}`,
+    );
   }
 }
 

@@ -67,6 +67,9 @@ for (const dialect of DIALECTS) {
       const refused = await paddock(['keys', 'list'], { PADDOCK_PORT: port, PADDOCK_API_KEY: 'sk-wrong' });
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /GET http:\/\/127\.0\.0\.1:\d+\/v1\/api_keys: 401/);
+      const keyless = await paddock(['keys', 'list'], { PADDOCK_PORT: port });
+      assert.equal(keyless.code, 1);
+      assert.match(keyless.stderr, /401 .*no API key was sent: pass --api-key or set PADDOCK_API_KEY/);
     });
 
     it('creates an environment key for a self-hosted environment', async () => {
