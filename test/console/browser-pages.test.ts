@@ -56,10 +56,14 @@ describe(
             { type: 'tool_use', name: 'send_to_agent', input: { agent: 'Deployer', message: 'DEPLOY-TASK' } },
           ],
         },
-        { match: 'DEPLOY-TASK', content: [{ type: 'text', text: 'Deployed the api.' }] },
+        { match: 'DEPLOY-TASK', content: [{ type: 'text', text: 'Deployed the api.' }], delay_ms: 100 },
         { match: 'Sent to', content: [{ type: 'text', text: 'Waiting.' }] },
         { match: 'Deployed the api', content: [{ type: 'text', text: 'All shipped.' }] },
       ]);
+      // The page follows the session live, so the worker's streamed reply passes by it too.
+      const { page } = browser;
+      await go(page, `#/sessions/${session.id}`);
+      await page.locator('.connection', { hasText: 'live' }).waitFor();
       const stream = await openEventReader(client, session.id);
       try {
         await client.beta.sessions.events.send(session.id, {
@@ -69,13 +73,15 @@ describe(
           (event) => event.type === 'agent.message' && JSON.stringify(event.content).includes('All shipped.'),
           60_000,
         );
+        await stream.until((event) => event.type === 'session.status_idle', 60_000);
       } finally {
         stream.close();
       }
-
-      const { page } = browser;
-      await go(page, `#/sessions/${session.id}`);
       await page.locator('li.event-agent', { hasText: 'All shipped.' }).waitFor();
+      await page.locator('li[data-type="session.status_idle"]', { hasText: 'end turn' }).last().waitFor();
+      await page.locator('.session-status', { hasText: /^idle$/ }).waitFor();
+      // The stream carries every thread's previews; none of the worker's may linger in this view.
+      await page.locator('li.event-preview').first().waitFor({ state: 'detached' });
       const threads = page.locator('section.threads');
       await threads.getByRole('link', { name: 'Deployer' }).waitFor();
       await threads.locator('td', { hasText: 'Lead (primary)' }).waitFor();

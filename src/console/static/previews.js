@@ -2,6 +2,11 @@
 // `event_delta` previews (opted into with `event_deltas=agent.message`) become a provisional
 // timeline entry, replaced by the stored `agent.message` with the same id when it lands. A
 // request that ends without one (an interrupt, an error) leaves the partial text in view, marked.
+//
+// A stream carries the previews of every thread of the session, and a preview names only an
+// event id. So a preview is shown only while a model request of this view is open (its
+// `span.model_request_start` is in the view), and one still open when that request ends well
+// was another thread's: the view's own message is stored in the same append as the request's end.
 import { h } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 
@@ -12,6 +17,10 @@ import { renderMarkdown } from './markdown.js';
 export function createPreviews(place, changed) {
   /** @type {Map<string, { element: HTMLElement, body: HTMLElement, parts: string[], ended: boolean, scheduled?: boolean }>} */
   const open = new Map();
+  /** Model requests of this view that have started and not ended, by start event id. */
+  const requests = new Set();
+  /** Previews of other threads (or of requests this page did not see start): ignored. */
+  const foreign = new Set();
 
   const start = (id) => {
     const body = h('div', { class: 'preview-body' });
@@ -32,6 +41,18 @@ export function createPreviews(place, changed) {
     return preview;
   };
 
+  /** The preview for an id, opened on first sight if this view has a request running. */
+  const previewFor = (id) => {
+    if (foreign.has(id)) return undefined;
+    const known = open.get(id);
+    if (known) return known;
+    if (requests.size === 0) {
+      foreign.add(id);
+      return undefined;
+    }
+    return start(id);
+  };
+
   /** Re-renders a preview at most once per frame: a long reply arrives in many small deltas. */
   const draw = (preview) => {
     if (preview.scheduled) return;
@@ -45,34 +66,55 @@ export function createPreviews(place, changed) {
     });
   };
 
+  const drop = (id, preview) => {
+    preview.element.remove();
+    open.delete(id);
+  };
+
   return {
-    /** Handles a stream item; true when it was a preview (or concluded one) and is dealt with. */
+    /** Handles a live stream item; true when it was a preview and is dealt with. */
     accept(event) {
       if (event.type === 'event_start') {
-        if (event.event?.type === 'agent.message' && !open.has(event.event.id)) start(event.event.id);
+        if (event.event?.type === 'agent.message') previewFor(event.event.id);
         return true;
       }
-      if (event.type === 'event_delta') {
-        const preview = open.get(event.event_id) ?? start(event.event_id);
-        const delta = event.delta;
-        if (delta?.type === 'content_delta' && delta.content?.type === 'text') {
-          const index = delta.index ?? 0;
-          preview.parts[index] = (preview.parts[index] ?? '') + (delta.content.text ?? '');
-          draw(preview);
-        }
-        return true;
+      if (event.type !== 'event_delta') return false;
+      const preview = previewFor(event.event_id);
+      const delta = event.delta;
+      if (preview && delta?.type === 'content_delta' && delta.content?.type === 'text') {
+        const index = delta.index ?? 0;
+        preview.parts[index] = (preview.parts[index] ?? '') + (delta.content.text ?? '');
+        draw(preview);
       }
-      if (event.type === 'span.model_request_end') {
-        // The request is over: a preview with no stored message now is all there will be.
-        for (const preview of open.values()) {
-          if (preview.ended) continue;
-          preview.ended = true;
-          const status = preview.element.querySelector('.streaming');
-          if (status) status.textContent = 'stopped before the reply was complete (not saved)';
-          preview.element.classList.add('event-partial');
-        }
+      return true;
+    },
+
+    /** Follows the view's model requests, from the history and the live stream alike. */
+    observe(event) {
+      if (event.type === 'span.model_request_start') {
+        requests.add(event.id);
+        return;
       }
-      return false;
+      if (event.type !== 'span.model_request_end') return;
+      requests.delete(event.model_request_start_id);
+      for (const [id, preview] of open) {
+        if (preview.ended) continue;
+        if (!event.is_error) {
+          // A request that ended well stored its message just before this event: still open here
+          // means another thread's preview.
+          drop(id, preview);
+          continue;
+        }
+        preview.ended = true;
+        const status = preview.element.querySelector('.streaming');
+        if (status) status.textContent = 'stopped before the reply was complete (not saved)';
+        preview.element.classList.add('event-partial');
+      }
+    },
+
+    /** The viewed thread went idle: no preview still open can conclude in this view. */
+    settle() {
+      for (const [id, preview] of open) if (!preview.ended) drop(id, preview);
     },
 
     /** The element a stored event replaces, if it concludes a preview. */

@@ -236,7 +236,12 @@ export function renderSession(context, sessionId, threadId) {
     const preview = bulk ? undefined : previews.takeover(event);
     if (preview) preview.replaceWith(element);
     else timeline.appendChild(element);
+    previews.observe(event);
     if (bulk) return;
+    const viewIdle = threadId
+      ? event.type === 'session.thread_status_idle' && event.session_thread_id === threadId
+      : event.type === 'session.status_idle';
+    if (viewIdle) previews.settle();
     follow();
     if (REFRESHES_SESSION.test(event.type)) refreshSoon();
     showPending();
