@@ -146,7 +146,12 @@ describe('unrestricted networking: NAT (bwrap)', { skip }, () => {
     for (const address of hostAddresses())
       assert.match(await bash(driver, spec, curl(`http://${address}:${hostPort}/`)), refused, address);
     const other = unrestricted('nat4');
-    await bash(driver, other, 'nohup python3 -m http.server 8081 >/dev/null 2>&1 & sleep 0.5');
+    // Wait until the server answers (not a fixed sleep: a loaded machine starts python slowly).
+    await bash(
+      driver,
+      other,
+      `nohup python3 -m http.server 8081 >/dev/null 2>&1 & for i in $(seq 1 300); do ${curl('http://127.0.0.1:8081/')} >/dev/null && break; sleep 0.1; done`,
+    );
     const otherAddress = (await bash(driver, other, 'hostname -I')).trim();
     assert.match(otherAddress, /^10\.89\./);
     assert.match(await bash(driver, other, curl('http://127.0.0.1:8081/')), / 200$/, 'the server runs');
