@@ -116,6 +116,11 @@ for (const { dialect, storage } of CASES) {
       assert.ok(lstatSync(join(dirB, 'repo/passwd-link')).isSymbolicLink());
       assert.equal(readlinkSync(join(dirB, 'repo/passwd-link')), '/etc/passwd');
       assert.deepEqual(await b.restore(sessionId, dirB), { type: 'current' }, 'no second download');
+      // A layer removed behind the node's back (its state kept) is restored, not taken as current.
+      rmSync(dirB, { recursive: true });
+      mkdirSync(dirB);
+      assert.equal((await b.restore(sessionId, dirB)).type, 'restored');
+      assert.equal(readFileSync(join(dirB, 'repo/src/main.ts'), 'utf8'), 'console.log(1)\n');
 
       // Turn 2 on B: one change, one deletion. Only the change is uploaded.
       writeFileSync(join(dirB, 'repo/src/main.ts'), 'console.log(2)\n');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FileBlobStore } from '../../core/ports/file-blobs.js';
@@ -86,7 +86,9 @@ export class BlobWorkspaceSnapshots implements WorkspaceSnapshots {
       return { type: 'new' };
     }
     const local = await this.local(sessionId);
-    if (local?.generation === head.generation) return { type: 'current' };
+    // An empty layer where files were recorded was removed behind our back: restore it all the same.
+    const emptied = local !== undefined && local.entries.length > 0 && (await readdir(dir)).length === 0;
+    if (local?.generation === head.generation && !emptied) return { type: 'current' };
     await emptyDirectory(dir);
     if (!head.manifestId) {
       await this.setLocal(sessionId, { generation: head.generation, manifestId: null, entries: [] });
