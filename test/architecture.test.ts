@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
  * - src/api talks to the core only: it imports no adapter;
  * - the console's static code talks to the server over HTTP only: it imports
  *   nothing outside src/console/static, and no package;
- * - the CLI's client commands (keys, env-key) import only the config module, the
- *   CLI's HTTP client and core types: no store, harness or server;
+ * - the CLI's client commands (keys, env-key, src/cli/client/) import only the
+ *   config module, the CLI's HTTP client or the official SDK, and core types: no
+ *   store, harness or server;
  * - only src/config/config.ts reads the environment.
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,9 +38,16 @@ const FORBIDDEN_PACKAGES = ['@anthropic-ai/sdk', 'pg', 'better-sqlite3', 'fastif
 /** The CLI commands that are clients of a running server, and what they may import. */
 const CLI = join(SRC, 'cli');
 const CLIENT_COMMANDS = ['keys.ts', 'env-keys.ts'];
-const CLIENT_MODULES = new Set(
-  [...CLIENT_COMMANDS, 'client-args.ts', 'http-client.ts'].map((name) => join(CLI, name)),
-);
+/** src/cli/client/: the resource commands, `run` and `sessions tail`, over the official SDK. */
+const CLI_CLIENT = join(CLI, 'client');
+/** The packages a client command may use: the official SDK, the argument parser, the YAML reader. */
+const CLIENT_PACKAGES = ['@anthropic-ai/sdk', 'commander', 'yaml'];
+const CLIENT_MODULES = new Set([
+  ...[...CLIENT_COMMANDS, 'client-args.ts', 'http-client.ts'].map((name) => join(CLI, name)),
+  ...readdirSync(CLI_CLIENT)
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join(CLI_CLIENT, name)),
+]);
 
 function sourceFiles(dir: string, pattern = /\.(c|m)?tsx?$/): string[] {
   const out: string[] = [];
@@ -164,10 +172,14 @@ describe('architecture', () => {
 
   it('CLI client commands import only the config module, the HTTP client and core types', () => {
     const files = [...CLIENT_MODULES];
+    assert.ok(files.length > 8, 'the scan finds src/cli/client');
     assert.deepEqual(
       scan(files, (file, entry) => {
         const target = targetOf(file, entry.specifier);
-        if (!target) return entry.specifier.startsWith('node:') ? undefined : 'a package';
+        if (!target)
+          return entry.specifier.startsWith('node:') || CLIENT_PACKAGES.includes(entry.specifier)
+            ? undefined
+            : 'a package';
         if (target.path.replace(/\.js$/, '.ts') === CONFIG_MODULE) return undefined;
         if (CLIENT_MODULES.has(target.path.replace(/\.js$/, '.ts'))) return undefined;
         if (target.top === 'core' && entry.typeOnly) return undefined;

@@ -1,82 +1,59 @@
-import { parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/config.js';
+import { registerResourceCommands } from './client/resource-commands.js';
+import { registerSessionCommands } from './client/session-run.js';
+import { registerServerCommands } from './server-commands.js';
+import { paddockVersion } from './version.js';
 
-const USAGE = `Usage: paddock <command> [options]
+/**
+ * Commands that parse their own arguments (they predate the CLI parser):
+ * called directly, except for `--help`, which the parser answers.
+ */
+const SELF_PARSING: Record<string, (args: string[]) => Promise<number>> = {
+  keys: async (args) => (await import('./keys.js')).runKeys(args),
+  'env-key': async (args) => (await import('./env-keys.js')).runEnvironmentKeys(args),
+  sandbox: async (args) => (await import('./sandbox-prepare.js')).runSandbox(loadConfig(), args),
+  'mock-model': async (args) => {
+    await (await import('./mock-model.js')).runMockModel(args);
+    return -1;
+  },
+};
 
-Commands:
-  serve              Start the API server (SQLite in PADDOCK_DATA_DIR, or PADDOCK_DATABASE_URL)
-    --port <n>       Port to listen on (PADDOCK_PORT, default 4000)
-    --host <addr>    Address to bind (PADDOCK_HOST, default 127.0.0.1)
-    --no-harness     Serve the API only; \`paddock worker\` nodes drive sessions (PADDOCK_HARNESS=false)
-  worker             Drive sessions (harness and sandboxes) for API nodes, without serving the API;
-                     needs PADDOCK_DATABASE_URL=postgres://… and the API nodes' PADDOCK_SECRET_KEY
-  keys create <name> Create an API key and print it once
-  keys list          List API keys (ids and names, never the keys)
-  keys revoke <id>   Delete an API key
-  env-key create <environment_id> [name]
-                     Create a self-hosted worker's environment key and print it once
-    keys and env-key ask a running server over HTTP:
-    --base-url <url> The server (PADDOCK_BASE_URL, default http://127.0.0.1:$PADDOCK_PORT)
-    --api-key <key>  An API key (PADDOCK_API_KEY, else PADDOCK_ADMIN_KEY)
-  sandbox prepare    Build the cached sandbox rootfs (root, debootstrap; PADDOCK_ROOTFS_DIR)
-  doctor             Check this machine and configuration: database, upstreams, sandbox
-                     (bubblewrap, namespaces, cgroups, rootfs, network, NAT); exit 1 on failures
-  mock-model         Start the scripted model server (test mode, see docs/test-mode.md)
-    --port <n>       Port to listen on (default 4010)
-    --host <addr>    Address to bind (default 127.0.0.1)
-    --script <file>  JSON file of scripted turns to play
-  help               Show this text
-`;
-
+/** The whole command line; resolves to the exit code, or -1 for a server that keeps running. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'serve': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { port: { type: 'string' }, host: { type: 'string' }, 'no-harness': { type: 'boolean' } },
-        strict: true,
-      });
-      const config = loadConfig();
-      if (values.port !== undefined) {
-        const port = Number(values.port);
-        if (!Number.isInteger(port) || port < 0 || port > 65535)
-          throw new Error(`--port: invalid port ${values.port}`);
-        config.port = port;
-      }
-      if (values.host !== undefined) config.host = values.host;
-      if (values['no-harness']) config.harness = false;
-      (await import('./node-roles.js')).checkApiOnlyNode(config);
-      // Each command loads only its own modules: `serve` starts faster without the others.
-      const { runServe } = await import('./serve.js');
-      await runServe(config);
-      return -1;
-    }
-    case 'worker':
-      parseArgs({ args: rest, options: {}, strict: true });
-      await (await import('./worker.js')).runWorker(loadConfig());
-      return -1;
-    // Client commands: they talk to a running server over HTTP (src/cli/http-client.ts).
-    case 'keys':
-      return (await import('./keys.js')).runKeys(rest);
-    case 'env-key':
-      return (await import('./env-keys.js')).runEnvironmentKeys(rest);
-    case 'doctor':
-      parseArgs({ args: rest, options: {}, strict: true });
-      return (await import('./doctor.js')).runDoctor(loadConfig());
-    case 'sandbox':
-      return (await import('./sandbox-prepare.js')).runSandbox(loadConfig(), rest);
-    case 'mock-model':
-      await (await import('./mock-model.js')).runMockModel(rest);
-      return -1;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return 0;
-    default:
-      process.stderr.write(`paddock: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-      return 2;
+  const selfParsing = command === undefined ? undefined : SELF_PARSING[command];
+  if (selfParsing && !rest.includes('--help') && !rest.includes('-h')) return selfParsing(rest);
+
+  const exit = { value: 0 };
+  const program = new Command('paddock')
+    .description('Paddock: a self-hostable Managed Agents server, and a client for it')
+    .version(paddockVersion(), '-v, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError()
+    .exitOverride();
+  registerServerCommands(program, exit);
+  const groups = registerResourceCommands(program, exit);
+  registerSessionCommands(program, groups.get('sessions'), exit);
+  program
+    .command('keys')
+    .description('API keys: create <name> | list | revoke <id> (over HTTP, --base-url, --api-key)');
+  program
+    .command('env-key')
+    .description('create <environment_id> [name]: a self-hosted worker’s environment key (over HTTP)');
+  program.command('sandbox').description('prepare: build the cached sandbox rootfs (root, debootstrap)');
+  program
+    .command('mock-model')
+    .description('start the scripted model server (test mode): --port, --host, --script FILE');
+  if (argv.length === 0) {
+    process.stdout.write(program.helpInformation());
+    return 0;
   }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  return exit.value;
 }
