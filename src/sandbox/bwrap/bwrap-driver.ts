@@ -193,26 +193,19 @@ export async function createBwrapDriver(
   };
 }
 
-/** The instance, releasing the session's disk once it has stopped. */
+/** The instance, releasing the session's disk once it has stopped (everything else as it is). */
 function withRelease(instance: RunningSandbox, release: (() => Promise<void>) | undefined): RunningSandbox {
   if (!release) return instance;
-  return {
-    get inside() {
-      return instance.inside;
-    },
-    get alive() {
-      return instance.alive;
-    },
-    outputsDir: instance.outputsDir,
-    outputsMayExist: () => instance.outputsMayExist?.() ?? Promise.resolve(true),
+  const stop = instance.stop.bind(instance);
+  return Object.assign(instance, {
     async stop() {
       try {
-        await instance.stop();
+        await stop();
       } finally {
         await release();
       }
     },
-  };
+  });
 }
 
 function usesOverlay(host: BwrapHost): boolean {
