@@ -27,6 +27,7 @@ import { createOutboundFetch } from '../outbound/outbound-fetch.js';
 import { createModelRouter } from '../providers/model-router.js';
 import { reclaimLeftovers } from '../sandbox/bwrap/leftovers.js';
 import { createSandboxDriver } from '../sandbox/create-driver.js';
+import { outputsToFiles } from '../sandbox/outputs/outputs-to-files.js';
 import { createWebSearchBackend, searchBackendHost } from '../search/create-web-search-backend.js';
 import { harnessSettings, modelRouterOptions, outboundOptions, sandboxSettings } from './adapter-options.js';
 import { lazySandboxDriver } from './lazy-sandbox-driver.js';
@@ -81,11 +82,8 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const settings = harnessSettings(config);
   const nodeId = nodeIdentity(store.dialect, config.dataDir);
   const router: ModelRouter = createModelRouter(modelRouterOptions(config), { providers: tuning.providers });
-  // Files a sandbox writes under /mnt/session/outputs become the session's Files API objects.
-  const onOutputs = async (sessionId: string, outputs: Array<{ path: string; content: Buffer }>) => {
-    for (const output of outputs)
-      await files.createFromBuffer(output.content, { filename: output.path, scopeId: sessionId });
-  };
+  // Files a sandbox writes under /mnt/session/outputs become the session's Files API objects (streamed).
+  const onOutputs = outputsToFiles(files, events);
   const sandboxes =
     tuning.sandboxes ??
     lazySandboxDriver(() =>

@@ -62,6 +62,8 @@ export interface OutputsOptions {
   /** Host directory for per-session bookkeeping (what was already handed over). */
   stateDir: string;
   maxFileBytes: number;
+  /** Bytes of outputs one session may store in all (PADDOCK_SESSION_OUTPUT_MAX_MB). */
+  maxSessionBytes: number;
   log: (message: string) => void;
 }
 
@@ -84,6 +86,7 @@ export function managedOptions(
       onOutputs,
       stateDir: join(config.dataDir, 'sandbox-state'),
       maxFileBytes: config.maxUploadBytes,
+      maxSessionBytes: config.sandbox.sessionOutputMaxBytes,
       log,
     },
   };
@@ -151,6 +154,7 @@ function collectorFor(sessionId: string, options: ManagedDriverOptions): OutputC
     onOutputs: outputs.onOutputs,
     manifestPath: manifestPath(outputs, sessionId),
     maxFileBytes: outputs.maxFileBytes,
+    maxSessionBytes: outputs.maxSessionBytes,
     log: outputs.log,
   });
 }

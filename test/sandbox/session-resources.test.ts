@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { PaddockConfig } from '../../src/config/config.js';
 import type { SandboxDriver, SandboxSpec } from '../../src/core/ports/sandbox.js';
-import type { OutputFile } from '../../src/sandbox/outputs/output-collector.js';
 import { bwrapCase, processCase, spec, textOf, tool } from './drivers.js';
 import { createGitFixture, type GitFixture, recordingGitServer } from './git-fixture.js';
+import { memorySink, type StoredOutput } from './output-sink.js';
 
 const cases = [processCase, await bwrapCase()];
 const TOKEN = 'ghp_paddockTestToken0123456789';
@@ -21,11 +21,11 @@ for (const driverCase of cases) {
     let config: PaddockConfig;
     let git: GitFixture;
     let hostFile = '';
-    const outputs: OutputFile[][] = [];
+    const outputs: StoredOutput[][] = [];
     before(async () => {
       git = await createGitFixture();
       ({ driver, config } = await driverCase.create({
-        onOutputs: async (_sessionId, files) => void outputs.push(files),
+        onOutputs: memorySink(outputs),
         env: { PADDOCK_GITHUB_BASE_URL: git.baseUrl },
       }));
       // Like a stored Files API object: server-owned, 0600, in a private directory.
@@ -95,7 +95,7 @@ for (const driverCase of cases) {
         ['late.txt'],
       );
       const again = await driverCase.create({
-        onOutputs: async (_sessionId, files) => void outputs.push(files),
+        onOutputs: memorySink(outputs),
         dataDir: config.dataDir,
       });
       await tool(await again.driver.acquire(spec('r3')), 'bash', { command: 'echo hi' });
