@@ -85,6 +85,7 @@ describe(
       const threads = page.locator('section.threads');
       await threads.getByRole('link', { name: 'Deployer' }).waitFor();
       await threads.locator('td', { hasText: 'Lead (primary)' }).waitFor();
+      await threads.locator('td.depth-1', { hasText: 'Deployer' }).waitFor();
       const primaryEvents = await page.locator('li.event').count();
       const primaryPills = await page.locator('li.event .badge-thread').count();
       assert.ok(

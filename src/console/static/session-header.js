@@ -77,12 +77,39 @@ export function sessionHeader({ session, thread, cost, waitsForUser, actions }) 
   ];
 }
 
+/** Child threads depth first under their parents, each with its depth (the primary's children: 1). */
+function treeOrder(threads, primaryId) {
+  const byParent = new Map();
+  for (const thread of threads) {
+    if (thread.parent_thread_id === null) continue;
+    const siblings = byParent.get(thread.parent_thread_id) ?? [];
+    siblings.push(thread);
+    byParent.set(thread.parent_thread_id, siblings);
+  }
+  const out = [];
+  const placed = new Set();
+  const visit = (parentId, depth) => {
+    for (const thread of byParent.get(parentId) ?? []) {
+      if (placed.has(thread.id)) continue;
+      placed.add(thread.id);
+      out.push([thread, depth]);
+      visit(thread.id, depth + 1);
+    }
+  };
+  visit(primaryId, 1);
+  // Threads whose parent is not listed still show, at the first level.
+  for (const thread of threads) {
+    if (thread.parent_thread_id !== null && !placed.has(thread.id)) out.push([thread, 1]);
+  }
+  return out;
+}
+
 /** The session's threads with their agent, status, usage and token cost; null for a single agent. */
 export function threadList(sessionId, threads, currentThreadId, cost) {
   const children = threads.filter((thread) => thread.parent_thread_id !== null);
   if (children.length === 0) return null;
   const primary = threads.find((thread) => thread.parent_thread_id === null);
-  const row = (thread, label) => {
+  const row = (thread, label, depth = 0) => {
     const tokens = cost?.threads?.find((t) => t.session_thread_id === thread.id)?.tokens_usd;
     const isCurrent = thread.parent_thread_id === null ? !currentThreadId : thread.id === currentThreadId;
     const href =
@@ -92,7 +119,13 @@ export function threadList(sessionId, threads, currentThreadId, cost) {
     return h(
       'tr',
       null,
-      h('td', null, isCurrent ? h('strong', null, label) : h('a', { href }, label)),
+      h(
+        'td',
+        // A thread's place in the tree: indented under the thread that started it.
+        depth ? { class: `depth depth-${Math.min(depth, 4)}` } : null,
+        depth ? h('span', { class: 'muted', 'aria-hidden': 'true' }, '└ ') : null,
+        isCurrent ? h('strong', null, label) : h('a', { href }, label),
+      ),
       h('td', null, badge(thread.status)),
       h('td', null, h('code', { class: 'id' }, thread.id)),
       h('td', null, formatUsage(thread.usage)),
@@ -122,7 +155,9 @@ export function threadList(sessionId, threads, currentThreadId, cost) {
           'tbody',
           null,
           primary ? row(primary, `${primary.agent?.name ?? 'Primary'} (primary)`) : null,
-          children.map((thread) => row(thread, thread.agent?.name ?? thread.id)),
+          treeOrder(threads, primary?.id).map(([thread, depth]) =>
+            row(thread, thread.agent?.name ?? thread.id, depth),
+          ),
         ),
       ),
     ),
