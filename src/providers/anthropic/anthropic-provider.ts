@@ -34,7 +34,10 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Mode
       // The SDK ends an aborted stream quietly (seen here as an early end) or
       // throws its own abort error; the port wants the signal's reason either way.
       if (signal.aborted) throw signal.reason;
-      throw toModelProviderError(error);
+      throw toModelProviderError(error, {
+        baseUrl: options.baseUrl,
+        keyConfigured: options.apiKey !== undefined,
+      });
     }
   }
 

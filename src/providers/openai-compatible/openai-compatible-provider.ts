@@ -33,13 +33,13 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
         body: JSON.stringify(body),
         signal,
       });
-      if (!response.ok) throw await errorFromResponse(response);
+      if (!response.ok) throw await errorFromResponse(response, options.baseUrl);
       if (!response.body) throw errorFromFetchFailure(new Error('response has no body'));
       yield* mapOpenAIStream(readChunks(response.body));
     } catch (error) {
       // The port's abort contract: throw the signal's reason, never a retryable error.
       if (signal.aborted) throw signal.reason;
-      throw errorFromFetchFailure(error);
+      throw errorFromFetchFailure(error, options.baseUrl);
     }
   }
 
