@@ -1,74 +1,32 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Anthropic from '@anthropic-ai/sdk';
-import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../src/providers/scripted/scripted-model-server.js';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { ScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { type Fleet, startFleet } from '../support/fleet.js';
 import { createSession, isIdle, openEventReader } from '../support/harness-fixture.js';
-import {
-  childEnv,
-  freePort,
-  type PaddockProcess,
-  spawnPaddock,
-  spawnWorker,
-} from '../support/paddock-process.js';
 
 /**
- * A fleet in miniature: an API node that drives no sessions (PADDOCK_HARNESS=false) and a
- * `paddock worker` with its own data directory, sharing one Postgres database and secret key.
- * The SDK talks only to the API node.
+ * A fleet in miniature: an API node that drives no sessions (PADDOCK_HARNESS=false) and two
+ * `paddock worker`s with their own data directories, sharing one Postgres database and secret
+ * key (test/support/fleet.ts). The SDK talks only to the API node.
  */
-const ADMIN_KEY = 'sk-paddock-fleet-test';
-
 describe('API node + paddock worker on one Postgres', () => {
-  let model: ScriptedModelServer;
   let database: TestDatabase;
+  let fleet: Fleet;
+  let model: ScriptedModelServer;
   let workerDirs: string[];
-  let api: PaddockProcess;
-  let workers: Array<Awaited<ReturnType<typeof spawnWorker>>> = [];
   let client: Anthropic;
 
   before(async () => {
-    model = await startScriptedModelServer();
     database = await createTestDatabase('postgres');
-    workerDirs = [
-      await mkdtemp(join(tmpdir(), 'paddock-worker-a-')),
-      await mkdtemp(join(tmpdir(), 'paddock-worker-b-')),
-    ];
-    const shared = {
-      PADDOCK_DATABASE_URL: database.url,
-      PADDOCK_SECRET_KEY: randomBytes(32).toString('hex'),
-      PADDOCK_ADMIN_KEY: ADMIN_KEY,
-      PADDOCK_ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'test-upstream-key',
-      PADDOCK_SANDBOX: 'process',
-    };
-    api = await spawnPaddock(
-      childEnv({
-        ...shared,
-        PADDOCK_DATA_DIR: database.dataDir,
-        PADDOCK_PORT: String(await freePort()),
-        PADDOCK_HARNESS: 'false',
-      }),
-    );
-    workers = await Promise.all(
-      workerDirs.map((dir) => spawnWorker(childEnv({ ...shared, PADDOCK_DATA_DIR: dir }))),
-    );
-    client = new Anthropic({ baseURL: api.url, apiKey: ADMIN_KEY, maxRetries: 0 });
+    fleet = await startFleet({ databaseUrl: database.url });
+    ({ model, workerDirs, client } = fleet);
   });
 
   after(async () => {
-    for (const worker of workers) await worker.kill();
-    await api?.kill();
-    await model?.close();
+    await fleet?.close();
     await database?.drop();
-    for (const dir of workerDirs ?? []) await rm(dir, { recursive: true, force: true });
   });
 
   it('the worker runs the turn (model and bash) and the API node streams it', async () => {

@@ -56,15 +56,35 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     ...options.env,
   };
   const workerEnv = (dir: string) => childEnv({ ...shared, PADDOCK_DATA_DIR: dir });
-  const api = await spawnPaddock(
-    childEnv({
-      ...shared,
-      PADDOCK_DATA_DIR: dataDirs[0] as string,
-      PADDOCK_PORT: String(await freePort()),
-      PADDOCK_HARNESS: 'false',
-    }),
-  );
-  const workers = await Promise.all(workerDirs.map((dir) => spawnWorker(workerEnv(dir))));
+  // Starting from source (tsx) takes long on a loaded machine: wait for readiness, generously.
+  const ready = { readyTimeoutMs: 120_000 };
+  const started: Array<{ kill(): Promise<void> }> = [];
+  const spawnTracked = async <T extends { kill(): Promise<void> }>(spawning: Promise<T>): Promise<T> => {
+    const node = await spawning;
+    started.push(node);
+    return node;
+  };
+  let api: PaddockProcess;
+  let workers: WorkerProcess[];
+  try {
+    api = await spawnTracked(
+      spawnPaddock(
+        childEnv({
+          ...shared,
+          PADDOCK_DATA_DIR: dataDirs[0] as string,
+          PADDOCK_PORT: String(await freePort()),
+          PADDOCK_HARNESS: 'false',
+        }),
+        ready,
+      ),
+    );
+    workers = await Promise.all(workerDirs.map((dir) => spawnTracked(spawnWorker(workerEnv(dir), ready))));
+  } catch (error) {
+    // Leave nothing running: a half-started fleet would keep the test process alive.
+    for (const node of started) await node.kill();
+    await model.close();
+    throw error;
+  }
   const fleet: Fleet = {
     model,
     api,
@@ -73,7 +93,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     client: new Anthropic({ baseURL: api.url, apiKey: FLEET_ADMIN_KEY, maxRetries: 0 }),
     workerOf: (text) => workerDirs.findIndex((dir) => text.includes(dir)),
     async restartWorker(index) {
-      const worker = await spawnWorker(workerEnv(workerDirs[index] as string));
+      const worker = await spawnWorker(workerEnv(workerDirs[index] as string), ready);
       workers[index] = worker;
       return worker;
     },

@@ -79,14 +79,21 @@ export async function waitForHealth(url: string, gone: () => boolean, timeoutMs:
 }
 
 /** Spawns `paddock worker` from source and resolves once it says it is running. */
-export async function spawnWorker(env: Record<string, string>): Promise<Omit<PaddockProcess, 'url'>> {
+export async function spawnWorker(
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<Omit<PaddockProcess, 'url'>> {
+  const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const child = spawn(process.execPath, ['--import', 'tsx', SERVE_ENTRY, 'worker'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { handle, exited } = childHandle(child);
   const running = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('paddock worker did not start within 20 s')), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`paddock worker did not start within ${readyTimeoutMs} ms`)),
+      readyTimeoutMs,
+    );
     const check = () => {
       if (!handle.output().includes('paddock worker running')) return;
       clearTimeout(timer);
