@@ -25,7 +25,7 @@ import type { VaultService } from '../core/vaults/vault-service.js';
 import { lazyMcpRunner } from '../mcp/lazy-mcp-runner.js';
 import { createOutboundFetch } from '../outbound/outbound-fetch.js';
 import { createModelRouter } from '../providers/model-router.js';
-import { reclaimLeftovers } from '../sandbox/bwrap/leftovers.js';
+import { reclaimLeftovers, removeSessionFiles } from '../sandbox/bwrap/leftovers.js';
 import { createSandboxDriver } from '../sandbox/create-driver.js';
 import { outputsToFiles } from '../sandbox/outputs/outputs-to-files.js';
 import { createWebSearchBackend, searchBackendHost } from '../search/create-web-search-backend.js';
@@ -86,12 +86,16 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const onOutputs = outputsToFiles(files, events);
   const sandboxes =
     tuning.sandboxes ??
-    lazySandboxDriver(() =>
-      createSandboxDriver(sandboxSettings(config), {
-        onOutputs,
-        // Portable workspaces: a session's files follow it to any node (docs/scale-out.md).
-        snapshots: openWorkspaceSnapshots(config, store, (line) => process.stderr.write(`${line}\n`)),
-      }),
+    lazySandboxDriver(
+      () =>
+        createSandboxDriver(sandboxSettings(config), {
+          onOutputs,
+          // Portable workspaces: a session's files follow it to any node (docs/scale-out.md).
+          snapshots: openWorkspaceSnapshots(config, store, (line) => process.stderr.write(`${line}\n`)),
+        }),
+      (config.sandboxDriver ?? 'bwrap') === 'bwrap'
+        ? (sessionId) => removeSessionFiles(sandboxSettings(config), sessionId)
+        : undefined,
     );
   const log = harnessLog(events, nodeId);
   // Multi-agent: delegation starts worker threads inside the session's current wake.

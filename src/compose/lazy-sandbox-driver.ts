@@ -5,7 +5,11 @@ import type { SandboxDriver } from '../core/ports/sandbox.js';
  * whose sessions never touch a sandbox starts fast and needs no bubblewrap,
  * and a driver that cannot start becomes a tool error the model sees.
  */
-export function lazySandboxDriver(create: () => Promise<SandboxDriver>): SandboxDriver {
+export function lazySandboxDriver(
+  create: () => Promise<SandboxDriver>,
+  /** Deletes a session's files without creating the driver (a session deleted before any tool call here). */
+  removeFiles?: (sessionId: string) => Promise<void>,
+): SandboxDriver {
   let driver: Promise<SandboxDriver> | undefined;
   let loaded: SandboxDriver | undefined;
   const get = () => {
@@ -24,7 +28,7 @@ export function lazySandboxDriver(create: () => Promise<SandboxDriver>): Sandbox
   return {
     name: 'lazy',
     acquire: async (spec) => (await get()).acquire(spec),
-    destroy: async (sessionId) => (driver ? (await get()).destroy(sessionId) : undefined),
+    destroy: async (sessionId) => (driver ? (await get()).destroy(sessionId) : removeFiles?.(sessionId)),
     flushOutputs: async (sessionId) => (driver ? (await get()).flushOutputs?.(sessionId) : undefined),
     provisioned: (sessionId) => loaded?.provisioned?.(sessionId),
     snapshotAll: async () => loaded?.snapshotAll?.(),

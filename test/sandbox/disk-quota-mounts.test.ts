@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/config.js';
 import {
   detectDiskQuota,
   isMounted,
   reclaimDiskMounts,
   SessionDisks,
 } from '../../src/sandbox/bwrap/disk-quota.js';
+import { removeSessionFiles } from '../../src/sandbox/bwrap/leftovers.js';
 import { prepareLayer, sessionLayer, sessionsDir } from '../../src/sandbox/bwrap/session-layer.js';
 
 const quota = detectDiskQuota();
@@ -52,6 +55,15 @@ describe('session disks: mounts counted per session, crash leftovers found', {
     assert.equal((await stat(join(layer.upper, 'kept.txt'))).size, 4);
     assert.equal((await stat(layer.image)).size, 256 * MIB, 'a larger quota grows the image');
     await again();
+  });
+
+  it('a session deleted while no driver runs here: its disk is unmounted and its files removed', async () => {
+    const layer = sessionLayer(dataDir, 'd3');
+    await new SessionDisks(() => {}).acquire(layer, 64 * MIB); // as a killed server left it
+    await removeSessionFiles({ ...loadConfig({}), dataDir }, 'd3');
+    assert.equal(await isMounted(layer.disk), false);
+    assert.equal(existsSync(layer.dir), false);
+    await assert.rejects(removeSessionFiles({ ...loadConfig({}), dataDir }, '../d1'), /invalid session id/);
   });
 
   it('a mount nobody released (a crashed server) is found and unmounted by its data dir', async () => {

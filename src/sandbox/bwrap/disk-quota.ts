@@ -118,6 +118,11 @@ async function unmount(mountPoint: string): Promise<void> {
   }
 }
 
+/** Unmounts a session disk if something left it mounted. */
+export async function releaseDisk(mountPoint: string): Promise<void> {
+  if (await isMounted(mountPoint)) await unmount(mountPoint);
+}
+
 export async function isMounted(mountPoint: string): Promise<boolean> {
   // mountinfo names real paths: a data dir reached through a symlink must be resolved first.
   const real = await realpath(mountPoint).catch(() => mountPoint);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { egressSocketDir, egressSocketName } from '../network/sandbox-egress.js';
 import type { SandboxSettings } from '../sandbox-settings.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
-import { reclaimDiskMounts } from './disk-quota.js';
-import { sessionsDir } from './session-layer.js';
+import { reclaimDiskMounts, releaseDisk } from './disk-quota.js';
+import { removeLayer, sessionLayer, sessionsDir } from './session-layer.js';
 
 /** What a crashed server of this data dir left behind and a new one removed. */
 export interface Reclaimed {
@@ -54,6 +54,20 @@ export function reclaimLeftovers(
 }
 
 const runs = new Map<string, Promise<Reclaimed>>();
+
+const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Deletes a session's sandbox files (its disk image, unmounted first) when this process has not
+ * started a driver, e.g. a session deleted after a restart before any tool call: otherwise its
+ * image, up to its whole quota, would stay on the data disk.
+ */
+export async function removeSessionFiles(config: SandboxSettings, sessionId: string): Promise<void> {
+  if (!SESSION_ID.test(sessionId)) throw new Error(`invalid session id ${JSON.stringify(sessionId)}`);
+  const layer = sessionLayer(config.dataDir, sessionId);
+  await releaseDisk(layer.disk);
+  await removeLayer(layer);
+}
 
 async function reclaim(config: SandboxSettings, cgroups: CgroupSupport | undefined): Promise<Reclaimed> {
   const dir = sessionsDir(config.dataDir);
