@@ -10,6 +10,7 @@ import { run } from '../sandbox/host-command.js';
 import { natUnavailable } from '../sandbox/network/nat-host.js';
 import { ensureConfineHelper } from '../sandbox/seccomp/confine-helper.js';
 import { openStore } from '../store/open-store.js';
+import { checkUpstreams } from './upstreams.js';
 
 /** One line of the report: `fail` means a session could not work; `warn` means it works with less. */
 interface Check {
@@ -22,7 +23,7 @@ interface Check {
  * `paddock doctor`: what this machine and configuration can do, before a
  * session finds out. Read-only except for creating the data directory and the
  * server's cgroup (which the server would create anyway). It never calls a
- * paid model API.
+ * paid model API: the upstream probe lists one model, which costs nothing.
  */
 export async function runDoctor(config: PaddockConfig): Promise<number> {
   const checks: Check[] = [];
@@ -38,13 +39,8 @@ export async function runDoctor(config: PaddockConfig): Promise<number> {
     add('data dir', 'fail', `${config.dataDir}: ${(error as Error).message}`);
   }
   await checkDatabase(config, add);
-  const modelKey = config.anthropic.apiKey ? 'ANTHROPIC_API_KEY set' : 'ANTHROPIC_API_KEY not set';
-  add(
-    'anthropic upstream',
-    config.anthropic.apiKey ? 'ok' : 'warn',
-    `${config.anthropic.baseUrl} (${modelKey})`,
-  );
-  if (config.openai.baseUrl) add('openai-compatible upstream', 'ok', config.openai.baseUrl);
+  // Each routed upstream is probed with a cheap request; the scripted model needs neither key nor probe.
+  for (const upstream of await checkUpstreams(config)) add(upstream.name, upstream.level, upstream.detail);
   if (!config.harness)
     add('harness', 'ok', 'off on this node (PADDOCK_HARNESS=false): workers drive sessions');
   await checkSandbox(config, add);
