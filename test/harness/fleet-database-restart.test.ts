@@ -11,6 +11,8 @@ import {
 } from '../support/harness-fixture.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../support/private-postgres.js';
 
+/** Real processes on a loaded machine: these take minutes, not the suite's default 2. */
+const SLOW = { timeout: 600_000 };
 /**
  * A database restart under load, with real processes: an API node and two workers on a
  * Postgres server of this test's own (so restarting it disturbs no other test). Sessions run
@@ -64,14 +66,14 @@ describe('a Postgres restart under load', () => {
       databaseUrl: server.url,
       env: { PADDOCK_NODE_HEARTBEAT_MS: '500', PADDOCK_NODE_TTL_MS: '5000', PADDOCK_LEASE_TTL_MS: '10000' },
     });
-  });
+  }, SLOW);
 
   after(async () => {
     await fleet?.close();
     await server?.stop();
   });
 
-  it('finishes every turn once, streams exactly the log, keeps every process up', async () => {
+  it('finishes every turn once, streams exactly the log, keeps every process up', SLOW, async () => {
     const sessions: Array<{ id: string; stream: EventReader; seen: StreamEvent[] }> = [];
     for (let index = 0; index < SESSIONS; index++) {
       const { session } = await createSession(fleet.client);

@@ -7,6 +7,8 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { type Fleet, startFleet } from '../support/fleet.js';
 import { createSession, isIdle, openEventReader, type StreamEvent } from '../support/harness-fixture.js';
 
+/** Real processes on a loaded machine: these take minutes, not the suite's default 2. */
+const SLOW = { timeout: 600_000 };
 /**
  * Ownership by liveness, with real processes (an API node and two `paddock worker`s on one
  * Postgres): a live worker keeps the sessions it ran, however the nodes are scheduled; another
@@ -41,7 +43,7 @@ describe('fleet ownership: heartbeats, not head starts', () => {
     fleet = await startFleet({ databaseUrl: database.url, env: TIMING });
     db = new pg.Client({ connectionString: database.url });
     await db.connect();
-  });
+  }, SLOW);
 
   after(async () => {
     await db?.end();
@@ -66,7 +68,7 @@ describe('fleet ownership: heartbeats, not head starts', () => {
     });
   }
 
-  it('ten later turns with a slow model all run on the worker that owns the session', async () => {
+  it('ten later turns with a slow model all run on the worker that owns the session', SLOW, async () => {
     const { session } = await createSession(fleet.client);
     const stream = await openEventReader(fleet.client, session.id);
     const places: number[] = [];
@@ -86,29 +88,33 @@ describe('fleet ownership: heartbeats, not head starts', () => {
     assert.equal(new Set(places).size, 1, `turns ran on workers ${places.join(', ')}`);
   });
 
-  it('kill -9 of an idle owner: the other worker takes the session once its heartbeat lapsed', async () => {
-    const { session } = await createSession(fleet.client);
-    const stream = await openEventReader(fleet.client, session.id);
-    fleet.model.push(bashTurn('pwd', 0));
-    await send(session.id, 'first');
-    const owner = fleet.workerOf(toolText(await stream.until(isIdle, 60_000)));
-    assert.ok(owner >= 0);
-    const other = 1 - owner;
-    await fleet.workers[owner]?.kill();
-    fleet.model.push(bashTurn('pwd', 0));
-    await send(session.id, 'second');
-    const events = await stream.until(isIdle, 60_000);
-    stream.close();
-    assert.equal(fleet.workerOf(toolText(events)), other);
-    assert.equal(events.at(-1)?.stop_reason?.type, 'end_turn');
-    assert.match(
-      fleet.workers[other]?.output() ?? '',
-      new RegExp(`took over ${session.id} from node \\S+ \\(heartbeat_lapsed\\)`),
-    );
-    await fleet.restartWorker(owner);
-  });
+  it(
+    'kill -9 of an idle owner: the other worker takes the session once its heartbeat lapsed',
+    SLOW,
+    async () => {
+      const { session } = await createSession(fleet.client);
+      const stream = await openEventReader(fleet.client, session.id);
+      fleet.model.push(bashTurn('pwd', 0));
+      await send(session.id, 'first');
+      const owner = fleet.workerOf(toolText(await stream.until(isIdle, 60_000)));
+      assert.ok(owner >= 0);
+      const other = 1 - owner;
+      await fleet.workers[owner]?.kill();
+      fleet.model.push(bashTurn('pwd', 0));
+      await send(session.id, 'second');
+      const events = await stream.until(isIdle, 60_000);
+      stream.close();
+      assert.equal(fleet.workerOf(toolText(events)), other);
+      assert.equal(events.at(-1)?.stop_reason?.type, 'end_turn');
+      assert.match(
+        fleet.workers[other]?.output() ?? '',
+        new RegExp(`took over ${session.id} from node \\S+ \\(heartbeat_lapsed\\)`),
+      );
+      await fleet.restartWorker(owner);
+    },
+  );
 
-  it('kill -9 of the owner mid-turn: the other worker finishes the turn from the log', async () => {
+  it('kill -9 of the owner mid-turn: the other worker finishes the turn from the log', SLOW, async () => {
     const { session } = await createSession(fleet.client);
     const stream = await openEventReader(fleet.client, session.id);
     fleet.model.push([
@@ -134,35 +140,39 @@ describe('fleet ownership: heartbeats, not head starts', () => {
     await fleet.restartWorker(owner);
   });
 
-  it('SIGTERM drains: the running turn finishes there, the worker exits 0, the next turn moves', async () => {
-    const { session } = await createSession(fleet.client);
-    const stream = await openEventReader(fleet.client, session.id);
-    fleet.model.push([
-      { match: 'drain me', content: [{ type: 'text', text: 'finished while draining' }], delay_ms: 300 },
-    ]);
-    await send(session.id, 'drain me');
-    await stream.until((event) => event.type === 'span.model_request_start', 60_000);
-    const owner = await leaseHolder(session.id);
-    assert.ok(owner >= 0, 'a worker holds the lease');
-    const draining = fleet.workers[owner];
-    const exited = draining?.stop();
-    const events = await stream.until(isIdle, 60_000);
-    await exited;
-    assert.equal(draining?.child.exitCode, 0, draining?.output());
-    assert.match(draining?.output() ?? '', /draining/);
-    assert.deepEqual(
-      events.filter((event) => event.type === 'agent.message').map((event) => event.content[0]?.text),
-      ['finished while draining'],
-    );
-    fleet.model.push(bashTurn('pwd', 0));
-    await send(session.id, 'after the drain');
-    const next = await stream.until(isIdle, 60_000);
-    stream.close();
-    assert.equal(fleet.workerOf(toolText(next)), 1 - owner);
-    assert.match(
-      fleet.workers[1 - owner]?.output() ?? '',
-      new RegExp(`took over ${session.id} from node \\S+ \\(gone\\)`),
-    );
-    await fleet.restartWorker(owner);
-  });
+  it(
+    'SIGTERM drains: the running turn finishes there, the worker exits 0, the next turn moves',
+    SLOW,
+    async () => {
+      const { session } = await createSession(fleet.client);
+      const stream = await openEventReader(fleet.client, session.id);
+      fleet.model.push([
+        { match: 'drain me', content: [{ type: 'text', text: 'finished while draining' }], delay_ms: 300 },
+      ]);
+      await send(session.id, 'drain me');
+      await stream.until((event) => event.type === 'span.model_request_start', 60_000);
+      const owner = await leaseHolder(session.id);
+      assert.ok(owner >= 0, 'a worker holds the lease');
+      const draining = fleet.workers[owner];
+      const exited = draining?.stop();
+      const events = await stream.until(isIdle, 60_000);
+      await exited;
+      assert.equal(draining?.child.exitCode, 0, draining?.output());
+      assert.match(draining?.output() ?? '', /draining/);
+      assert.deepEqual(
+        events.filter((event) => event.type === 'agent.message').map((event) => event.content[0]?.text),
+        ['finished while draining'],
+      );
+      fleet.model.push(bashTurn('pwd', 0));
+      await send(session.id, 'after the drain');
+      const next = await stream.until(isIdle, 60_000);
+      stream.close();
+      assert.equal(fleet.workerOf(toolText(next)), 1 - owner);
+      assert.match(
+        fleet.workers[1 - owner]?.output() ?? '',
+        new RegExp(`took over ${session.id} from node \\S+ \\(gone\\)`),
+      );
+      await fleet.restartWorker(owner);
+    },
+  );
 });

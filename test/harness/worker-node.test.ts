@@ -6,6 +6,8 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { type Fleet, startFleet } from '../support/fleet.js';
 import { createSession, isIdle, openEventReader } from '../support/harness-fixture.js';
 
+/** Real processes on a loaded machine: these take minutes, not the suite's default 2. */
+const SLOW = { timeout: 600_000 };
 /**
  * A fleet in miniature: an API node that drives no sessions (PADDOCK_HARNESS=false) and two
  * `paddock worker`s with their own data directories, sharing one Postgres database and secret
@@ -22,14 +24,14 @@ describe('API node + paddock worker on one Postgres', () => {
     database = await createTestDatabase('postgres');
     fleet = await startFleet({ databaseUrl: database.url });
     ({ model, workerDirs, client } = fleet);
-  });
+  }, SLOW);
 
   after(async () => {
     await fleet?.close();
     await database?.drop();
   });
 
-  it('the worker runs the turn (model and bash) and the API node streams it', async () => {
+  it('the worker runs the turn (model and bash) and the API node streams it', SLOW, async () => {
     model.push([
       {
         content: [{ type: 'tool_use', name: 'bash', input: { command: 'echo ran-at "$PWD"' } }],
@@ -55,41 +57,45 @@ describe('API node + paddock worker on one Postgres', () => {
 
   // Ownership by liveness: the worker that ran the session keeps it while its heartbeat is fresh,
   // whichever worker hears the signal first (no head start to lose under load).
-  it('later turns go back to the worker that ran the session (its sandbox files are there)', async () => {
-    const { session } = await createSession(client);
-    const stream = await openEventReader(client, session.id);
-    const places: string[] = [];
-    for (let turn = 0; turn < 4; turn++) {
-      model.push([
-        {
-          content: [
-            {
-              type: 'tool_use',
-              name: 'bash',
-              input: { command: 'echo turn >> turns.txt; pwd; wc -l < turns.txt' },
-            },
-          ],
-          stop_reason: 'tool_use',
-        },
-        { content: [{ type: 'text', text: `turn ${turn} done` }] },
-      ]);
-      await client.beta.sessions.events.send(session.id, {
-        events: [{ type: 'user.message', content: [{ type: 'text', text: `turn ${turn}` }] }],
-      });
-      const events = await stream.until(isIdle, 30_000);
-      const text = JSON.stringify(events.find((event) => event.type === 'agent.tool_result')?.content);
-      places.push(workerDirs.findIndex((dir) => text.includes(dir)).toString());
-      assert.match(
-        text,
-        new RegExp(`\\\\n${turn + 1}`),
-        `turn ${turn} sees the files of the turns before: ${text}`,
-      );
-    }
-    stream.close();
-    assert.equal(new Set(places).size, 1, `turns ran on workers ${places.join(', ')}`);
-  });
+  it(
+    'later turns go back to the worker that ran the session (its sandbox files are there)',
+    SLOW,
+    async () => {
+      const { session } = await createSession(client);
+      const stream = await openEventReader(client, session.id);
+      const places: string[] = [];
+      for (let turn = 0; turn < 4; turn++) {
+        model.push([
+          {
+            content: [
+              {
+                type: 'tool_use',
+                name: 'bash',
+                input: { command: 'echo turn >> turns.txt; pwd; wc -l < turns.txt' },
+              },
+            ],
+            stop_reason: 'tool_use',
+          },
+          { content: [{ type: 'text', text: `turn ${turn} done` }] },
+        ]);
+        await client.beta.sessions.events.send(session.id, {
+          events: [{ type: 'user.message', content: [{ type: 'text', text: `turn ${turn}` }] }],
+        });
+        const events = await stream.until(isIdle, 30_000);
+        const text = JSON.stringify(events.find((event) => event.type === 'agent.tool_result')?.content);
+        places.push(workerDirs.findIndex((dir) => text.includes(dir)).toString());
+        assert.match(
+          text,
+          new RegExp(`\\\\n${turn + 1}`),
+          `turn ${turn} sees the files of the turns before: ${text}`,
+        );
+      }
+      stream.close();
+      assert.equal(new Set(places).size, 1, `turns ran on workers ${places.join(', ')}`);
+    },
+  );
 
-  it('an interrupt sent to the API node stops the turn running on the worker', async () => {
+  it('an interrupt sent to the API node stops the turn running on the worker', SLOW, async () => {
     model.push([{ content: [{ type: 'text', text: 'too slow' }], delay_ms: 20_000 }]);
     const { session } = await createSession(client);
     const stream = await openEventReader(client, session.id);
