@@ -31,7 +31,7 @@ const sandboxRoutes = () =>
     .split('\n')
     .filter((line) => line.startsWith(SUBNET_PREFIX));
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

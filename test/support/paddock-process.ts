@@ -54,7 +54,7 @@ export async function spawnPaddock(
   const child = spawn(process.execPath, [...args, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const { handle: base, gone } = childHandle(child);
   const handle: PaddockProcess = { url, ...base };
-  await waitForHealth(url, gone, options.readyTimeoutMs ?? 20_000).catch(async (error: unknown) => {
+  await waitForHealth(url, gone, options.readyTimeoutMs ?? 120_000).catch(async (error: unknown) => {
     await handle.kill();
     throw new Error(`${(error as Error).message}\n--- paddock output ---\n${handle.output()}`);
   });
@@ -83,7 +83,7 @@ export async function spawnWorker(
   env: Record<string, string>,
   options: { readyTimeoutMs?: number } = {},
 ): Promise<Omit<PaddockProcess, 'url'>> {
-  const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
   const child = spawn(process.execPath, ['--import', 'tsx', SERVE_ENTRY, 'worker'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
