@@ -143,7 +143,12 @@ describe('egress proxy: secret substitution', () => {
 
   const both = `${headerOnly.placeholder} ${bodyOnly.placeholder}`;
   const viaProxy = (url: string, headers: IncomingHttpHeaders, body?: Buffer | string, chunked = false) =>
-    send({ socketPath: proxy.socketPath, path: url, headers }, body, chunked);
+    // A proxy client names the target in Host too (a secret goes only where Host agrees with the URL).
+    send(
+      { socketPath: proxy.socketPath, path: url, headers: { host: new URL(url).host, ...headers } },
+      body,
+      chunked,
+    );
 
   it('substitutes in plain-http requests to allowed hosts, honouring header and body', async () => {
     const answer = await viaProxy(

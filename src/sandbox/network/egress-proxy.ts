@@ -154,7 +154,7 @@ async function forwardRequest(
     connect: () => net.dial(address, port),
     secrets: secretsForHost(options.secrets ?? [], url.hostname),
     allSecrets: options.secrets ?? [],
-    checked: { host: url.hostname, port, defaultPort: 80 },
+    checked: { host: url.hostname, port },
     budget: options.budget,
     log: options.log,
   });

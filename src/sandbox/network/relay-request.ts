@@ -35,8 +35,8 @@ export interface RelayTarget {
   secrets: readonly SandboxSecret[];
   /** Every secret of the sandbox, to scrub messages with. */
   allSecrets: readonly SandboxSecret[];
-  /** The host and port the policy checked (and the scheme's default port), which a Host header must name. */
-  checked: { host: string; port: number; defaultPort: number };
+  /** The host and port the policy checked, which a Host header must name. */
+  checked: { host: string; port: number };
   /** The sandbox's shared cap on buffered bodies (body-budget.ts); none: only the per-body cap. */
   budget?: BodyBudget | undefined;
   log?: ((message: string) => void) | undefined;
@@ -112,8 +112,8 @@ export async function relayRequest(
 
 /**
  * Why a request's Host header does not name the checked authority, or
- * undefined when it does: same name (case and a trailing dot aside) and same
- * port (the scheme's default when the header has none), in origin form.
+ * undefined when it does: same name (case and a trailing dot aside), the same
+ * port if it names one, and a target in origin form.
  */
 export function misdirectedHost(
   req: IncomingMessage,
@@ -123,7 +123,8 @@ export function misdirectedHost(
   const given = req.headers.host ?? '';
   const match = /^(\[[^\]]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(given.trim());
   const sameName = match !== null && normalizeHostName(match[1] ?? '') === normalizeHostName(checked.host);
-  const samePort = match !== null && Number(match[2] ?? checked.defaultPort) === checked.port;
+  // No port names whatever port was dialed (clients often omit a non-default one); a port must match.
+  const samePort = match !== null && (match[2] === undefined || Number(match[2]) === checked.port);
   const originForm = path.startsWith('/');
   if (sameName && samePort && originForm) return undefined;
   const authority = `${checked.host}:${checked.port}`;

@@ -51,7 +51,7 @@ export class TlsInterceptor {
         secrets: target.secrets,
         allSecrets: target.allSecrets,
         // The leaf certificate (SNI) and the upstream connection are for target.host: so must Host be.
-        checked: { host: target.host, port: target.port, defaultPort: 443 },
+        checked: { host: target.host, port: target.port },
         budget: target.budget,
         log: options.log,
       });
@@ -91,11 +91,7 @@ export class TlsInterceptor {
   private relayUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const target = this.targets.get(req.socket);
     if (!target) return void socket.destroy();
-    const misdirected = misdirectedHost(req, req.url ?? '', {
-      host: target.host,
-      port: target.port,
-      defaultPort: 443,
-    });
+    const misdirected = misdirectedHost(req, req.url ?? '', { host: target.host, port: target.port });
     if (misdirected) {
       this.log?.(`paddock: egress refused: ${misdirected}`);
       socket.end(`HTTP/1.1 421 Misdirected Request\r\ncontent-type: text/plain\r\n\r\n${misdirected}\n`);
