@@ -24,7 +24,8 @@ export async function whileStoreUnavailable<T>(retry: StoreRetry, operation: () 
       return await operation();
     } catch (error) {
       if (!isStoreUnavailable(error) || Date.now() + wait > deadline) throw error;
-      retry.onWait?.(error);
+      // Said once per operation, not at every backoff step.
+      if (wait === FIRST_WAIT_MS) retry.onWait?.(error);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
