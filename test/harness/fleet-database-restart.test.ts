@@ -159,4 +159,19 @@ describe('a Postgres restart under load', () => {
       assert.equal(node.child.signalCode, null, node.output());
     }
   });
+  it('an idle fleet rides out a restart too: nobody exits, the next message is answered', SLOW, async () => {
+    const { session } = await createSession(fleet.client);
+    const stream = await openEventReader(fleet.client, session.id);
+    // Every node idle: its only handles are database sockets, which the restart closes.
+    await server.restart();
+    await server.ready();
+    await sendWithRetry(fleet.client, session.id, 'still there?');
+    const events = await stream.until(isIdle, 120_000);
+    stream.close();
+    assert.ok(events.some((event) => event.type === 'agent.message'));
+    for (const node of [fleet.api, ...fleet.workers]) {
+      assert.equal(node.child.exitCode, null, node.output());
+      assert.equal(node.child.signalCode, null, node.output());
+    }
+  });
 });
