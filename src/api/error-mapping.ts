@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
 import { type ErrorCode, isPaddockError, PaddockError } from '../core/errors.js';
-import { describeZodError } from './validation.js';
+import { invalidInput } from './validation.js';
 
 /** The wire error types (spec §1.7). */
 type WireErrorType =
@@ -18,7 +18,8 @@ const BY_CODE: Record<ErrorCode, { status: number; type: WireErrorType }> = {
   authentication: { status: 401, type: 'authentication_error' },
   permission: { status: 403, type: 'permission_error' },
   not_found: { status: 404, type: 'not_found_error' },
-  conflict: { status: 409, type: 'invalid_request_error' },
+  // The hosted API's 409s carry `conflict_error` (the SDK's ErrorType lists it).
+  conflict: { status: 409, type: 'conflict_error' },
   precondition_failed: { status: 412, type: 'invalid_request_error' },
   payload_too_large: { status: 413, type: 'invalid_request_error' },
   rate_limited: { status: 429, type: 'rate_limit_error' },
@@ -66,7 +67,7 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
 
 function normalize(error: unknown): PaddockError {
   if (isPaddockError(error)) return error;
-  if (error instanceof ZodError) return new PaddockError('invalid_request', describeZodError(error));
+  if (error instanceof ZodError) return invalidInput(error);
   const fastify = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     if (fastify.statusCode === 413) return new PaddockError('payload_too_large', 'request body is too large');

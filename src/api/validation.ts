@@ -39,7 +39,14 @@ export function parseInput<T extends ZodType>(
   where?: 'body' | 'query',
 ): z.output<T> {
   const result = schema.safeParse(value);
-  if (!result.success)
-    throw invalidRequest(describeZodError(result.error, where === 'query' ? 'query' : undefined));
+  if (!result.success) throw invalidInput(result.error, where);
   return result.data;
+}
+
+/** A 400 naming the field; bad `metadata` carries `invalid_metadata` (the SDK's BetaInvalidMetadataError). */
+export function invalidInput(error: ZodError, where?: 'body' | 'query') {
+  const metadata = error.issues.some((issue) => issue.path[0] === 'metadata');
+  return invalidRequest(describeZodError(error, where === 'query' ? 'query' : undefined), {
+    ...(metadata ? { errorCode: 'invalid_metadata' } : {}),
+  });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
+import { BetaInvalidMetadataError } from '@anthropic-ai/sdk/resources/beta/environments/environments';
 import { environmentRepositories } from '../../src/core/environments/repositories.js';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -155,18 +156,13 @@ for (const dialect of DIALECTS) {
       assert.equal(cleared.description, null);
     });
 
-    it('rejects duplicate names with 409 and archived updates with environment_archived', async () => {
-      const first = await server.client.beta.environments.create({ name: 'unique-name' });
-      await assert.rejects(
-        server.client.beta.environments.create({ name: 'unique-name' }),
-        (error: unknown) =>
-          error instanceof Anthropic.ConflictError && error.headers?.get('x-should-retry') === 'false',
-      );
+    it('accepts duplicate names (as the hosted API does) and refuses archived updates with environment_archived', async () => {
+      const first = await server.client.beta.environments.create({ name: 'shared-name' });
+      const second = await server.client.beta.environments.create({ name: 'shared-name' });
+      assert.notEqual(first.id, second.id);
       const other = await server.client.beta.environments.create({ name: 'other-name' });
-      await assert.rejects(
-        server.client.beta.environments.update(other.id, { name: 'unique-name' }),
-        (error: unknown) => error instanceof Anthropic.ConflictError,
-      );
+      const renamed = await server.client.beta.environments.update(other.id, { name: 'shared-name' });
+      assert.equal(renamed.name, 'shared-name');
       const archived = await server.client.beta.environments.archive(first.id);
       assert.ok(archived.archived_at);
       await assert.rejects(
@@ -191,6 +187,22 @@ for (const dialect of DIALECTS) {
         server.client.beta.environments.delete(environment.id),
         (error: unknown) => error instanceof Anthropic.NotFoundError,
       );
+    });
+
+    it('answers bad metadata with invalid_metadata (the SDK raises BetaInvalidMetadataError)', async () => {
+      const tooLong = { key: 'x'.repeat(600) };
+      for (const attempt of [
+        () => server.client.beta.environments.create({ name: 'meta-bad', metadata: tooLong }),
+        () =>
+          server.client.beta.environments.create({ name: 'meta-bad', metadata: { 'paddock.bogus': '1' } }),
+        () => server.client.beta.agents.create({ name: 'meta-bad', model: 'm', metadata: tooLong }),
+      ]) {
+        await assert.rejects(attempt(), (error: unknown) => {
+          assert.ok(error instanceof BetaInvalidMetadataError, String(error));
+          assert.match(error.message, /metadata/);
+          return true;
+        });
+      }
     });
 
     it('names the offending field in 400s', async () => {

@@ -31,6 +31,22 @@ for (const dialect of DIALECTS) {
       assert.equal(added.type, 'file');
       assert.match(added.id, /^sesrsc_/);
       assert.equal(added.mount_path, `/mnt/session/uploads/${file.id}`);
+      // Relative paths resolve under the uploads directory, as the SDK's files example expects.
+      const relative = await client.beta.sessions.resources.add(session.id, {
+        type: 'file',
+        file_id: file.id,
+        mount_path: 'data.csv',
+      });
+      assert.equal(relative.mount_path, '/mnt/session/uploads/data.csv');
+      await assert.rejects(
+        client.beta.sessions.resources.add(session.id, {
+          type: 'file',
+          file_id: file.id,
+          mount_path: '../x',
+        }),
+        (error: unknown) => error instanceof Anthropic.BadRequestError && /\.\./.test(error.message),
+      );
+      await client.beta.sessions.resources.delete(relative.id, { session_id: session.id });
 
       const listed = [];
       for await (const resource of client.beta.sessions.resources.list(session.id, { limit: 1 })) {

@@ -21,7 +21,7 @@ const KEYS = {
 
 export const ENVIRONMENT_LIMIT_KEYS = Object.keys(KEYS);
 
-/** The limits an environment's metadata sets; throws `invalid_request` naming the key. */
+/** The limits an environment's metadata sets; throws `invalid_request` (`invalid_metadata`, the SDK's BetaInvalidMetadataError) naming the key. */
 export function environmentLimits(
   metadata: Record<string, string>,
   ceilings: SandboxLimits | undefined,
@@ -34,17 +34,20 @@ export function environmentLimits(
     if (!rule)
       throw invalidRequest(
         `${field}: unknown Paddock key; expected one of ${ENVIRONMENT_LIMIT_KEYS.join(', ')}`,
+        { errorCode: 'invalid_metadata' },
       );
     const value = Number(text);
     if (!/^\d+(\.\d+)?$/.test(text.trim()) || (rule.integer && !Number.isInteger(value)) || value < rule.min)
       throw invalidRequest(
         `${field}: expected ${rule.integer ? 'an integer' : 'a number'} of at least ${rule.min}, got ${JSON.stringify(text)}`,
+        { errorCode: 'invalid_metadata' },
       );
     const scaled = value * rule.scale;
     const ceiling = ceilings?.[rule.limit];
     if (ceiling !== undefined && scaled > ceiling)
       throw invalidRequest(
         `${field}: ${text} is above this server's ceiling of ${ceiling / rule.scale} (set by its operator)`,
+        { errorCode: 'invalid_metadata' },
       );
     limits[rule.limit] = scaled;
   }

@@ -1,12 +1,11 @@
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
-import { conflict, invalidRequest, notFound } from '../errors.js';
+import { invalidRequest, notFound } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { SandboxLimits } from '../ports/sandbox.js';
 import type { Cursor, ResourcePage, Store } from '../ports/store.js';
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { EnvironmentCreateInput, EnvironmentUpdateInput } from '../schemas/environments.js';
-import { isUniqueViolation } from '../unique-violation.js';
 import { type Environment, type EnvironmentDocument, toWire } from './environment.js';
 import { resolveConfig } from './environment-config.js';
 import { environmentLimits } from './environment-limits.js';
@@ -17,7 +16,7 @@ export interface EnvironmentListOptions {
   includeArchived?: boolean | undefined;
 }
 
-/** Environments: reusable runtime templates, unique by name. */
+/** Environments: reusable runtime templates. Names need not be unique (as in the hosted API). */
 export class EnvironmentService {
   constructor(
     private readonly store: Store,
@@ -44,9 +43,7 @@ export class EnvironmentService {
       archived_at: null,
       ...(repositories.length > 0 ? { _repositories: repositories } : {}),
     };
-    await this.writeUniquely(document.name, () =>
-      this.store.resources.insert({ ...recordFields(document), doc: document }),
-    );
+    await this.store.resources.insert({ ...recordFields(document), doc: document });
     return toWire(document);
   }
 
@@ -63,37 +60,35 @@ export class EnvironmentService {
 
   async update(id: string, input: EnvironmentUpdateInput): Promise<Environment> {
     const name = input.name ?? undefined;
-    const updated = await this.writeUniquely(name ?? '', () =>
-      this.store.transaction(async (tx) => {
-        const record = await tx.resources.get<EnvironmentDocument>('environment', id);
-        if (!record) throw environmentNotFound(id);
-        const current = record.doc;
-        if (current.archived_at) {
-          throw invalidRequest(`environment ${id} is archived and cannot be updated`, {
-            errorCode: 'environment_archived',
-          });
-        }
-        const { config, repositories } = resolveConfig(input.config, {
-          config: current.config,
-          repositories: current._repositories ?? [],
+    const updated = await this.store.transaction(async (tx) => {
+      const record = await tx.resources.get<EnvironmentDocument>('environment', id);
+      if (!record) throw environmentNotFound(id);
+      const current = record.doc;
+      if (current.archived_at) {
+        throw invalidRequest(`environment ${id} is archived and cannot be updated`, {
+          errorCode: 'environment_archived',
         });
-        const { _repositories: _previous, ...rest } = current;
-        const document: EnvironmentDocument = {
-          ...rest,
-          name: name ?? current.name,
-          description: input.description === undefined ? current.description : input.description,
-          config,
-          // Environments alone also treat "" as a delete (spec §1.8).
-          metadata: applyMetadataPatch(current.metadata, input.metadata, true),
-          scope: input.scope ?? current.scope,
-          updated_at: toTimestamp(this.clock.now()),
-          ...(repositories.length > 0 ? { _repositories: repositories } : {}),
-        };
-        environmentLimits(document.metadata, this.limitCeilings);
-        await tx.resources.update({ ...recordFields(document), doc: document });
-        return document;
-      }),
-    );
+      }
+      const { config, repositories } = resolveConfig(input.config, {
+        config: current.config,
+        repositories: current._repositories ?? [],
+      });
+      const { _repositories: _previous, ...rest } = current;
+      const document: EnvironmentDocument = {
+        ...rest,
+        name: name ?? current.name,
+        description: input.description === undefined ? current.description : input.description,
+        config,
+        // Environments alone also treat "" as a delete (spec §1.8).
+        metadata: applyMetadataPatch(current.metadata, input.metadata, true),
+        scope: input.scope ?? current.scope,
+        updated_at: toTimestamp(this.clock.now()),
+        ...(repositories.length > 0 ? { _repositories: repositories } : {}),
+      };
+      environmentLimits(document.metadata, this.limitCeilings);
+      await tx.resources.update({ ...recordFields(document), doc: document });
+      return document;
+    });
     return toWire(updated);
   }
 
@@ -121,18 +116,6 @@ export class EnvironmentService {
       includeArchived: options.includeArchived,
     });
   }
-
-  /** The unique (kind, name) index is the real guard; a race loser still gets a clean 409. */
-  private async writeUniquely<T>(name: string, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      throw conflict(`name: an environment named ${JSON.stringify(name)} already exists`, {
-        errorCode: 'environment_name_conflict',
-      });
-    }
-  }
 }
 
 const environmentNotFound = (id: string) => notFound('Environment', id, 'environment_not_found');
@@ -142,7 +125,9 @@ function recordFields(environment: Environment) {
     kind: 'environment' as const,
     id: environment.id,
     parentId: null,
-    name: environment.name,
+    // The row's name column is unique per kind (work items rely on it); environment names are not
+    // unique in the hosted API, so the name lives in the document only.
+    name: null,
     status: null,
     refId: null,
     refVersion: null,

@@ -48,9 +48,13 @@ const checkoutSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('commit'), sha: z.string().min(1) }),
 ]);
 
+// Relative paths are accepted (the SDK's own files example mounts 'data.csv'); the session
+// resolves them under the resource's default directory (session-resources.ts).
 const mountPath = z
   .string()
-  .regex(/^\/[^\0]*$/, 'mount_path must be an absolute path')
+  .min(1)
+  .max(4096)
+  .regex(/^[^\0]*$/, 'mount_path must not contain NUL')
   .nullish();
 
 export const fileResourceParamSchema = z.strictObject({

@@ -4,6 +4,7 @@ import type { IdGenerator } from '../ids.js';
 import type { Store } from '../ports/store.js';
 import type { SessionResourceParam } from '../schemas/sessions.js';
 import { githubRepositoryPath } from './github-repository-url.js';
+import { FILE_MOUNT_ROOT, REPOSITORY_MOUNT_ROOT, resolveMountPath } from './mount-path.js';
 
 /** Seals write-only secrets (repository tokens) before they reach the store. */
 export interface SecretSealer {
@@ -34,7 +35,12 @@ export async function buildResources(
             type: 'file',
             id: deps.ids.next('resource'),
             file_id: param.file_id,
-            mount_path: param.mount_path ?? `/mnt/session/uploads/${param.file_id}`,
+            mount_path: resolveMountPath(
+              param.mount_path,
+              FILE_MOUNT_ROOT,
+              param.file_id,
+              `${at}.mount_path`,
+            ),
             created_at: deps.now,
             updated_at: deps.now,
           },
@@ -49,7 +55,12 @@ export async function buildResources(
             type: 'github_repository',
             id: deps.ids.next('resource'),
             url: param.url,
-            mount_path: param.mount_path ?? `/workspace/${repositoryName(param.url)}`,
+            mount_path: resolveMountPath(
+              param.mount_path,
+              REPOSITORY_MOUNT_ROOT,
+              repositoryName(param.url),
+              `${at}.mount_path`,
+            ),
             checkout: param.checkout ?? null,
             created_at: deps.now,
             updated_at: deps.now,
