@@ -50,7 +50,8 @@ function addFlags(command: Command, family: ResourceFamily): Command {
 
 function bodyOf(family: ResourceFamily, options: Options, creating: boolean): Record<string, unknown> {
   const file = typeof options['file'] === 'string' ? readBodyFile(options['file']) : {};
-  return { ...file, ...family.body({ ...options, create: creating }) };
+  // Create-time defaults (the toolset, unrestricted networking) apply only without a file: a file says it all.
+  return { ...file, ...family.body({ ...options, create: creating && options['file'] === undefined }) };
 }
 
 /** `paddock <family> create|list|get|update|archive|delete`, over the official SDK. */
