@@ -1,8 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Credential, CredentialKind } from '../core/credentials.js';
 import { notFound, PaddockError } from '../core/errors.js';
+import type { WorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import { presentedKey } from './auth.js';
 import type { AppContext } from './context.js';
+import { resolveWorkspaceScope } from './workspace-access.js';
 
 /**
  * Which credentials a route takes, and what a worker credential must match:
@@ -20,10 +22,14 @@ declare module 'fastify' {
     access?: RouteAccess;
     /** Served without a credential (the console's static files; their data calls are authenticated). */
     public?: boolean;
+    /** Organization routes (workspaces, keys, audit log): organization (admin) keys only. */
+    admin?: boolean;
   }
   interface FastifyRequest {
     /** Set by the auth hook on every authenticated request. */
     credential?: Credential;
+    /** The workspace the request acts in; entered around the handler (app.ts). */
+    workspaceScope?: WorkspaceScope;
   }
 }
 
@@ -33,6 +39,9 @@ const API_KEY_ONLY: RouteAccess = { kinds: ['api_key'] };
 export const access = (kinds: readonly CredentialKind[], scope?: RouteAccess['scope']) => ({
   config: { access: { kinds, ...(scope ? { scope } : {}) } },
 });
+
+/** Route options of an organization route (admin keys only). */
+export const adminOnly = { config: { admin: true } };
 
 /** The session routes a self-hosted worker calls with its sessions token or environment key. */
 export const workerSessionAccess = access(['api_key', 'environment', 'session'], 'session');
@@ -54,6 +63,19 @@ export async function authorize(request: FastifyRequest, context: AppContext): P
       errorCode: 'credential_kind_not_allowed',
     });
   }
+  if (
+    request.routeOptions.config?.admin === true &&
+    !(credential.kind === 'api_key' && credential.workspaceId === null)
+  ) {
+    throw new PaddockError(
+      'permission',
+      'this endpoint needs an organization (admin) key; a workspace key cannot call it',
+      {
+        errorCode: 'admin_key_required',
+      },
+    );
+  }
+  request.workspaceScope = await resolveWorkspaceScope(request, credential, context);
   if (credential.kind === 'api_key') return;
   const params = (request.params ?? {}) as Record<string, string | undefined>;
   if (policy.scope === 'session') {

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { runInWorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import { authorize } from './access.js';
 import type { AppContext } from './context.js';
 import { toErrorResponse } from './error-mapping.js';
@@ -11,6 +12,7 @@ import { registerEnvironmentWorkRoutes } from './routes/environment-work.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
 import { registerFileRoutes } from './routes/files.js';
 import { registerMeteringRoutes } from './routes/metering.js';
+import { registerOrganizationRoutes } from './routes/organization.js';
 import { registerSessionEventRoutes } from './routes/session-events.js';
 import { registerSessionResourceRoutes } from './routes/session-resources.js';
 import { registerSessionThreadRoutes } from './routes/session-threads.js';
@@ -27,6 +29,20 @@ export interface AppOptions {
   console?: boolean | undefined;
 }
 
+/** One served route: what the tenancy test walks (test/api/tenancy-routes.test.ts). */
+export interface RouteEntry {
+  method: string;
+  url: string;
+  admin: boolean;
+  public: boolean;
+  workerKinds: readonly string[];
+}
+
+const routeTables = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route the app serves, as registered (collected by an onRoute hook, so none is missed). */
+export const routeTable = (app: FastifyInstance): readonly RouteEntry[] => routeTables.get(app) ?? [];
+
 let requestCounter = 0;
 const requestId = () => `req_${Date.now().toString(36)}${(requestCounter++).toString(36).padStart(6, '0')}`;
 
@@ -39,6 +55,26 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
     forceCloseConnections: true,
     // The SDK sends qs brackets (`statuses[]=…`); keep keys flat here and fold them in one place.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+
+  const routes: RouteEntry[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      const config = (route.config ?? {}) as {
+        admin?: boolean;
+        public?: boolean;
+        access?: { kinds: string[] };
+      };
+      routes.push({
+        method,
+        url: route.url,
+        admin: config.admin === true,
+        public: config.public === true,
+        workerKinds: config.access?.kinds ?? ['api_key'],
+      });
+    }
   });
 
   // An empty body sent as JSON (curl -X DELETE -H 'content-type: application/json') means "no body".
@@ -59,6 +95,15 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
     if (request.query && typeof request.query === 'object') {
       request.query = foldQuery(request.query as Record<string, unknown>);
     }
+  });
+
+  // The handler runs inside the caller's workspace scope, which the store's queries read. Entered
+  // here, after the body is parsed (parsing runs on the socket's callbacks, outside any context),
+  // and by calling `done` inside the scope so everything the handler starts inherits it.
+  app.addHook('preValidation', (request, _reply, done) => {
+    const scope = request.workspaceScope;
+    if (scope === undefined) done();
+    else runInWorkspaceScope(scope, () => done());
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -88,6 +133,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerFileRoutes(app, context);
   registerSessionRoutes(app, context);
   registerMeteringRoutes(app, context);
+  registerOrganizationRoutes(app, context);
   registerSessionEventRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
   registerSessionResourceRoutes(app, context);
   registerSessionThreadRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });

@@ -15,6 +15,9 @@ import type { CredentialService } from '../core/vaults/credential-service.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
 import type { EnvironmentKeyService } from '../core/work/environment-keys.js';
 import type { WorkQueue } from '../core/work/work-queue.js';
+import type { AuditLog } from '../core/workspaces/audit-log.js';
+import type { RequestRate } from '../core/workspaces/request-rate.js';
+import type { WorkspaceService } from '../core/workspaces/workspace-service.js';
 
 /**
  * What the HTTP layer needs from the core. Built by the composition root
@@ -49,4 +52,8 @@ export interface AppContext {
   runner: SessionRunner;
   /** Usage, list cost, budgets and reports. */
   metering: MeteringService;
+  /** Tenancy: workspaces, their request rate, and the audit log of admin actions. */
+  workspaces: WorkspaceService;
+  requestRate: RequestRate;
+  audit: AuditLog;
 }

@@ -50,6 +50,7 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
   if (status === 409 || status === 400 || status === 404 || status === 507)
     headers['x-should-retry'] = 'false';
   if (known.retryable) headers['x-should-retry'] = 'true';
+  if (known.retryAfterSeconds !== undefined) headers['retry-after'] = String(known.retryAfterSeconds);
   return {
     status,
     headers,

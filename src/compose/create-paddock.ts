@@ -26,6 +26,10 @@ import { checkSecretKey, loadSecretKey } from '../core/vaults/secret-key.js';
 import { VaultService } from '../core/vaults/vault-service.js';
 import { EnvironmentKeyService } from '../core/work/environment-keys.js';
 import { WorkQueue } from '../core/work/work-queue.js';
+import { AuditLog } from '../core/workspaces/audit-log.js';
+import { RequestRate } from '../core/workspaces/request-rate.js';
+import { outsideWorkspaceScope } from '../core/workspaces/workspace-scope.js';
+import { WorkspaceService } from '../core/workspaces/workspace-service.js';
 import { openFileBlobs } from '../file-blobs/open-file-blobs.js';
 import { openStore } from '../store/open-store.js';
 import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
@@ -110,10 +114,14 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const work = new WorkQueue(store, ids, clock);
   const environmentKeys = new EnvironmentKeyService(store, ids, clock);
   const sessionEvents = new SessionEventService(store, events, ids);
+  const audit = new AuditLog(store, ids, clock);
+  const workspaces = new WorkspaceService(store, ids, clock, audit);
   // Signals go through context.runner at call time, so an embedder (or a test) may replace it.
+  // The harness leaves the caller's workspace scope: it acts for the session, on every tenant.
   const runner: SessionRunner = {
-    notify: (sessionId) => context.runner.notify(sessionId),
-    interrupt: (sessionId, threadId) => context.runner.interrupt(sessionId, threadId),
+    notify: (sessionId) => outsideWorkspaceScope(() => context.runner.notify(sessionId)),
+    interrupt: (sessionId, threadId) =>
+      outsideWorkspaceScope(() => context.runner.interrupt(sessionId, threadId)),
   };
   const context: AppContext = {
     sessionResources: new SessionResourceService({ store, log: events, ids, clock, sealer: secretBox }),
@@ -121,7 +129,10 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       archive: (sessionId, threadId) => archiveThread({ store, log: events, clock }, sessionId, threadId),
     },
     apiKeys,
-    auth: new CredentialResolver(apiKeys, environmentKeys, work),
+    auth: new CredentialResolver(apiKeys, environmentKeys, work, async (environmentId) => {
+      const environment = await store.resources.get('environment', environmentId);
+      return environment?.workspaceId;
+    }),
     work,
     environmentKeys,
     agents,
@@ -135,6 +146,9 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     events,
     runner: harness.runner,
     metering,
+    workspaces,
+    requestRate: new RequestRate((workspaceId) => workspaces.limits(workspaceId), clock),
+    audit,
   };
   const app = buildApp(context, {
     logger: options.logger ?? false,

@@ -11,9 +11,10 @@ import { ENVIRONMENT_KEY_PREFIX, SESSIONS_TOKEN_PREFIX } from './work/work-token
  * - `session`: the short-lived `sk-ant-req-…` token of one work item, scoped to its session.
  */
 export type Credential =
-  | { kind: 'api_key' }
-  | { kind: 'environment'; environmentId: string }
-  | { kind: 'session'; sessionId: string; workId: string; environmentId: string };
+  /** workspaceId null: an organization (admin) key. */
+  | { kind: 'api_key'; keyId: string; workspaceId: string | null }
+  | { kind: 'environment'; environmentId: string; workspaceId: string }
+  | { kind: 'session'; sessionId: string; workId: string; environmentId: string; workspaceId: string };
 
 export type CredentialKind = Credential['kind'];
 
@@ -22,6 +23,8 @@ export class CredentialResolver {
     private readonly apiKeys: ApiKeyService,
     private readonly environmentKeys: EnvironmentKeyService,
     private readonly work: Pick<WorkQueue, 'resolveToken'>,
+    /** The workspace an environment belongs to: worker credentials are confined to it. */
+    private readonly workspaceOfEnvironment: (environmentId: string) => Promise<string | undefined>,
   ) {}
 
   /** Throws `authentication` for a missing or unknown credential. */
@@ -33,14 +36,17 @@ export class CredentialResolver {
           'authentication',
           'invalid or expired sessions token (its work item is stopped or was claimed again)',
         );
-      return { kind: 'session', ...scope };
+      const workspaceId = await this.workspaceOfEnvironment(scope.environmentId);
+      if (workspaceId !== undefined) return { kind: 'session', ...scope, workspaceId };
+      throw new PaddockError('authentication', 'invalid sessions token (its environment is gone)');
     }
     if (presented?.startsWith(ENVIRONMENT_KEY_PREFIX)) {
       const environmentId = await this.environmentKeys.environmentOf(presented);
-      if (environmentId) return { kind: 'environment', environmentId };
+      const workspaceId = environmentId && (await this.workspaceOfEnvironment(environmentId));
+      if (environmentId && workspaceId) return { kind: 'environment', environmentId, workspaceId };
       // Not an environment key after all: an admin key may look like one.
     }
-    await this.apiKeys.verify(presented);
-    return { kind: 'api_key' };
+    const principal = await this.apiKeys.verify(presented);
+    return { kind: 'api_key', ...principal };
   }
 }

@@ -23,6 +23,8 @@ export interface PaddockErrorOptions {
   details?: Record<string, unknown>;
   retryable?: boolean;
   cause?: unknown;
+  /** For rate_limited: when a retry can succeed (the API sends it as `retry-after`). */
+  retryAfterSeconds?: number;
 }
 
 export class PaddockError extends Error {
@@ -30,6 +32,7 @@ export class PaddockError extends Error {
   readonly errorCode: string | undefined;
   readonly details: Record<string, unknown> | undefined;
   readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: PaddockErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -38,6 +41,7 @@ export class PaddockError extends Error {
     this.errorCode = options.errorCode;
     this.details = options.details;
     this.retryable = options.retryable ?? (code === 'rate_limited' || code === 'overloaded');
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -14,6 +14,8 @@ export const ID_PREFIX = {
   work: 'work',
   outcome: 'outc',
   apiKey: 'key',
+  workspace: 'wrkspc',
+  auditEntry: 'audit',
   request: 'req',
 } as const;
 

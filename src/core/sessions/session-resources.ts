@@ -3,6 +3,7 @@ import { invalidRequest, notFound } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Store } from '../ports/store.js';
 import type { SessionResourceParam } from '../schemas/sessions.js';
+import { assertSameWorkspace } from '../workspaces/same-workspace.js';
 import { githubRepositoryPath } from './github-repository-url.js';
 import { FILE_MOUNT_ROOT, REPOSITORY_MOUNT_ROOT, resolveMountPath } from './mount-path.js';
 
@@ -30,6 +31,7 @@ export async function buildResources(
       case 'file': {
         const file = await deps.store.resources.get('file', param.file_id);
         if (!file) throw notFound('File', param.file_id);
+        assertSameWorkspace(`${at}.file_id`, file);
         built.push({
           resource: {
             type: 'file',

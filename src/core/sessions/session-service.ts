@@ -10,6 +10,7 @@ import type { IdGenerator } from '../ids.js';
 import type { Cursor, ResourcePage, Store, TimeRange } from '../ports/store.js';
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions.js';
+import { assertSameWorkspace } from '../workspaces/same-workspace.js';
 import { toDraft } from './client-events.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
 import { overrideSessionTools, resolveSessionAgent, toThreadAgent } from './resolve-session-agent.js';
@@ -47,6 +48,7 @@ export class SessionService {
   async create(input: SessionCreateInput): Promise<{ session: Session; initialEvents: LoggedEvent[] }> {
     const { store, ids, clock } = this.deps;
     const agent = await resolveSessionAgent(input.agent, this.deps.agents);
+    assertSameWorkspace('agent', await store.resources.get('agent', agent.id));
     if (input.budget) assertBudgetable(agent, this.deps.budgets);
     const environment = await this.usableEnvironment(input.environment_id);
     const vaultIds = await this.usableVaults(input.vault_ids ?? []);
@@ -235,6 +237,7 @@ export class SessionService {
   private async usableEnvironment(id: string): Promise<EnvironmentDocument> {
     const record = await this.deps.store.resources.get<EnvironmentDocument>('environment', id);
     if (!record) throw notFound('Environment', id);
+    assertSameWorkspace('environment_id', record);
     if (record.doc.archived_at)
       throw invalidRequest(`environment_id: environment ${id} is archived and cannot host new sessions`, {
         errorCode: 'environment_archived',
@@ -246,6 +249,7 @@ export class SessionService {
     for (const [index, vaultId] of vaultIds.entries()) {
       const record = await this.deps.store.resources.get('vault', vaultId);
       if (!record) throw notFound('Vault', vaultId);
+      assertSameWorkspace(`vault_ids[${index}]`, record);
       if (record.archivedAt) throw invalidRequest(`vault_ids[${index}]: vault ${vaultId} is archived`);
     }
     return [...new Set(vaultIds)];

@@ -5,14 +5,18 @@ import { KyselyFileChunkRepository } from './file-chunk-repository.js';
 import { KyselyFleetRepository } from './fleet-repository.js';
 import { KyselyResourceRepository } from './resource-repository.js';
 import type { Database } from './schema.js';
-import { KyselyWorkspaceSnapshotRepository } from './workspace-snapshot-repository.js';
 import {
   KyselyAgentVersionRepository,
-  KyselyApiKeyRepository,
   KyselyLeaseRepository,
   KyselyMetaRepository,
   KyselySecretRepository,
 } from './small-repositories.js';
+import {
+  KyselyApiKeyRepository,
+  KyselyAuditLogRepository,
+  KyselyWorkspaceRepository,
+} from './tenancy-repositories.js';
+import { KyselyWorkspaceSnapshotRepository } from './workspace-snapshot-repository.js';
 
 /** A Store over any Kysely dialect; the dialect folders only build the Kysely instance. */
 export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Store {
@@ -22,6 +26,8 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     agentVersions: new KyselyAgentVersionRepository(db),
     secrets: new KyselySecretRepository(db),
     apiKeys: new KyselyApiKeyRepository(db),
+    workspaces: new KyselyWorkspaceRepository(db),
+    auditLog: new KyselyAuditLogRepository(db),
     events: new KyselyEventRepository(db, dialect),
     leases: new KyselyLeaseRepository(db),
     fleet: new KyselyFleetRepository(db),

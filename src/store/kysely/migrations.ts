@@ -142,6 +142,64 @@ const migrations: Record<string, DialectMigration> = {
         .execute();
     },
   },
+  '0005_workspaces': {
+    // Tenancy: every resource row carries its workspace; rows from before live in the default one.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('workspaces')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('archived_at', 'text')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .execute();
+      const now = new Date().toISOString();
+      await sql`insert into workspaces (id, name, created_at, archived_at, doc)
+        values ('wrkspc_default', 'Default', ${now}, null, '{}')`.execute(db);
+      await db.schema
+        .alterTable('resources')
+        .addColumn('workspace_id', 'text', (c) => c.notNull().defaultTo('wrkspc_default'))
+        .execute();
+      await db.schema
+        .createIndex('resources_workspace_kind_created')
+        .on('resources')
+        .columns(['workspace_id', 'kind', 'created_at', 'id'])
+        .execute();
+      // Names (environments) are unique within a workspace, so one tenant cannot probe another's.
+      await db.schema.dropIndex('resources_kind_name').execute();
+      await db.schema
+        .createIndex('resources_workspace_kind_name')
+        .on('resources')
+        .columns(['workspace_id', 'kind', 'name'])
+        .unique()
+        .where(sql.ref('name'), 'is not', null)
+        .execute();
+      // Keys from before were all-powerful: they stay organization (admin) keys.
+      await db.schema.alterTable('api_keys').addColumn('workspace_id', 'text').execute();
+      await db.schema
+        .alterTable('api_keys')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
+        .execute();
+      await db.schema.alterTable('api_keys').addColumn('partial_key_hint', 'text').execute();
+      await db.schema.alterTable('api_keys').addColumn('created_by', 'text').execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target_type', 'text', (c) => c.notNull())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('workspace_id', 'text')
+        .addColumn('occurred_at', 'text', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('audit_log_occurred')
+        .on('audit_log')
+        .columns(['occurred_at', 'id'])
+        .execute();
+    },
+  },
 };
 
 export const SCHEMA_VERSION = Object.keys(migrations).length;

@@ -6,12 +6,17 @@ import type {
   ResourceRecord,
   ResourceRepository,
 } from '../../core/ports/store.js';
+import {
+  confinedWorkspace,
+  currentWorkspaceScope,
+  DEFAULT_WORKSPACE_ID,
+} from '../../core/workspaces/workspace-scope.js';
 import type { Database } from './schema.js';
 import { translatingUniqueViolation } from './unique-violation.js';
 
 type ResourceRow = Database['resources'];
 
-const toRow = (record: ResourceRecord): ResourceRow => ({
+const toRow = (record: ResourceRecord): Omit<ResourceRow, 'workspace_id'> => ({
   kind: record.kind,
   id: record.id,
   parent_id: record.parentId,
@@ -37,6 +42,7 @@ const fromRow = <TDoc>(row: ResourceRow): ResourceRecord<TDoc> => ({
   updatedAt: row.updated_at,
   archivedAt: row.archived_at,
   doc: JSON.parse(row.doc) as TDoc,
+  workspaceId: row.workspace_id,
 });
 
 /** Which unique index a write can break: (kind, name) when named, else (kind, id). */
@@ -45,59 +51,80 @@ const described = (record: ResourceRecord<unknown>) =>
     ? `${record.kind} ${record.id}`
     : `a ${record.kind} named ${JSON.stringify(record.name)}`;
 
+/**
+ * Every query below passes through here: a caller confined to a workspace (a workspace key, or an
+ * admin naming one) sees its rows only, so a foreign id reads exactly like a missing one.
+ */
+function scoped<QB extends { where: (...args: never[]) => unknown }>(q: QB): QB {
+  const workspaceId = confinedWorkspace();
+  if (workspaceId === undefined) return q;
+  return (q as unknown as { where(c: string, o: string, v: string): QB }).where(
+    'workspace_id',
+    '=',
+    workspaceId,
+  );
+}
+
 export class KyselyResourceRepository implements ResourceRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert<TDoc>(record: ResourceRecord<TDoc>): Promise<void> {
+    const workspaceId = await this.workspaceFor(record);
     await translatingUniqueViolation(described(record), () =>
-      this.db.insertInto('resources').values(toRow(record)).execute(),
+      this.db
+        .insertInto('resources')
+        .values({ ...toRow(record), workspace_id: workspaceId })
+        .execute(),
     );
   }
 
+  /** A child row lives with its parent (a session's threads and output files, a vault's credentials). */
+  private async workspaceFor(record: ResourceRecord<unknown>): Promise<string> {
+    if (record.workspaceId !== undefined) return record.workspaceId;
+    if (record.parentId !== null) {
+      const parent = await this.db
+        .selectFrom('resources')
+        .select('workspace_id')
+        .where('id', '=', record.parentId)
+        .executeTakeFirst();
+      if (parent) return parent.workspace_id;
+    }
+    return currentWorkspaceScope()?.workspaceId ?? DEFAULT_WORKSPACE_ID;
+  }
+
   async get<TDoc>(kind: ResourceKind, id: string): Promise<ResourceRecord<TDoc> | undefined> {
-    const row = await this.db
-      .selectFrom('resources')
-      .selectAll()
-      .where('kind', '=', kind)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await scoped(
+      this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id),
+    ).executeTakeFirst();
     return row ? fromRow<TDoc>(row) : undefined;
   }
 
   async findByName<TDoc>(kind: ResourceKind, name: string): Promise<ResourceRecord<TDoc> | undefined> {
-    const row = await this.db
-      .selectFrom('resources')
-      .selectAll()
-      .where('kind', '=', kind)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const row = await scoped(
+      this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('name', '=', name),
+    ).executeTakeFirst();
     return row ? fromRow<TDoc>(row) : undefined;
   }
 
   async update<TDoc>(record: ResourceRecord<TDoc>): Promise<boolean> {
     const { kind, id, ...rest } = toRow(record);
     const result = await translatingUniqueViolation(described(record), () =>
-      this.db
-        .updateTable('resources')
-        .set(rest)
-        .where('kind', '=', kind)
-        .where('id', '=', id)
-        .executeTakeFirst(),
+      scoped(
+        this.db.updateTable('resources').set(rest).where('kind', '=', kind).where('id', '=', id),
+      ).executeTakeFirst(),
     );
     return Number(result.numUpdatedRows) > 0;
   }
 
   async delete(kind: ResourceKind, id: string): Promise<boolean> {
-    const result = await this.db
-      .deleteFrom('resources')
-      .where('kind', '=', kind)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const result = await scoped(
+      this.db.deleteFrom('resources').where('kind', '=', kind).where('id', '=', id),
+    ).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   async list<TDoc>(query: ResourceListQuery): Promise<ResourcePage<TDoc>> {
-    let q = this.db.selectFrom('resources').selectAll().where('kind', '=', query.kind);
+    let q = scoped(this.db.selectFrom('resources').selectAll().where('kind', '=', query.kind));
     q = applyFilters(q, query);
     // A "prev" page walks against the list order, then is flipped back.
     const walkDescending = (query.order === 'desc') !== (query.cursor?.direction === 'prev');

@@ -14,6 +14,8 @@ export interface Database {
     updated_at: string;
     archived_at: string | null;
     doc: string;
+    /** The owning workspace (migration 0005); every query of a scoped caller filters on it. */
+    workspace_id: string;
   };
   agent_versions: {
     agent_id: string;
@@ -29,6 +31,29 @@ export interface Database {
     name: string;
     hash: string;
     created_at: string;
+    /** null: an organization (admin) key. */
+    workspace_id: string | null;
+    status: string;
+    partial_key_hint: string | null;
+    created_by: string | null;
+  };
+  workspaces: {
+    id: string;
+    name: string;
+    created_at: string;
+    archived_at: string | null;
+    doc: string;
+  };
+  /** Admin actions (workspace, key, vault and credential changes); never secrets. */
+  audit_log: {
+    id: string;
+    actor: string;
+    action: string;
+    target_type: string;
+    target_id: string;
+    workspace_id: string | null;
+    occurred_at: string;
+    details: string;
   };
   session_events: {
     session_id: string;

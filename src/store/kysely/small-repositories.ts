@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
 import {
   type AgentVersionRepository,
-  type ApiKeyRecord,
-  type ApiKeyRepository,
   type LeaseRepository,
   type MetaRepository,
   RELEASED_LEASE,
@@ -60,32 +58,6 @@ export class KyselySecretRepository implements SecretRepository {
 
   async delete(ownerId: string): Promise<void> {
     await this.db.deleteFrom('secrets').where('owner_id', '=', ownerId).execute();
-  }
-}
-
-export class KyselyApiKeyRepository implements ApiKeyRepository {
-  constructor(private readonly db: Kysely<Database>) {}
-
-  async insert(record: ApiKeyRecord): Promise<void> {
-    await this.db
-      .insertInto('api_keys')
-      .values({ id: record.id, name: record.name, hash: record.hash, created_at: record.createdAt })
-      .execute();
-  }
-
-  async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const row = await this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
-    return row ? { id: row.id, name: row.name, hash: row.hash, createdAt: row.created_at } : undefined;
-  }
-
-  async list(): Promise<ApiKeyRecord[]> {
-    const rows = await this.db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
-    return rows.map((row) => ({ id: row.id, name: row.name, hash: row.hash, createdAt: row.created_at }));
-  }
-
-  async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('api_keys').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
   }
 }
 
