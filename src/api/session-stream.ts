@@ -9,6 +9,8 @@ export interface SessionStreamOptions {
   include?: (event: SessionEvent) => boolean;
   /** The last event this stream carries; the stream closes after sending it. */
   isFinal: (event: SessionEvent) => boolean;
+  /** Told the seq of each committed event sent (unseen-input.ts). */
+  onCarried?: (seq: number) => void;
 }
 
 const ENDS_SESSION = new Set(['session.deleted', 'session.status_terminated']);
@@ -39,6 +41,7 @@ export async function pumpSessionStream(
       openPreviews.delete(event.id);
       if (options.include && !options.include(event) && !options.isFinal(event)) continue;
       stream.send(event.type, event, event.id);
+      options.onCarried?.(item.event.seq);
       if (options.isFinal(event)) break;
     }
     stream.close();

@@ -11,6 +11,7 @@ import type { AppContext } from '../context.js';
 import { resolveLimit } from '../paging.js';
 import { endsSession, pumpSessionStream } from '../session-stream.js';
 import { sseStreams } from '../sse.js';
+import { UnseenInput } from '../unseen-input.js';
 import { parseInput } from '../validation.js';
 
 type SessionParams = { Params: { session_id: string } };
@@ -28,10 +29,13 @@ export function registerSessionEventRoutes(
 ): void {
   const { sessionEvents, sessionCommands, events } = context;
   const openStream = sseStreams(app, options.sseHeartbeatMs);
+  const unseenInput = new UnseenInput();
 
   app.post<SessionParams>('/v1/sessions/:session_id/events', workerSessionAccess, async (request) => {
     const body = parseInput(sendEventsSchema, request.body);
     const stored = await sessionCommands.send(request.params.session_id, body.events);
+    const first = stored[0];
+    if (first) unseenInput.accepted(request.params.session_id, first.seq);
     return { data: stored.map((event) => event.doc) };
   });
 
@@ -54,13 +58,18 @@ export function registerSessionEventRoutes(
       const sessionId = request.params.session_id;
       const query = parseInput(eventStreamQuerySchema, request.query, 'query');
       await sessionEvents.session(sessionId);
-      const afterSeq = await resumePoint(request, query.last_event_id, (id) =>
-        sessionEvents.seqOf(sessionId, id),
-      );
+      const afterSeq =
+        (await resumePoint(request, query.last_event_id, (id) => sessionEvents.seqOf(sessionId, id))) ??
+        unseenInput.startAfter(sessionId);
       const deltaTypes = new Set<string>(query.event_deltas ?? []);
       const stream = openStream(reply);
       const tail = events.tail(sessionId, { afterSeq, previews: deltaTypes.size > 0, signal: stream.signal });
-      void pumpSessionStream(stream, tail, { deltaTypes, isFinal: endsSession, include: inPrimaryView });
+      void pumpSessionStream(stream, tail, {
+        deltaTypes,
+        isFinal: endsSession,
+        include: inPrimaryView,
+        onCarried: (seq) => unseenInput.carried(sessionId, seq),
+      });
       return reply;
     },
   );
