@@ -57,6 +57,9 @@ export async function authorize(request: FastifyRequest, context: AppContext): P
   if (request.routeOptions.config?.public === true) return;
   const credential = await context.auth.resolve(presentedKey(request));
   request.credential = credential;
+  // No route matches: every valid credential gets the 404, as an API key does (a 403 would say
+  // the path exists and only the key is wrong).
+  if (request.is404) return;
   const policy = request.routeOptions.config?.access ?? API_KEY_ONLY;
   if (!policy.kinds.includes(credential.kind)) {
     throw new PaddockError('permission', `this endpoint does not accept ${DESCRIBE[credential.kind]}`, {

@@ -271,6 +271,9 @@ async function saveUsageSnapshot(
   position: StepPosition,
 ): Promise<void> {
   const events = (await (deps.log.readSession ?? deps.log.read)(session.id)).map((entry) => entry.event);
+  // Nothing happened since the last snapshot (a mid-turn one, then idle with requires_action):
+  // a second, identical session.usage would only repeat it.
+  if (events.at(-1)?.type === 'session.usage') return;
   const now = deps.clock.now();
   const usage = usageSnapshot(events, now, deps.prices ?? DEFAULT_PRICES, session.agent.model.id);
   const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);
