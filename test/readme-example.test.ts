@@ -146,6 +146,10 @@ describe('README first screen', () => {
       assert.match(output, new RegExp(`^paddock listening on http://127\\.0\\.0\\.1:${port} `, 'm'));
       assert.doesNotMatch(output, /ANTHROPIC_API_KEY/, 'the Paddock key is never called ANTHROPIC_API_KEY');
       assert.doesNotMatch(output, /WARNING/);
+      // A browser opened at the printed URL lands on the console.
+      const root = await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' });
+      assert.equal(root.status, 302);
+      assert.equal(root.headers.get('location'), '/console');
       const { stdout } = await runExample(`http://127.0.0.1:${port}`, key ?? '');
       assert.match(stdout, /scripted: Review the code in src\/ for security issues/);
       assert.match(stdout, /\[Agent finished: end_turn\]/);

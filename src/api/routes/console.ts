@@ -94,6 +94,12 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
     return reply.headers(SECURITY_HEADERS).type(file.contentType).send(file.body);
   };
 
+  // A browser opened at the server's root finds the console; API clients never ask for `/`.
+  app.get('/', consoleConfig, async (_request, reply) => {
+    if (!options.enabled)
+      throw new PaddockError('not_found', `this is a Paddock API server (/v1/…); ${unavailable}`);
+    return reply.redirect('/console', 302);
+  });
   app.get('/console', consoleConfig, async (_request, reply) => serve('index.html', reply));
   app.get<{ Params: { '*': string } }>('/console/*', consoleConfig, async (request, reply) =>
     serve(request.params['*'] || 'index.html', reply),
