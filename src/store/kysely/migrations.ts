@@ -200,6 +200,21 @@ const migrations: Record<string, DialectMigration> = {
         .execute();
     },
   },
+  '0006_idempotency_keys': {
+    // Idempotency-Key on POSTs: the first response per (caller, key), replayed to retries.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer')
+        .addColumn('body', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['scope', 'key'])
+        .execute();
+    },
+  },
 };
 
 export const SCHEMA_VERSION = Object.keys(migrations).length;

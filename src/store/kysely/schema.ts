@@ -94,6 +94,15 @@ export interface Database {
     key: string;
     value: string;
   };
+  /** Idempotency-Key replays (src/api/idempotency.ts), per caller and key. */
+  idempotency_keys: {
+    scope: string;
+    key: string;
+    request_hash: string;
+    status: number | null;
+    body: string | null;
+    created_at: string;
+  };
   /** Present only so the type mentions Generated; keeps kysely's helper import honest. */
   _unused?: { id: Generated<number> };
 }
