@@ -29,9 +29,13 @@ export async function pumpSessionStream(
       if (item.kind === 'ephemeral') {
         const payload = item.payload;
         if (payload.type === 'event_start') {
-          if (!options.deltaTypes.has(payload.event.type)) continue;
-          openPreviews.add(payload.event.id);
-          stream.send(payload.type, payload);
+          const { session_thread_id: threadId, ...preview } = payload.event;
+          if (!options.deltaTypes.has(preview.type)) continue;
+          // Scoped exactly like the committed event it announces; its deltas follow the start.
+          const announced = { ...preview, session_thread_id: threadId ?? null } as SessionEvent;
+          if (options.include && !options.include(announced)) continue;
+          openPreviews.add(preview.id);
+          stream.send(payload.type, { ...payload, event: preview });
         } else if (openPreviews.has(payload.event_id)) {
           stream.send(payload.type, payload);
         }

@@ -180,7 +180,14 @@ export const CLIENT_EVENT_TYPES = [
 
 /** Stream-only previews (opt-in via `event_deltas[]`); never stored, never in history. */
 export type PreviewEvent =
-  | { type: 'event_start'; event: { type: 'agent.message' | 'agent.thinking'; id: string } }
+  | {
+      type: 'event_start';
+      /**
+       * `session_thread_id` is internal: a thread's harness tags its previews so streams
+       * can scope them like committed events; the stream strips it before sending.
+       */
+      event: { type: 'agent.message' | 'agent.thinking'; id: string; session_thread_id?: string };
+    }
   | {
       type: 'event_delta';
       event_id: string;

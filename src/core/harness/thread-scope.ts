@@ -56,9 +56,15 @@ export function threadLog(log: HarnessLog, thread: ChildThread, directory: Threa
     },
     // Usage and budgets are the whole session's, every thread included.
     readSession: (sessionId) => log.readSession?.(sessionId) ?? log.read(sessionId),
-    preview: log.preview,
+    // Previews carry only an event id on the wire; the tag lets streams scope them by thread.
+    preview: (sessionId, payload) => log.preview?.(sessionId, tagPreview(payload, thread)),
     newEventId: log.newEventId,
   };
+}
+
+function tagPreview(payload: Record<string, unknown>, thread: ChildThread): Record<string, unknown> {
+  if (payload.type !== 'event_start') return payload;
+  return { ...payload, event: { ...(payload.event as object), session_thread_id: thread.id } };
 }
 
 function tagDraft(draft: DraftEvent, thread: ChildThread): DraftEvent {

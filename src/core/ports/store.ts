@@ -3,6 +3,8 @@
  * and Postgres with one Kysely schema. Resources are kept as JSON documents
  * (the wire object) beside a few indexed columns used for filtering and paging.
  */
+import type { IdempotencyRepository } from './idempotency-store.js';
+
 export type ResourceKind =
   | 'agent'
   | 'environment'
@@ -307,6 +309,8 @@ export interface Store {
   readonly meta: MetaRepository;
   readonly fileChunks: FileChunkRepository;
   readonly workspaceSnapshots: WorkspaceSnapshotRepository;
+  /** Idempotency-Key replays (ports/idempotency-store.ts). */
+  readonly idempotency: IdempotencyRepository;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import type { Store } from '../../core/ports/store.js';
 import { KyselyEventRepository } from './event-repository.js';
 import { KyselyFileChunkRepository } from './file-chunk-repository.js';
 import { KyselyFleetRepository } from './fleet-repository.js';
+import { KyselyIdempotencyRepository } from './idempotency-repository.js';
 import { KyselyResourceRepository } from './resource-repository.js';
 import type { Database } from './schema.js';
 import {
@@ -34,6 +35,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     meta: new KyselyMetaRepository(db),
     fileChunks: new KyselyFileChunkRepository(db),
     workspaceSnapshots: new KyselyWorkspaceSnapshotRepository(db),
+    idempotency: new KyselyIdempotencyRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));
