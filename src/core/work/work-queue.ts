@@ -178,6 +178,9 @@ export class WorkQueue {
   }
 
   async stats(environmentId: string): Promise<WorkQueueStats> {
+    // Scoped like every read: another workspace's environment (or none) has no queue to report.
+    if (!(await this.store.resources.get('environment', environmentId)))
+      throw notFound('Environment', environmentId, 'environment_not_found');
     await this.expireLeases(environmentId);
     const queued = await this.itemsIn(environmentId, ['queued']);
     return {

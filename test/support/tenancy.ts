@@ -1,0 +1,134 @@
+import Anthropic, { toFile } from '@anthropic-ai/sdk';
+import type { TestServer } from './server.js';
+import { TEST_ADMIN_KEY } from './server.js';
+
+export interface CallResult {
+  status: number;
+  type: string | undefined;
+  message: string;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+/** One HTTP call with a key (and optionally the SDK's workspace header); the body is read whole. */
+export async function call(
+  server: TestServer,
+  key: string,
+  method: string,
+  path: string,
+  body: unknown,
+  workspace?: string,
+): Promise<CallResult> {
+  const headers: Record<string, string> = { 'x-api-key': key };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (workspace !== undefined) headers['anthropic-workspace-id'] = workspace;
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // a stream or a file's bytes
+  }
+  const error = json['error'] as { type?: string; message?: string } | undefined;
+  return { status: response.status, type: error?.type, message: error?.message ?? '', text, json };
+}
+
+/** A workspace with one of everything, made through its own key. */
+export interface Tenant {
+  workspace: string;
+  key: string;
+  keyId: string;
+  client: Anthropic;
+  agent: string;
+  /** self_hosted, so it has keys and work. */
+  environment: string;
+  cloudEnvironment: string;
+  environmentKey: string;
+  environmentKeyId: string;
+  vault: string;
+  credential: string;
+  file: string;
+  /** In the cloud environment, with the file mounted. */
+  session: string;
+  resource: string;
+  thread: string;
+  work: string;
+  ids(): string[];
+}
+
+export interface World {
+  a: Tenant;
+  b: Tenant;
+}
+
+export const adminClient = (server: TestServer) =>
+  new Anthropic({ baseURL: server.url, apiKey: TEST_ADMIN_KEY, maxRetries: 0 });
+
+export async function createTenant(server: TestServer, name: string): Promise<Tenant> {
+  const admin = adminClient(server);
+  const workspace = await admin.beta.organization.workspaces.create({ name });
+  const issued = await admin.post<{ id: string; key: string }>('/v1/organizations/api_keys', {
+    body: { name: `${name}-key`, workspace_id: workspace.id },
+  });
+  const client = new Anthropic({ baseURL: server.url, apiKey: issued.key, maxRetries: 0 });
+  const agent = await client.beta.agents.create({ name: `${name}-agent`, model: 'claude-sonnet-4-6' });
+  const environment = await client.beta.environments.create({
+    name: `${name}-self-hosted`,
+    config: { type: 'self_hosted' },
+  });
+  const cloud = await client.beta.environments.create({ name: `${name}-cloud` });
+  const environmentKey = await client.post<{ id: string; key: string }>(
+    `/v1/environments/${environment.id}/keys`,
+    { body: {} },
+  );
+  const vault = await client.beta.vaults.create({ display_name: `${name}-vault` });
+  const credential = await client.beta.vaults.credentials.create(vault.id, {
+    auth: { type: 'static_bearer', mcp_server_url: 'https://mcp.example.com/mcp', token: `${name}-secret` },
+  });
+  const file = await client.beta.files.upload({ file: await toFile(Buffer.from(name), `${name}.txt`) });
+  const session = await client.beta.sessions.create({
+    agent: agent.id,
+    environment_id: cloud.id,
+    resources: [{ type: 'file', file_id: file.id }],
+  });
+  const resource = (session.resources[0] as { id?: string } | undefined)?.id ?? '';
+  const threads = await client.get<{ data: Array<{ id: string }> }>(`/v1/sessions/${session.id}/threads`);
+  await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
+  const worker = new Anthropic({
+    baseURL: server.url,
+    authToken: environmentKey.key,
+    apiKey: null,
+    maxRetries: 0,
+  });
+  const work = await worker.beta.environments.work.poll(environment.id, { block_ms: 900 });
+  return {
+    workspace: workspace.id,
+    key: issued.key,
+    keyId: issued.id,
+    client,
+    agent: agent.id,
+    environment: environment.id,
+    cloudEnvironment: cloud.id,
+    environmentKey: environmentKey.key,
+    environmentKeyId: environmentKey.id,
+    vault: vault.id,
+    credential: credential.id,
+    file: file.id,
+    session: session.id,
+    resource,
+    thread: threads.data[0]?.id ?? 'sthr_missing',
+    work: work?.id ?? 'work_missing',
+    ids() {
+      return [agent.id, environment.id, cloud.id, vault.id, credential.id, file.id, session.id];
+    },
+  };
+}
+
+export async function tenantWorld(server: TestServer): Promise<World> {
+  return { a: await createTenant(server, 'team-a'), b: await createTenant(server, 'team-b') };
+}
