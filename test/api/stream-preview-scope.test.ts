@@ -21,11 +21,14 @@ for (const dialect of DIALECTS) {
     after(async () => server.close());
 
     it('sends a child thread preview neither to the session stream nor to the primary thread stream', async () => {
-      const id = (await server.client.beta.sessions.create({ agent: agentId, environment_id: environmentId })).id;
+      const id = (await server.client.beta.sessions.create({ agent: agentId, environment_id: environmentId }))
+        .id;
       const primary = (await server.client.beta.sessions.threads.list(id)).data[0]?.id ?? '';
       const opts = 'event_deltas[]=agent.message';
       const sessionStream = await RawSse.open(`${server.url}/v1/sessions/${id}/events/stream?${opts}`);
-      const threadStream = await RawSse.open(`${server.url}/v1/sessions/${id}/threads/${primary}/stream?${opts}`);
+      const threadStream = await RawSse.open(
+        `${server.url}/v1/sessions/${id}/threads/${primary}/stream?${opts}`,
+      );
       const log = server.paddock.context.events;
       const delta = (eventId: string, text: string) =>
         log.publishPreview(id, {
