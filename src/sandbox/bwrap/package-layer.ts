@@ -180,7 +180,8 @@ async function build(packages: Packages, dir: string, options: PackageLayerOptio
       .split('\n')
       .slice(-20)
       .join('\n');
-    throw new Error(`package layer build failed (${summary}): ${code}; ${logPath} ends with:\n${tail}`);
+    // No host path in the message: it reaches the model and the session. The log stays in build.log.
+    throw new Error(`package layer build failed (${summary}): ${code}; the build log ends with:\n${tail}`);
   }
   await rename(upper, join(dir, 'root'));
   await writeFile(join(dir, READY), `${new Date().toISOString()}\n`);
