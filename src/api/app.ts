@@ -4,6 +4,7 @@ import { authorize } from './access.js';
 import type { AppContext } from './context.js';
 import { toErrorResponse } from './error-mapping.js';
 import { foldQuery } from './query.js';
+import { registerIdempotency } from './idempotency.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerConsoleRoutes } from './routes/console.js';
@@ -121,6 +122,8 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
     );
     return reply.status(response.status).headers(response.headers).send(response.body);
   });
+
+  registerIdempotency(app, context.idempotency);
 
   app.get('/health', async () => ({ status: 'ok' }));
 

@@ -1,6 +1,7 @@
 import type { AgentService } from '../core/agents/agent-service.js';
 import type { ApiKeyService } from '../core/api-keys.js';
 import type { CredentialResolver } from '../core/credentials.js';
+import type { IdempotencyService } from '../core/idempotency/idempotency-service.js';
 import type { SessionThread } from '../core/domain/session.js';
 import type { EnvironmentService } from '../core/environments/environment-service.js';
 import type { FileService } from '../core/files/file-service.js';
@@ -55,5 +56,7 @@ export interface AppContext {
   /** Tenancy: workspaces, their request rate, and the audit log of admin actions. */
   workspaces: WorkspaceService;
   requestRate: RequestRate;
+  /** Idempotency-Key on POSTs (api/idempotency.ts). */
+  idempotency: IdempotencyService;
   audit: AuditLog;
 }

@@ -9,6 +9,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { CredentialResolver } from '../core/credentials.js';
 import { EnvironmentService } from '../core/environments/environment-service.js';
 import { FileService } from '../core/files/file-service.js';
+import { IdempotencyService } from '../core/idempotency/idempotency-service.js';
 import { createIdGenerator, type IdGenerator } from '../core/ids.js';
 import { MeteringService } from '../core/metering/metering-service.js';
 import { resolvePrices } from '../core/metering/prices.js';
@@ -149,6 +150,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     workspaces,
     requestRate: new RequestRate((workspaceId) => workspaces.limits(workspaceId), clock),
     audit,
+    idempotency: new IdempotencyService(store.idempotency, clock),
   };
   const app = buildApp(context, {
     logger: options.logger ?? false,
