@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { type ErrorCode, isPaddockError, PaddockError } from '../core/errors.js';
+import { isStoreUnavailable } from '../core/store-unavailable.js';
 import { invalidInput } from './validation.js';
 
 /** The wire error types (spec §1.7). */
@@ -25,6 +26,8 @@ const BY_CODE: Record<ErrorCode, { status: number; type: WireErrorType }> = {
   rate_limited: { status: 429, type: 'rate_limit_error' },
   overloaded: { status: 529, type: 'overloaded_error' },
   insufficient_storage: { status: 507, type: 'api_error' },
+  // The hosted API keeps 529 overloaded_error for its own load; a lost database is a plain 503.
+  unavailable: { status: 503, type: 'api_error' },
   internal: { status: 500, type: 'api_error' },
 };
 
@@ -77,6 +80,13 @@ function normalize(error: unknown): PaddockError {
       return new PaddockError('authentication', fastify.message ?? 'unauthorized');
     return new PaddockError('invalid_request', describeFrameworkError(fastify));
   }
+  // A database outage decided nothing: say so and let the SDK retry (503 + x-should-retry: true).
+  if (isStoreUnavailable(error))
+    return new PaddockError('unavailable', 'the database is unreachable; retry shortly', {
+      retryable: true,
+      retryAfterSeconds: 2,
+      cause: error,
+    });
   return new PaddockError('internal', 'internal server error', { cause: error });
 }
 

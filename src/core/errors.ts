@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'overloaded'
   /** The server's own disk is nearly full: new sandboxes and uploads wait until space is freed. */
   | 'insufficient_storage'
+  /** The database cannot be reached right now: nothing was decided, the same request can be retried. */
+  | 'unavailable'
   | 'internal';
 
 export interface PaddockErrorOptions {
