@@ -28,6 +28,7 @@ const BY_CODE: Record<ErrorCode, { status: number; type: WireErrorType }> = {
   insufficient_storage: { status: 507, type: 'api_error' },
   // The hosted API keeps 529 overloaded_error for its own load; a lost database is a plain 503.
   unavailable: { status: 503, type: 'api_error' },
+  unprocessable: { status: 422, type: 'invalid_request_error' },
   internal: { status: 500, type: 'api_error' },
 };
 
@@ -50,7 +51,7 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
   const headers: Record<string, string> = {};
   // The SDK retries 409 (and 5xx) unless told otherwise; only transient errors should be retried.
   // 507: the server's disk stays full until an operator frees space; an immediate retry cannot help.
-  if (status === 409 || status === 400 || status === 404 || status === 507)
+  if (status === 409 || status === 400 || status === 404 || status === 422 || status === 507)
     headers['x-should-retry'] = 'false';
   if (known.retryable) headers['x-should-retry'] = 'true';
   if (known.retryAfterSeconds !== undefined) headers['retry-after'] = String(known.retryAfterSeconds);

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'insufficient_storage'
   /** The database cannot be reached right now: nothing was decided, the same request can be retried. */
   | 'unavailable'
+  /** Well-formed but refused: an Idempotency-Key reused with a different request. */
+  | 'unprocessable'
   | 'internal';
 
 export interface PaddockErrorOptions {
