@@ -18,8 +18,9 @@ const RELAY_BACKLOG = 128;
 // Runs on the host, with only its network namespace switched to the sandbox's (and, for a non-root
 // server, its user namespace, which that server's uid owns: netns-ref.ts): it listens on the
 // sandbox's loopback and relays each connection to the proxy's unix socket (a filesystem path,
-// which no network namespace hides). It exits when the server closes its stdin or dies.
-const FORWARDER = `
+// which no network namespace hides). It exits when the server closes its stdin or dies. Exported
+// for its test: socat is installed wherever the suite runs, so startForwarder never picks it there.
+export const NODE_RELAY_SCRIPT = `
 const net = require('node:net');
 const [socketPath, port, max] = process.argv.slice(1);
 const server = net.createServer((client) => {
@@ -31,7 +32,7 @@ const server = net.createServer((client) => {
 });
 server.maxConnections = Number(max);
 server.on('error', (error) => { console.error(error.message); process.exit(1); });
-server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\\n'));
+server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready ' + server.address().port + '\\n'));
 process.stdin.on('end', () => process.exit(0)); process.stdin.on('error', () => process.exit(0));
 process.stdin.resume();`;
 
@@ -64,7 +65,7 @@ export async function startForwarder(netns: NetnsRef, socketPath: string): Promi
     : [
         process.execPath,
         '-e',
-        FORWARDER,
+        NODE_RELAY_SCRIPT,
         socketPath,
         String(SANDBOX_PROXY_PORT),
         String(MAX_RELAY_CONNECTIONS),
