@@ -36,7 +36,8 @@ for (const dialect of DIALECTS) {
       const stream = await client.beta.sessions.events.stream(session.id);
       for await (const event of stream) {
         seen.push(event.type);
-        if (event.type === 'agent.message') for (const block of event.content) reply += block.text;
+        if (event.type === 'agent.message')
+          for (const block of event.content) if (block.type === 'text') reply += block.text;
         if (event.type === 'session.status_idle') break;
       }
       assert.equal(seen[0], 'user.message');
@@ -51,7 +52,8 @@ for (const dialect of DIALECTS) {
       let secondReply = '';
       for await (const event of second) {
         secondSeen.push(event.type);
-        if (event.type === 'agent.message') for (const block of event.content) secondReply += block.text;
+        if (event.type === 'agent.message')
+          for (const block of event.content) if (block.type === 'text') secondReply += block.text;
         if (event.type === 'session.status_idle') break;
       }
       assert.equal(secondSeen[0], 'user.message');

@@ -62,7 +62,8 @@ for (const dialect of DIALECTS) {
           }
           continue;
         }
-        if (event.type === 'agent.message') for (const block of event.content) reply += block.text;
+        if (event.type === 'agent.message')
+          for (const block of event.content) if (block.type === 'text') reply += block.text;
         if (event.type === 'session.status_idle') break;
       }
       assert.equal(reply, 'It is sunny in Paris.');
