@@ -1,7 +1,7 @@
 import type { SessionEvent } from '../events/session-event.js';
 import { divideRounded, type Money, monetaryAmount } from './money.js';
 import { type ModelPrice, type PriceTable, priceFor } from './prices.js';
-import { foldUsageLedger, type SessionUsage, type TokenUsage, type UsageLedger } from './session-usage.js';
+import { type FoldedUsage, foldUsageLedger, type TokenUsage, type UsageLedger } from './session-usage.js';
 
 export interface TokenCharges {
   input: Money;
@@ -75,7 +75,7 @@ export function costOfLedger(ledger: UsageLedger, prices: PriceTable, defaultMod
   };
 }
 
-export type UsageSnapshot = SessionUsage & { list_cost: { amount: string; currency: 'USD' } | null };
+export type UsageSnapshot = FoldedUsage & { list_cost: { amount: string; currency: 'USD' } | null };
 
 /** What `session.usage` events and the session object carry: usage plus `list_cost` (null if unknown). */
 export function usageSnapshot(

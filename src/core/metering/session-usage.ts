@@ -13,7 +13,7 @@ export interface ServerToolUse {
 }
 
 /** The wire's session usage, minus `list_cost` (pricing is applied on top, see list-cost.ts). */
-export interface SessionUsage extends TokenUsage {
+export interface FoldedUsage extends TokenUsage {
   server_tool_use: ServerToolUse;
   active_seconds: number;
 }
@@ -35,7 +35,7 @@ export interface ThreadUsage {
 }
 
 export interface UsageLedger {
-  session: SessionUsage;
+  session: FoldedUsage;
   /** Running time with at least one thread running; overlapping threads count once. */
   activeMs: number;
   /** The session's running intervals [startMs, endMs), for reports that split runtime by day. */
@@ -167,7 +167,7 @@ export function foldUsageLedger(events: readonly SessionEvent[], nowMs: number):
   if (sessionSince !== undefined) intervals.push([sessionSince, Math.max(sessionSince, nowMs)]);
   const sessionActiveMs = intervals.reduce((sum, [start, end]) => sum + (end - start), 0);
 
-  const session: SessionUsage = {
+  const session: FoldedUsage = {
     ...emptyTokens(),
     server_tool_use: { web_search_requests: 0, web_fetch_requests: 0 },
     active_seconds: sessionActiveMs / 1000,
@@ -211,7 +211,7 @@ export function webSearchTracker(): (event: SessionEvent) => { threadId: string 
 }
 
 /** The session-wide wire usage (without `list_cost`). */
-export function foldSessionUsage(events: readonly SessionEvent[], nowMs: number): SessionUsage {
+export function foldSessionUsage(events: readonly SessionEvent[], nowMs: number): FoldedUsage {
   return foldUsageLedger(events, nowMs).session;
 }
 

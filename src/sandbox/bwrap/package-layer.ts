@@ -10,7 +10,13 @@ import { type CgroupSupport, SessionCgroup } from './cgroups.js';
 import { collectLayers, LAYER_MAX_AGE_MS, recordNewestLayer, touchLayer } from './layer-gc.js';
 import { withLayerLock } from './layer-lock.js';
 import { runLogged } from './logged-run.js';
-import { BUILD_SCRIPT, buildArgs, layerHash, normalizePackages, type Packages } from './package-script.js';
+import {
+  BUILD_SCRIPT,
+  buildArgs,
+  layerHash,
+  normalizePackages,
+  type PackageLists,
+} from './package-script.js';
 
 export interface PackageLayerOptions {
   /** The rootfs cache; layers go to `<cacheDir>/layers/<hash>/`. */
@@ -84,7 +90,10 @@ export async function sessionPackageLayer(
  * root is an overlay of the base; the overlay's upper directory becomes the
  * layer. Builds of one hash are serialized across processes by a lock file.
  */
-export async function ensurePackageLayer(packages: Packages, options: PackageLayerOptions): Promise<string> {
+export async function ensurePackageLayer(
+  packages: PackageLists,
+  options: PackageLayerOptions,
+): Promise<string> {
   const dir = join(options.cacheDir, 'layers', layerHash(options.base, packages));
   const root = join(dir, 'root');
   await touchLayer(dir).catch(() => {});
@@ -115,7 +124,7 @@ export function collectLayersInBackground(
     .catch((error: unknown) => log(`paddock: package layer cleanup failed: ${(error as Error).message}`));
 }
 
-async function build(packages: Packages, dir: string, options: PackageLayerOptions): Promise<void> {
+async function build(packages: PackageLists, dir: string, options: PackageLayerOptions): Promise<void> {
   const upper = join(dir, 'root.building');
   const work = join(dir, 'work');
   const logPath = join(dir, 'build.log');

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { SandboxSpec } from '../../core/ports/sandbox.js';
 
-export type Packages = NonNullable<SandboxSpec['packages']>;
+/** A sandbox spec's package lists by manager (an environment's `Packages` without its `type`). */
+export type PackageLists = NonNullable<SandboxSpec['packages']>;
 export const MANAGERS = ['apt', 'npm', 'pip', 'cargo', 'gem', 'go'] as const;
 
 // Bump when BUILD_SCRIPT changes in a way that should rebuild cached layers.
@@ -12,8 +13,8 @@ const NPM_VERSION = '10.9.2';
 const PACKAGE = /^[A-Za-z0-9@][A-Za-z0-9@._+:/=<>~^*!-]{0,213}$/;
 
 /** Sorted, de-duplicated, validated; undefined when there is nothing to install. */
-export function normalizePackages(packages: SandboxSpec['packages']): Packages | undefined {
-  const out: Packages = {};
+export function normalizePackages(packages: SandboxSpec['packages']): PackageLists | undefined {
+  const out: PackageLists = {};
   let any = false;
   for (const manager of MANAGERS) {
     const names = [...new Set(packages?.[manager] ?? [])].sort();
@@ -29,13 +30,13 @@ export function normalizePackages(packages: SandboxSpec['packages']): Packages |
 }
 
 /** The cache key: the same packages on the same base always give the same layer. */
-export function layerHash(base: string, packages: Packages): string {
+export function layerHash(base: string, packages: PackageLists): string {
   const key = JSON.stringify({ FORMAT, NPM_VERSION, base, packages });
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
 /** `apt:jq npm:is-number …`: the build script's argv (names are never interpolated into the script). */
-export function buildArgs(packages: Packages): string[] {
+export function buildArgs(packages: PackageLists): string[] {
   return MANAGERS.flatMap((manager) => (packages[manager] ?? []).map((name) => `${manager}:${name}`));
 }
 

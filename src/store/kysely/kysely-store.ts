@@ -1,17 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/ports/store.js';
+import { KyselyAgentVersionRepository } from './agent-version-repository.js';
 import { KyselyEventRepository } from './event-repository.js';
 import { KyselyFileChunkRepository } from './file-chunk-repository.js';
 import { KyselyFleetRepository } from './fleet-repository.js';
 import { KyselyIdempotencyRepository } from './idempotency-repository.js';
+import { KyselyLeaseRepository } from './lease-repository.js';
+import { KyselyMetaRepository } from './meta-repository.js';
 import { KyselyResourceRepository } from './resource-repository.js';
 import type { Database } from './schema.js';
-import {
-  KyselyAgentVersionRepository,
-  KyselyLeaseRepository,
-  KyselyMetaRepository,
-  KyselySecretRepository,
-} from './small-repositories.js';
+import { KyselySecretRepository } from './secret-repository.js';
 import {
   KyselyApiKeyRepository,
   KyselyAuditLogRepository,
