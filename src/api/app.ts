@@ -12,6 +12,7 @@ import { registerCredentialRoutes } from './routes/credentials.js';
 import { registerEnvironmentWorkRoutes } from './routes/environment-work.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
 import { registerFileRoutes } from './routes/files.js';
+import { registerMemoryStoreRoutes } from './routes/memory-stores.js';
 import { registerMeteringRoutes } from './routes/metering.js';
 import { registerOrganizationRoutes } from './routes/organization.js';
 import { registerSessionEventRoutes } from './routes/session-events.js';
@@ -134,6 +135,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerVaultRoutes(app, context);
   registerCredentialRoutes(app, context);
   registerFileRoutes(app, context);
+  registerMemoryStoreRoutes(app, context);
   registerSessionRoutes(app, context);
   registerMeteringRoutes(app, context);
   registerOrganizationRoutes(app, context);

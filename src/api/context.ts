@@ -5,6 +5,9 @@ import type { IdempotencyService } from '../core/idempotency/idempotency-service
 import type { SessionThread } from '../core/domain/session.js';
 import type { EnvironmentService } from '../core/environments/environment-service.js';
 import type { FileService } from '../core/files/file-service.js';
+import type { MemoryService } from '../core/memory/memory-service.js';
+import type { MemoryStoreService } from '../core/memory/memory-store-service.js';
+import type { MemoryVersionService } from '../core/memory/memory-version-service.js';
 import type { MeteringService } from '../core/metering/metering-service.js';
 import type { SessionRunner } from '../core/ports/session-runner.js';
 import type { EventLog } from '../core/sessions/event-log.js';
@@ -40,6 +43,10 @@ export interface AppContext {
   vaults: VaultService;
   credentials: CredentialService;
   files: FileService;
+  /** /v1/memory_stores: stores, their memories and memory versions. */
+  memoryStores: MemoryStoreService;
+  memories: MemoryService;
+  memoryVersions: MemoryVersionService;
   sessions: SessionService;
   /** Client writes to sessions and what they set in motion (harness signals, self-hosted work). */
   sessionCommands: SessionCommands;

@@ -42,6 +42,12 @@ export interface ErrorResponse {
   };
 }
 
+/**
+ * 409s the SDK declares as error objects of their own (BetaManagedAgentsErrorObject): their
+ * sub-code is the wire type, and their details (conflicting_memory_id, …) sit on the object.
+ */
+const OWN_WIRE_TYPES = new Set(['memory_precondition_failed_error', 'memory_path_conflict_error']);
+
 /** The one place where an error becomes an HTTP status and the API's error body. */
 export function toErrorResponse(error: unknown, requestId: string): ErrorResponse {
   const known = normalize(error);
@@ -61,8 +67,9 @@ export function toErrorResponse(error: unknown, requestId: string): ErrorRespons
     body: {
       type: 'error',
       error: {
-        type,
+        type: known.errorCode !== undefined && OWN_WIRE_TYPES.has(known.errorCode) ? known.errorCode : type,
         message: known.message,
+        ...(known.errorCode !== undefined && OWN_WIRE_TYPES.has(known.errorCode) ? known.details : {}),
         ...(Object.keys(details).length > 0 ? { details } : {}),
       },
       request_id: requestId,

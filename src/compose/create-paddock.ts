@@ -29,8 +29,10 @@ import { EnvironmentKeyService } from '../core/work/environment-keys.js';
 import { WorkQueue } from '../core/work/work-queue.js';
 import { AuditLog } from '../core/workspaces/audit-log.js';
 import { RequestRate } from '../core/workspaces/request-rate.js';
+import { RunningSessions } from '../core/workspaces/running-sessions.js';
 import { outsideWorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import { WorkspaceService } from '../core/workspaces/workspace-service.js';
+import { WorkspaceSpend } from '../core/workspaces/workspace-spend.js';
 import { openFileBlobs } from '../file-blobs/open-file-blobs.js';
 import { openStore } from '../store/open-store.js';
 import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
@@ -84,6 +86,13 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const environments = new EnvironmentService(store, ids, clock, config.sandbox.maxLimits);
   const files = new FileService(store, openFileBlobs(fileBlobOptions(config), store), ids, clock, config);
   const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
+  const audit = new AuditLog(store, ids, clock);
+  const workspaces = new WorkspaceService(store, ids, clock, audit);
+  const workspaceSpend = new WorkspaceSpend({
+    limits: (workspaceId) => workspaces.limits(workspaceId),
+    report: (query) => metering.usageReport(query),
+    clock,
+  });
   const sessions = new SessionService({
     store,
     ids,
@@ -92,6 +101,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     log: events,
     sealer: secretBox,
     budgets: metering,
+    workspaceSpend,
   });
   const vaults = new VaultService(store, ids, clock, credentials);
   const harness = createHarnessNode({
@@ -115,8 +125,6 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const work = new WorkQueue(store, ids, clock);
   const environmentKeys = new EnvironmentKeyService(store, ids, clock);
   const sessionEvents = new SessionEventService(store, events, ids);
-  const audit = new AuditLog(store, ids, clock);
-  const workspaces = new WorkspaceService(store, ids, clock, audit);
   // Signals go through context.runner at call time, so an embedder (or a test) may replace it.
   // The harness leaves the caller's workspace scope: it acts for the session, on every tenant.
   const runner: SessionRunner = {
@@ -142,7 +150,14 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     credentials,
     files,
     sessions,
-    sessionCommands: new SessionCommands({ sessions, sessionEvents, runner, work, budgets: metering }),
+    sessionCommands: new SessionCommands({
+      sessions,
+      sessionEvents,
+      runner,
+      work,
+      budgets: metering,
+      admission: new RunningSessions(store, (workspaceId) => workspaces.limits(workspaceId)),
+    }),
     sessionEvents,
     events,
     runner: harness.runner,

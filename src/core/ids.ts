@@ -17,6 +17,9 @@ export const ID_PREFIX = {
   workspace: 'wrkspc',
   auditEntry: 'audit',
   request: 'req',
+  memoryStore: 'memstore',
+  memory: 'mem',
+  memoryVersion: 'memver',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

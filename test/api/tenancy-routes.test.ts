@@ -94,6 +94,20 @@ const SCOPE: Record<string, 'open' | 'admin' | 'self' | 'tenant' | 'worker'> = {
   'GET /v1/files/:file_id': 'tenant',
   'GET /v1/files/:file_id/content': 'tenant',
   'DELETE /v1/files/:file_id': 'tenant',
+  'POST /v1/memory_stores': 'tenant',
+  'GET /v1/memory_stores': 'tenant',
+  'GET /v1/memory_stores/:memory_store_id': 'tenant',
+  'POST /v1/memory_stores/:memory_store_id': 'tenant',
+  'POST /v1/memory_stores/:memory_store_id/archive': 'tenant',
+  'DELETE /v1/memory_stores/:memory_store_id': 'tenant',
+  'POST /v1/memory_stores/:memory_store_id/memories': 'tenant',
+  'GET /v1/memory_stores/:memory_store_id/memories': 'tenant',
+  'GET /v1/memory_stores/:memory_store_id/memories/:memory_id': 'tenant',
+  'POST /v1/memory_stores/:memory_store_id/memories/:memory_id': 'tenant',
+  'DELETE /v1/memory_stores/:memory_store_id/memories/:memory_id': 'tenant',
+  'GET /v1/memory_stores/:memory_store_id/memory_versions': 'tenant',
+  'GET /v1/memory_stores/:memory_store_id/memory_versions/:memory_version_id': 'tenant',
+  'POST /v1/memory_stores/:memory_store_id/memory_versions/:memory_version_id/redact': 'tenant',
 };
 
 /** Bodies valid enough that only the scope can refuse them (validation runs before lookups). */
@@ -115,6 +129,9 @@ const BODY: Record<string, (t: Tenant) => unknown> = {
   'POST /v1/environments/:environment_id/work/:work_id/stop': () => ({}),
   'POST /v1/environments/:environment_id/work/:work_id/heartbeat': () => ({}),
   'POST /v1/environments/:environment_id/keys': () => ({}),
+  'POST /v1/memory_stores/:memory_store_id': () => ({ name: 'renamed' }),
+  'POST /v1/memory_stores/:memory_store_id/memories': () => ({ path: '/x.md', content: 'x' }),
+  'POST /v1/memory_stores/:memory_store_id/memories/:memory_id': () => ({ content: 'x' }),
 };
 
 const PARAM: Record<string, (t: Tenant) => string> = {
@@ -130,6 +147,9 @@ const PARAM: Record<string, (t: Tenant) => string> = {
   key_id: (t) => t.environmentKeyId,
   workspace_id: (t) => t.workspace,
   api_key_id: (t) => t.keyId,
+  memory_store_id: (t) => t.memoryStore,
+  memory_id: (t) => t.memory,
+  memory_version_id: (t) => t.memoryVersion,
 };
 
 const pathFor = (url: string, t: Tenant) =>

@@ -58,6 +58,9 @@ export interface Tenant {
   resource: string;
   thread: string;
   work: string;
+  memoryStore: string;
+  memory: string;
+  memoryVersion: string;
   ids(): string[];
 }
 
@@ -106,6 +109,11 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     maxRetries: 0,
   });
   const work = await worker.beta.environments.work.poll(environment.id, { block_ms: 900 });
+  const memoryStore = await client.beta.memoryStores.create({ name: `${name}-memory` });
+  const memory = await client.beta.memoryStores.memories.create(memoryStore.id, {
+    path: '/notes.md',
+    content: `${name} notes`,
+  });
   return {
     workspace: workspace.id,
     key: issued.key,
@@ -123,6 +131,9 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     resource,
     thread: threads.data[0]?.id ?? 'sthr_missing',
     work: work?.id ?? 'work_missing',
+    memoryStore: memoryStore.id,
+    memory: memory.id,
+    memoryVersion: memory.memory_version_id,
     ids() {
       return [agent.id, environment.id, cloud.id, vault.id, credential.id, file.id, session.id];
     },

@@ -133,7 +133,10 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
       const logged = (log.readSession ? await log.readSession(sessionId) : events).map(
         (entry) => entry.event,
       );
-      if (budgetExceeded(session, logged, deps.clock.now(), deps.prices ?? DEFAULT_PRICES)) {
+      if (
+        budgetExceeded(session, logged, deps.clock.now(), deps.prices ?? DEFAULT_PRICES) ||
+        (await sessions.workspaceSpendReached?.(sessionId))
+      ) {
         if (!budgetStopAnnounced(events)) await goIdle(deps, session, { type: 'budget_reached' }, position);
         return;
       }

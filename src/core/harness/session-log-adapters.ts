@@ -77,6 +77,7 @@ export function harnessSessions(
         budget: session.budget,
       };
     },
+    workspaceSpendReached: (sessionId) => sessions.workspaceSpendReached(sessionId),
     listUnfinished: () => sessions.listUnfinished(),
     async saveUsage(sessionId, usage, stats, key) {
       await events.append(sessionId, [{ type: 'session.usage', usage }], {

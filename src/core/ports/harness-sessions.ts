@@ -18,6 +18,8 @@ export interface HarnessSession {
 
 export interface HarnessSessions {
   load(sessionId: string): Promise<HarnessSession | undefined>;
+  /** The session's workspace spent its monthly limit: stop before the model, as a budget does. */
+  workspaceSpendReached?(sessionId: string): Promise<boolean>;
   /** Sessions whose log says work may be unfinished (running or rescheduling). */
   listUnfinished(): Promise<string[]>;
   /** Writes the usage/stats projection onto the session object. */

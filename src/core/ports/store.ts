@@ -4,6 +4,7 @@
  * (the wire object) beside a few indexed columns used for filtering and paging.
  */
 import type { IdempotencyRepository } from './idempotency-store.js';
+import type { MemoryRepository } from './memory-repository.js';
 
 export type ResourceKind =
   | 'agent'
@@ -16,7 +17,9 @@ export type ResourceKind =
   | 'file'
   | 'work'
   /** Self-hosted workers' environment keys (hashed); src/core/work/environment-keys.ts. */
-  | 'environment_key';
+  | 'environment_key'
+  /** src/core/memory/: its memories and versions live in their own tables (memory-repository.ts). */
+  | 'memory_store';
 
 export interface ResourceRecord<TDoc = unknown> {
   kind: ResourceKind;
@@ -311,6 +314,8 @@ export interface Store {
   readonly workspaceSnapshots: WorkspaceSnapshotRepository;
   /** Idempotency-Key replays (ports/idempotency-store.ts). */
   readonly idempotency: IdempotencyRepository;
+  /** Memories and memory versions of memory stores (ports/memory-repository.ts). */
+  readonly memories: MemoryRepository;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -15,6 +15,8 @@ export interface SessionCommandDeps {
   work: { ensureForSession(sessionId: string): Promise<unknown> };
   /** Whether a session stopped at its budget may run again now. */
   budgets: { budgetAllowsResume(session: Session): Promise<boolean> };
+  /** The workspace's concurrent running sessions (core/workspaces/running-sessions.ts). */
+  admission?: { admitTurn(sessionId: string): Promise<void> } | undefined;
 }
 
 /**
@@ -57,6 +59,8 @@ export class SessionCommands {
 
   /** Appends client events (committed first), then tells the harness about them. */
   async send(sessionId: string, events: readonly ClientEventInput[]): Promise<LoggedEvent[]> {
+    if (events.some((event) => event.type !== 'user.interrupt'))
+      await this.deps.admission?.admitTurn(sessionId);
     const stored = await this.deps.sessionEvents.send(sessionId, events);
     for (const event of stored) {
       const doc = event.doc;

@@ -27,6 +27,8 @@ export interface SessionServiceDeps {
   sealer: SecretSealer;
   /** Budget rules that need prices and spend (model_not_budgetable, budget_not_raised). */
   budgets?: BudgetPolicy | undefined;
+  /** The owning workspace's monthly spend limit (core/workspaces/workspace-spend.ts). */
+  workspaceSpend?: { limitReached(workspaceId: string): Promise<boolean> } | undefined;
 }
 
 export interface SessionListOptions {
@@ -102,6 +104,14 @@ export class SessionService {
     const drafts = (input.initial_events ?? []).map((event) => toDraft(event, ids));
     const initialEvents = drafts.length > 0 ? await this.deps.log.append(session.id, drafts) : [];
     return { session: initialEvents.length > 0 ? await this.retrieve(session.id) : session, initialEvents };
+  }
+
+  /** True when the session's workspace has spent its monthly limit: new turns stop (budget_reached). */
+  async workspaceSpendReached(id: string): Promise<boolean> {
+    const spend = this.deps.workspaceSpend;
+    if (!spend) return false;
+    const record = await this.deps.store.resources.get('session', id);
+    return record?.workspaceId !== undefined && (await spend.limitReached(record.workspaceId));
   }
 
   async retrieve(id: string): Promise<Session> {

@@ -5,6 +5,7 @@ import { KyselyEventRepository } from './event-repository.js';
 import { KyselyFileChunkRepository } from './file-chunk-repository.js';
 import { KyselyFleetRepository } from './fleet-repository.js';
 import { KyselyIdempotencyRepository } from './idempotency-repository.js';
+import { KyselyMemoryRepository } from './memory-repository.js';
 import { KyselyLeaseRepository } from './lease-repository.js';
 import { KyselyMetaRepository } from './meta-repository.js';
 import { KyselyResourceRepository } from './resource-repository.js';
@@ -34,6 +35,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     fileChunks: new KyselyFileChunkRepository(db),
     workspaceSnapshots: new KyselyWorkspaceSnapshotRepository(db),
     idempotency: new KyselyIdempotencyRepository(db),
+    memories: new KyselyMemoryRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));

@@ -215,6 +215,54 @@ const migrations: Record<string, DialectMigration> = {
         .execute();
     },
   },
+  '0007_memory_stores': {
+    // Memories and their versions; a memory store itself is a `memory_store` resource row.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('memories')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('store_id', 'text', (c) => c.notNull())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('content_sha256', 'text', (c) => c.notNull())
+        .addColumn('content_size_bytes', 'integer', (c) => c.notNull())
+        .addColumn('version_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // Two concurrent creates at one path: the second insert fails instead of both landing.
+      await db.schema
+        .createIndex('memories_store_path')
+        .on('memories')
+        .columns(['store_id', 'path'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('memory_versions')
+        .addColumn('id', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('store_id', 'text', (c) => c.notNull())
+        .addColumn('workspace_id', 'text', (c) => c.notNull())
+        .addColumn('memory_id', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('path', 'text')
+        .addColumn('content', 'text')
+        .addColumn('content_sha256', 'text')
+        .addColumn('content_size_bytes', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text')
+        .addColumn('session_id', 'text')
+        .addColumn('api_key_id', 'text')
+        .addColumn('redacted_at', 'text')
+        .addColumn('redacted_by', 'text')
+        .execute();
+      await db.schema
+        .createIndex('memory_versions_store_created')
+        .on('memory_versions')
+        .columns(['store_id', 'created_at', 'id'])
+        .execute();
+    },
+  },
 };
 
 export const SCHEMA_VERSION = Object.keys(migrations).length;

@@ -103,6 +103,38 @@ export interface Database {
     body: string | null;
     created_at: string;
   };
+  /** Memories of memory stores (migration 0007); the store is a `memory_store` resource row. */
+  memories: {
+    id: string;
+    store_id: string;
+    workspace_id: string;
+    path: string;
+    content: string;
+    content_sha256: string;
+    content_size_bytes: number;
+    version_id: string;
+    created_at: string;
+    updated_at: string;
+  };
+  /** Every change to a memory, immutable but for redaction (which nulls the content columns). */
+  memory_versions: {
+    id: string;
+    store_id: string;
+    workspace_id: string;
+    memory_id: string;
+    operation: string;
+    path: string | null;
+    content: string | null;
+    content_sha256: string | null;
+    content_size_bytes: number | null;
+    created_at: string;
+    /** JSON actor, or null when unknown; the two ids below are its filterable copies. */
+    created_by: string | null;
+    session_id: string | null;
+    api_key_id: string | null;
+    redacted_at: string | null;
+    redacted_by: string | null;
+  };
   /** Present only so the type mentions Generated; keeps kysely's helper import honest. */
   _unused?: { id: Generated<number> };
 }
