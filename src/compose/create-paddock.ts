@@ -11,6 +11,9 @@ import { EnvironmentService } from '../core/environments/environment-service.js'
 import { FileService } from '../core/files/file-service.js';
 import { IdempotencyService } from '../core/idempotency/idempotency-service.js';
 import { createIdGenerator, type IdGenerator } from '../core/ids.js';
+import { MemoryService } from '../core/memory/memory-service.js';
+import { MemoryStoreService } from '../core/memory/memory-store-service.js';
+import { MemoryVersionService } from '../core/memory/memory-version-service.js';
 import { MeteringService } from '../core/metering/metering-service.js';
 import { resolvePrices } from '../core/metering/prices.js';
 import type { SessionRunner } from '../core/ports/session-runner.js';
@@ -104,6 +107,8 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     workspaceSpend,
   });
   const vaults = new VaultService(store, ids, clock, credentials);
+  const memoryStores = new MemoryStoreService(store, ids, clock);
+  const memories = new MemoryService(store, ids, clock, memoryStores);
   const harness = createHarnessNode({
     config,
     store,
@@ -149,6 +154,9 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     vaults,
     credentials,
     files,
+    memoryStores,
+    memories,
+    memoryVersions: new MemoryVersionService(store, clock, memoryStores),
     sessions,
     sessionCommands: new SessionCommands({
       sessions,
