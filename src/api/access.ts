@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Credential, CredentialKind } from '../core/credentials.js';
+import type { CallerCredential, CallerCredentialKind } from '../core/credentials.js';
 import { notFound, PaddockError } from '../core/errors.js';
 import type { WorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import { presentedKey } from './auth.js';
@@ -13,7 +13,7 @@ import { resolveWorkspaceScope } from './workspace-access.js';
  * Routes without `access` take API keys only.
  */
 export interface RouteAccess {
-  kinds: readonly CredentialKind[];
+  kinds: readonly CallerCredentialKind[];
   scope?: 'session' | 'environment' | 'work';
 }
 
@@ -27,7 +27,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     /** Set by the auth hook on every authenticated request. */
-    credential?: Credential;
+    credential?: CallerCredential;
     /** The workspace the request acts in; entered around the handler (app.ts). */
     workspaceScope?: WorkspaceScope;
   }
@@ -36,7 +36,7 @@ declare module 'fastify' {
 const API_KEY_ONLY: RouteAccess = { kinds: ['api_key'] };
 
 /** Route options opening a route to workers (route-level `config`). */
-export const access = (kinds: readonly CredentialKind[], scope?: RouteAccess['scope']) => ({
+export const access = (kinds: readonly CallerCredentialKind[], scope?: RouteAccess['scope']) => ({
   config: { access: { kinds, ...(scope ? { scope } : {}) } },
 });
 
@@ -46,7 +46,7 @@ export const adminOnly = { config: { admin: true } };
 /** The session routes a self-hosted worker calls with its sessions token or environment key. */
 export const workerSessionAccess = access(['api_key', 'environment', 'session'], 'session');
 
-const DESCRIBE: Record<CredentialKind, string> = {
+const DESCRIBE: Record<CallerCredentialKind, string> = {
   api_key: 'an API key',
   environment: 'an environment key',
   session: 'a sessions token',

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Credential } from '../core/credentials.js';
+import type { CallerCredential } from '../core/credentials.js';
 import type { IdempotencyService } from '../core/idempotency/idempotency-service.js';
 
 /** Requests that claimed their key and still owe it a response. */
@@ -56,7 +56,7 @@ export function registerIdempotency(app: FastifyInstance, idempotency: Idempoten
   });
 }
 
-function scopeOf(credential: Credential): string {
+function scopeOf(credential: CallerCredential): string {
   switch (credential.kind) {
     case 'api_key':
       return `api_key:${credential.keyId}`;

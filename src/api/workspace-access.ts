@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Credential } from '../core/credentials.js';
+import type { CallerCredential } from '../core/credentials.js';
 import { notFound, PaddockError } from '../core/errors.js';
 import { DEFAULT_WORKSPACE_ID, type WorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import type { AppContext } from './context.js';
@@ -7,7 +7,7 @@ import type { AppContext } from './context.js';
 /** The header the SDK sends when a call passes `workspace_id`. */
 export const WORKSPACE_HEADER = 'anthropic-workspace-id';
 
-const actorOf = (credential: Credential): string =>
+const actorOf = (credential: CallerCredential): string =>
   credential.kind === 'api_key'
     ? credential.keyId
     : credential.kind === 'environment'
@@ -23,7 +23,7 @@ const actorOf = (credential: Credential): string =>
  */
 export async function resolveWorkspaceScope(
   request: FastifyRequest,
-  credential: Credential,
+  credential: CallerCredential,
   context: AppContext,
 ): Promise<WorkspaceScope> {
   const header = request.headers[WORKSPACE_HEADER];

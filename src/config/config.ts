@@ -98,6 +98,11 @@ export interface SandboxConfig {
   /** Where `github_repository` resources are cloned from (PADDOCK_GITHUB_BASE_URL); default https://github.com. */
   githubBaseUrl: string;
   /**
+   * PADDOCK_GITHUB_BASE_URL was set: the operator chose the base, so its address is not checked.
+   * The default base's address is checked by the address policy before each clone (docs/security.md).
+   */
+  githubBaseUrlConfigured: boolean;
+  /**
    * PEM certificates the egress proxy trusts, besides Node's bundled CAs, for
    * upstream servers of intercepted TLS (the file at PADDOCK_EGRESS_EXTRA_CA_FILE).
    */
@@ -195,6 +200,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
         nonEmpty(env['PADDOCK_LAYER_BUILD_TIMEOUT_MS']) ?? String(15 * 60_000),
       ),
       githubBaseUrl: nonEmpty(env['PADDOCK_GITHUB_BASE_URL']) ?? 'https://github.com',
+      githubBaseUrlConfigured: nonEmpty(env['PADDOCK_GITHUB_BASE_URL']) !== undefined,
       egressExtraCa: loadCaFile(nonEmpty(env['PADDOCK_EGRESS_EXTRA_CA_FILE'])),
       egressBodyBudgetBytes: parsePositive(env, 'PADDOCK_EGRESS_BODY_BUDGET_MB', 64) * 1024 * 1024,
       sessionOutputMaxBytes: parsePositive(env, 'PADDOCK_SESSION_OUTPUT_MAX_MB', 1024) * 1024 * 1024,

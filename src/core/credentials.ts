@@ -10,13 +10,13 @@ import { ENVIRONMENT_KEY_PREFIX, SESSIONS_TOKEN_PREFIX } from './work/work-token
  * - `environment`: a self-hosted worker's standing key, scoped to one environment.
  * - `session`: the short-lived `sk-ant-req-…` token of one work item, scoped to its session.
  */
-export type Credential =
+export type CallerCredential =
   /** workspaceId null: an organization (admin) key. */
   | { kind: 'api_key'; keyId: string; workspaceId: string | null }
   | { kind: 'environment'; environmentId: string; workspaceId: string }
   | { kind: 'session'; sessionId: string; workId: string; environmentId: string; workspaceId: string };
 
-export type CredentialKind = Credential['kind'];
+export type CallerCredentialKind = CallerCredential['kind'];
 
 export class CredentialResolver {
   constructor(
@@ -28,7 +28,7 @@ export class CredentialResolver {
   ) {}
 
   /** Throws `authentication` for a missing or unknown credential. */
-  async resolve(presented: string | undefined): Promise<Credential> {
+  async resolve(presented: string | undefined): Promise<CallerCredential> {
     if (presented?.startsWith(SESSIONS_TOKEN_PREFIX)) {
       const scope = await this.work.resolveToken(presented);
       if (!scope)

@@ -17,6 +17,7 @@ import { parseSubnet } from '../network/nat-link.js';
 import { type EgressOptions, sandboxEgress } from '../network/sandbox-egress.js';
 import { SandboxNat } from '../network/sandbox-nat.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
+import { githubBaseCheck } from '../resources/git-base-address.js';
 import { stageResources } from '../resources/stage-resources.js';
 import type { SandboxSettings } from '../sandbox-settings.js';
 import { type ConfineHelper, ensureConfineHelper } from '../seccomp/confine-helper.js';
@@ -159,6 +160,7 @@ export async function createBwrapDriver(
         join(layer.mounts, createHash('sha256').update(sandboxPath).digest('hex').slice(0, 16)),
       owner,
       githubBaseUrl: config.sandbox.githubBaseUrl,
+      githubBaseCheck: githubBaseCheck(config),
     });
     const lowers = packages ? [packages, base] : [base];
     const egress = await sandboxEgress(spec, { ...egressOptions, rootfsLayers: lowers });

@@ -11,6 +11,7 @@ import {
 } from '../managed-driver.js';
 import { placeholderEnv } from '../network/secret-egress.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
+import { githubBaseCheck } from '../resources/git-base-address.js';
 import { stageResources } from '../resources/stage-resources.js';
 import type { SandboxSettings } from '../sandbox-settings.js';
 import type { InsideSpawner } from '../tools/inside.js';
@@ -58,6 +59,7 @@ export function createProcessDriver(
       await stageResources(spec, {
         place: (sandboxPath) => join(workdir, sandboxPath),
         githubBaseUrl: config.sandbox.githubBaseUrl,
+        githubBaseCheck: githubBaseCheck(config),
       });
       // Placeholders only, for parity with bwrap: there is no proxy here, so nothing is substituted.
       return new HostProcesses(workdir, placeholderEnv(spec.secrets));

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { SandboxRepository } from '../../core/ports/sandbox.js';
 import { scrubSecrets } from '../../core/secret-scrub.js';
 import { githubRepositoryPath } from '../../core/sessions/github-repository-url.js';
+import { type BaseAddressCheck, pinBaseAddress } from './git-base-address.js';
 
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const CLONE_TIMEOUT_MS = 10 * 60_000;
@@ -14,6 +15,11 @@ export interface CloneOptions {
   baseUrl: string;
   /** Host uid the tree is handed to (the sandbox's root), when the server runs as root. */
   owner?: number | undefined;
+  /**
+   * Set for the default base (PADDOCK_GITHUB_BASE_URL not configured): an http(s) base's address
+   * is checked by the address policy and pinned for git. A configured base is the operator's choice.
+   */
+  checkBase?: BaseAddressCheck | undefined;
 }
 
 /**
@@ -36,11 +42,16 @@ export async function ensureRepository(
   const named = githubRepositoryPath(repository.url);
   if ('invalid' in named) throw new Error(`cannot provision repository ${shown}: the URL ${named.invalid}`);
   const source = `${options.baseUrl.replace(/\/+$/, '')}${named.path}`;
+  const pinned = options.checkBase
+    ? await pinBaseAddress(options.baseUrl, options.checkBase).catch((error: unknown) => {
+        throw new Error(`cannot provision repository ${shown}: ${(error as Error).message}`);
+      })
+    : [];
   const temp = `${target}.cloning-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
   await mkdir(dirname(target), { recursive: true, mode: 0o755 });
   const git = (args: string[], withToken = false) =>
-    runGit(args, gitEnv(withToken ? repository.authorizationToken : undefined));
+    runGit(args, gitEnv(withToken ? repository.authorizationToken : undefined, pinned));
   try {
     const branch = repository.checkout?.type === 'branch' ? ['--branch', repository.checkout.name] : [];
     await git(['clone', '--quiet', ...branch, '--', source, temp], true);
@@ -71,7 +82,7 @@ export function publicUrl(url: string): string {
   return parsed.toString().replace(/\/$/, '');
 }
 
-function gitEnv(token: string | undefined): Record<string, string> {
+function gitEnv(token: string | undefined, extra: Array<[string, string]>): Record<string, string> {
   const env: Record<string, string> = {
     PATH: HOST_PATH,
     // No prompts, and none of the server user's git configuration or credential helpers.
@@ -82,12 +93,16 @@ function gitEnv(token: string | undefined): Record<string, string> {
     GIT_CONFIG_GLOBAL: '/dev/null',
     LANG: 'C',
   };
+  const config: Array<[string, string]> = [...extra];
   if (token !== undefined) {
     const basic = Buffer.from(`x-access-token:${token}`).toString('base64');
-    env['GIT_CONFIG_COUNT'] = '1';
-    env['GIT_CONFIG_KEY_0'] = 'http.extraHeader';
-    env['GIT_CONFIG_VALUE_0'] = `Authorization: Basic ${basic}`;
+    config.push(['http.extraHeader', `Authorization: Basic ${basic}`]);
   }
+  if (config.length > 0) env['GIT_CONFIG_COUNT'] = String(config.length);
+  config.forEach(([key, value], index) => {
+    env[`GIT_CONFIG_KEY_${index}`] = key;
+    env[`GIT_CONFIG_VALUE_${index}`] = value;
+  });
   return env;
 }
 

@@ -2,6 +2,7 @@ import { constants, existsSync } from 'node:fs';
 import { chmod, chown, copyFile, mkdir, rename } from 'node:fs/promises';
 import { dirname, posix } from 'node:path';
 import type { SandboxSpec } from '../../core/ports/sandbox.js';
+import type { BaseAddressCheck } from './git-base-address.js';
 import { ensureRepository } from './git-repository.js';
 
 /** A session resource ready on the host: `source` is what the driver mounts at `sandboxPath`. */
@@ -17,6 +18,8 @@ export interface StageOptions {
   /** Host uid the staged copies belong to (the sandbox's root), when the server runs as root. */
   owner?: number | undefined;
   githubBaseUrl: string;
+  /** The default base's address check (undefined when the operator configured the base). */
+  githubBaseCheck?: BaseAddressCheck | undefined;
 }
 
 /**
@@ -42,7 +45,11 @@ export async function stageResources(spec: SandboxSpec, options: StageOptions): 
   for (const repository of spec.repositories ?? []) {
     const sandboxPath = normalizeSandboxPath(repository.sandboxPath);
     const source = options.place(sandboxPath);
-    await ensureRepository(repository, source, { baseUrl: options.githubBaseUrl, owner: options.owner });
+    await ensureRepository(repository, source, {
+      baseUrl: options.githubBaseUrl,
+      owner: options.owner,
+      checkBase: options.githubBaseCheck,
+    });
     staged.push({ source, sandboxPath, readOnly: false });
   }
   return staged;
