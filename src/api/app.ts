@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { runInWorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import { authorize } from './access.js';
+import { registerAuditHook } from './audit-hook.js';
 import type { AppContext } from './context.js';
 import { toErrorResponse } from './error-mapping.js';
 import { foldQuery } from './query.js';
@@ -127,6 +128,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerIdempotency(app, context.idempotency);
 
   app.get('/health', async () => ({ status: 'ok' }));
+  registerAuditHook(app, context);
 
   registerAgentRoutes(app, context);
   registerApiKeyRoutes(app, context);

@@ -68,6 +68,7 @@ const SCOPE: Record<string, 'open' | 'admin' | 'self' | 'tenant' | 'worker'> = {
   'POST /v1/vaults/:vault_id/credentials/:credential_id/archive': 'tenant',
   'DELETE /v1/vaults/:vault_id/credentials/:credential_id': 'tenant',
   'GET /v1/vaults/:vault_id/credentials': 'tenant',
+  'POST /v1/vaults/:vault_id/credentials/:credential_id/mcp_oauth_validate': 'tenant',
   'POST /v1/sessions': 'tenant',
   'GET /v1/sessions/:session_id': 'tenant',
   'POST /v1/sessions/:session_id': 'tenant',
