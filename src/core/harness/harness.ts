@@ -210,12 +210,16 @@ export class Harness implements SessionRunner {
         const { held, takeover } = await this.ownership.take(sessionId);
         // Another node owns the session (it is live and ran it last, or holds a running lease).
         if (!held) return;
+        this.options.telemetry?.lease('taken');
         if (takeover) {
           // The previous owner may have died mid-step: recover as after a crash.
           run.recovering = true;
           await this.reportTakeover(takeover);
         }
-        const release = this.ownership.keep(sessionId, () => run.controller.abort(new Error('lease lost')));
+        const release = this.ownership.keep(sessionId, () => {
+          this.options.telemetry?.lease('lost');
+          run.controller.abort(new Error('lease lost'));
+        });
         try {
           do {
             run.dirty = false;
@@ -226,7 +230,10 @@ export class Harness implements SessionRunner {
           release();
         }
         const abortedByDrain = this.draining && run.controller.signal.aborted;
-        await this.ownership.handOff(sessionId).catch((error) => this.options.onError?.(error, sessionId));
+        await this.ownership.handOff(sessionId).then(
+          () => this.options.telemetry?.lease('released'),
+          (error) => this.options.onError?.(error, sessionId),
+        );
         // Input that landed during the hand-off is this node's to answer, unless it is leaving.
         if (this.draining && (run.dirty || abortedByDrain)) this.options.fleet?.resignal?.(sessionId);
         if (!run.dirty || this.stopped || this.draining) return;

@@ -1,11 +1,12 @@
 import type { Clock } from '../clock.js';
-import type { DraftEvent, SessionErrorObject } from '../events/session-event.js';
+import type { DraftEvent, SessionErrorObject, SessionEvent } from '../events/session-event.js';
 import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
 import { usageSnapshot } from '../metering/list-cost.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import { ModelProviderError, type ModelRouter } from '../ports/model-provider.js';
+import { NO_TELEMETRY, type Telemetry } from '../ports/telemetry.js';
 import type { ToolRunner } from '../ports/tool-runner.js';
 import { keyAt, type StepPosition, stepPosition } from './append-keys.js';
 import { buildModelRequest } from './build-model-request.js';
@@ -17,6 +18,7 @@ import { awaitingClient, foldSessionState, type LoggedEvent, type SessionState }
 import { agentToolNames, buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';
 import { errorOutcome, resultEvent, resultKey, runToolStep } from './tool-step.js';
+import { openTurn, reportModelRequest, reportToolCall } from './turn-telemetry.js';
 
 export interface RunDependencies {
   log: HarnessLog;
@@ -32,6 +34,8 @@ export interface RunDependencies {
   contextWindowTokens?: number | undefined;
   /** List prices for `usage.list_cost` and budgets; default: the guide's (DEFAULT_PRICES). */
   prices?: PriceTable | undefined;
+  /** Metrics and spans for operators (ports/telemetry.ts); default: none. */
+  telemetry?: Telemetry | undefined;
 }
 
 export interface RunOptions {
@@ -71,6 +75,10 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     const position = stepPosition(events);
     const append = (drafts: DraftEvent[], what: string) =>
       log.append(sessionId, drafts, keyAt(position, what));
+    const telemetry = deps.telemetry ?? NO_TELEMETRY;
+    // The turn this step belongs to, once the step has made sure the session is running.
+    const turnAfter = (opened: SessionEvent[]) =>
+      openTurn([...events.map((entry) => entry.event), ...opened], sessionId, session.agent.name);
 
     if (state.danglingModelRequestId) {
       const startId = state.danglingModelRequestId;
@@ -115,13 +123,15 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
 
     const runnable = state.unresolved.filter((pending) => pending.decision === 'allow');
     if (runnable.length > 0) {
-      await ensureRunning(state, append);
+      const turn = turnAfter(await ensureRunning(state, append));
       const catalog = buildToolCatalog(
         session.agent,
         (await deps.tools.extraTools?.(session, agentToolNames(session.agent))) ?? [],
       );
       for (const pending of runnable) {
-        await runToolStep({ session, pending, catalog, tools: deps.tools, log, signal });
+        await reportToolCall(telemetry, deps.clock, turn, pending, () =>
+          runToolStep({ session, pending, catalog, tools: deps.tools, log, signal }),
+        );
       }
       continue;
     }
@@ -140,7 +150,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         if (!budgetStopAnnounced(events)) await goIdle(deps, session, { type: 'budget_reached' }, position);
         return;
       }
-      await ensureRunning(state, append);
+      const turn = turnAfter(await ensureRunning(state, append));
       try {
         const catalog = buildToolCatalog(
           session.agent,
@@ -152,23 +162,26 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
           await compactHistory({ sessionId, log, provider, request, signal, position });
           continue;
         }
-        const result = await runModelStep({
-          sessionId,
-          log,
-          position,
-          provider,
-          buildRequest: async (startId) => {
-            const current = await log.read(sessionId);
-            const upTo = current.findIndex((entry) => entry.event.id === startId);
-            const before = upTo < 0 ? current : current.slice(0, upTo);
-            // Nothing landed between the estimate and the start: the request already built is the one.
-            if (before.length === events.length && before.at(-1)?.seq === events.at(-1)?.seq) return request;
-            return buildModelRequest(session.agent, catalog.definitions, before);
-          },
-          catalog,
-          judge: deps.judge,
-          signal,
-        });
+        const result = await reportModelRequest(telemetry, deps.clock, turn, session.agent.model.id, () =>
+          runModelStep({
+            sessionId,
+            log,
+            position,
+            provider,
+            buildRequest: async (startId) => {
+              const current = await log.read(sessionId);
+              const upTo = current.findIndex((entry) => entry.event.id === startId);
+              const before = upTo < 0 ? current : current.slice(0, upTo);
+              // Nothing landed between the estimate and the start: the request already built is the one.
+              if (before.length === events.length && before.at(-1)?.seq === events.at(-1)?.seq)
+                return request;
+              return buildModelRequest(session.agent, catalog.definitions, before);
+            },
+            catalog,
+            judge: deps.judge,
+            signal,
+          }),
+        );
         attempt = 0;
         // The turn goes on (tools next): a mid-turn snapshot keeps usage.list_cost live.
         if (result.stopReason === 'tool_use' && usageSnapshotDue(events, deps.clock.now())) {
@@ -243,12 +256,13 @@ function alreadyAwaiting(state: SessionState, waiting: string[]): boolean {
   return reason.event_ids.length === waiting.length && reason.event_ids.every((id) => waiting.includes(id));
 }
 
+/** Returns the status event it appended, if any (it may open a turn). */
 async function ensureRunning(
   state: SessionState,
-  append: (drafts: DraftEvent[], what: string) => Promise<unknown>,
-) {
-  if (state.status !== 'running')
-    await append([{ type: 'session.status_running' }], 'session.status_running');
+  append: (drafts: DraftEvent[], what: string) => Promise<SessionEvent[]>,
+): Promise<SessionEvent[]> {
+  if (state.status === 'running') return [];
+  return append([{ type: 'session.status_running' }], 'session.status_running');
 }
 
 async function goIdle(
@@ -260,11 +274,14 @@ async function goIdle(
   // Outputs and usage first, so a client that stops reading at the idle event already sees them.
   await deps.tools.endTurn?.(session).catch(() => undefined);
   await saveUsageSnapshot(deps, session, position);
+  const before = (await deps.log.read(session.id)).map((entry) => entry.event);
   await deps.log.append(
     session.id,
     [{ type: 'session.status_idle', stop_reason: stopReason, stop_details: null }],
     keyAt(position, 'session.status_idle'),
   );
+  const turn = openTurn(before, session.id, session.agent.name);
+  if (turn) (deps.telemetry ?? NO_TELEMETRY).turnEnded(turn, stopReason.type);
 }
 
 /** Appends a `session.usage` snapshot (usage with list_cost) and projects usage/stats onto the session. */

@@ -41,12 +41,13 @@ export async function runToolStep(options: {
   tools: ToolRunner;
   log: HarnessLog;
   signal: AbortSignal;
-}): Promise<void> {
+}): Promise<{ isError: boolean }> {
   const { session, pending, catalog, tools, log, signal } = options;
   const event = pending.event;
   const entry = catalog.lookup(event.name);
   let outcome: ToolOutcome;
   let sessionError: DraftEvent | undefined;
+  let buildFailure: DraftEvent | undefined;
   if (!entry) {
     outcome = errorOutcome(`tool ${JSON.stringify(event.name)} is not available to this agent`);
   } else {
@@ -68,9 +69,24 @@ export async function runToolStep(options: {
             error_code: 'insufficient_storage',
           },
         };
+      // The environment's packages failed to build (environment-build-guard.ts): the client's to fix.
+      if (isPaddockError(error) && error.errorCode === 'environment_build_failed')
+        buildFailure = {
+          type: 'session.error',
+          error: {
+            type: 'unknown_error',
+            message: error.message,
+            retry_status: { type: 'exhausted' },
+            error_code: 'environment_build_failed',
+          },
+        };
     }
   }
   if (signal.aborted) throw signal.reason ?? new Error('aborted');
+  // Told once per session (the key), however often the model tries again: the build is not rerun.
+  if (buildFailure)
+    await log.append(session.id, [buildFailure], answerKey(session.id, 'environment_build_failed'));
   const result = resultEvent(pending, outcome);
   await log.append(session.id, sessionError ? [sessionError, result] : [result], resultKey(pending));
+  return { isError: outcome.isError };
 }

@@ -1,0 +1,136 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Read at scrape time from the store and the work queue (wired in src/compose). */
+export interface MetricSources {
+  sessionsByStatus?: (() => Promise<Record<string, number>>) | undefined;
+  queueDepth?: (() => Promise<number>) | undefined;
+}
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+/**
+ * The node's Prometheus series, in a registry of its own (never prom-client's global one),
+ * so several servers in one process (tests, embedders) keep separate counts.
+ */
+export class PrometheusMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter<'method' | 'route' | 'status'>;
+  readonly requestSeconds: Histogram<'method' | 'route'>;
+  readonly turns: Counter<'stop_reason'>;
+  readonly modelRequests: Counter<'model' | 'outcome'>;
+  readonly modelSeconds: Histogram<'model'>;
+  readonly modelTokens: Counter<'model' | 'direction'>;
+  readonly toolCalls: Counter<'tool' | 'kind' | 'outcome'>;
+  readonly toolSeconds: Histogram<'tool' | 'kind'>;
+  readonly sandboxStarts: Counter<'outcome'>;
+  readonly sandboxStartSeconds: Histogram;
+  readonly leases: Counter<'event'>;
+  readonly mcpFailures: Counter<'server'>;
+
+  constructor(sources: MetricSources = {}) {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: 'paddock_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: 'paddock_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request (an event stream counts until it closes).',
+      labelNames: ['method', 'route'],
+      buckets: SECONDS,
+      registers,
+    });
+    this.turns = new Counter({
+      name: 'paddock_turns_total',
+      help: 'Turns ended (session.status_idle), by stop reason.',
+      labelNames: ['stop_reason'],
+      registers,
+    });
+    this.modelRequests = new Counter({
+      name: 'paddock_model_requests_total',
+      help: 'Model requests, by model and outcome.',
+      labelNames: ['model', 'outcome'],
+      registers,
+    });
+    this.modelSeconds = new Histogram({
+      name: 'paddock_model_request_duration_seconds',
+      help: 'Model request latency, from the request to the end of its stream.',
+      labelNames: ['model'],
+      buckets: SECONDS,
+      registers,
+    });
+    this.modelTokens = new Counter({
+      name: 'paddock_model_tokens_total',
+      help: 'Tokens by model and direction (input, output).',
+      labelNames: ['model', 'direction'],
+      registers,
+    });
+    this.toolCalls = new Counter({
+      name: 'paddock_tool_calls_total',
+      help: 'Tool calls run by the harness, by tool, kind and outcome.',
+      labelNames: ['tool', 'kind', 'outcome'],
+      registers,
+    });
+    this.toolSeconds = new Histogram({
+      name: 'paddock_tool_call_duration_seconds',
+      help: 'Tool call duration, by tool and kind.',
+      labelNames: ['tool', 'kind'],
+      buckets: SECONDS,
+      registers,
+    });
+    this.sandboxStarts = new Counter({
+      name: 'paddock_sandbox_starts_total',
+      help: 'Sandboxes started on this node, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.sandboxStartSeconds = new Histogram({
+      name: 'paddock_sandbox_start_duration_seconds',
+      help: 'Time from a session first needing a sandbox to the sandbox being ready.',
+      buckets: SECONDS,
+      registers,
+    });
+    this.leases = new Counter({
+      name: 'paddock_session_leases_total',
+      help: 'Session leases taken, lost and released by this node.',
+      labelNames: ['event'],
+      registers,
+    });
+    this.mcpFailures = new Counter({
+      name: 'paddock_mcp_failures_total',
+      help: 'MCP tool calls that failed, by MCP server name.',
+      labelNames: ['server'],
+      registers,
+    });
+    const sessionsByStatus = sources.sessionsByStatus;
+    if (sessionsByStatus) {
+      new Gauge({
+        name: 'paddock_sessions',
+        help: 'Sessions by status (all workspaces), read at scrape time.',
+        labelNames: ['status'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const [status, count] of Object.entries(await sessionsByStatus())) this.set({ status }, count);
+        },
+      });
+    }
+    const queueDepth = sources.queueDepth;
+    if (queueDepth) {
+      new Gauge({
+        name: 'paddock_work_queue_depth',
+        help: 'Work items waiting for a self-hosted worker, read at scrape time.',
+        registers,
+        async collect() {
+          this.set(await queueDepth());
+        },
+      });
+    }
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
