@@ -1,5 +1,5 @@
 import type { AppendKeys } from '../ports/harness-log.js';
-import type { LoggedEvent } from './session-state.js';
+import type { LogEntry } from './session-state.js';
 
 /**
  * Deterministic idempotency keys for harness appends (decision 0002). The
@@ -23,7 +23,7 @@ import type { LoggedEvent } from './session-state.js';
 export type StepPosition = `@${number}`;
 
 /** Where a step stands: the seq of the last event in the view it was folded from. */
-export function stepPosition(events: readonly LoggedEvent[]): StepPosition {
+export function stepPosition(events: readonly LogEntry[]): StepPosition {
   return `@${events.at(-1)?.seq ?? 0}`;
 }
 

@@ -6,7 +6,7 @@ import type {
   ModelToolDefinition,
 } from '../ports/model-provider.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
-import type { LoggedEvent } from './session-state.js';
+import type { LogEntry } from './session-state.js';
 
 export const DEFAULT_MAX_TOKENS = 8192;
 
@@ -17,7 +17,7 @@ export const DEFAULT_MAX_TOKENS = 8192;
 export function buildModelRequest(
   agent: AgentSnapshot,
   tools: ModelToolDefinition[],
-  log: readonly LoggedEvent[],
+  log: readonly LogEntry[],
 ): ModelRequest {
   const messages: ModelMessage[] = [];
   const push = (role: ModelMessage['role'], blocks: ModelContentBlock[]) => {
@@ -89,7 +89,7 @@ export function buildModelRequest(
 }
 
 /** After a compaction, history restarts from the summary the compactor wrote. */
-function historyAfterCompaction(log: readonly LoggedEvent[]): readonly LoggedEvent[] {
+function historyAfterCompaction(log: readonly LogEntry[]): readonly LogEntry[] {
   for (let index = log.length - 1; index >= 0; index--) {
     if (log[index]?.event.type === 'agent.thread_context_compacted') {
       // The summary is the system.message appended right after the marker.

@@ -14,7 +14,7 @@ import { compactHistory, DEFAULT_CONTEXT_WINDOW_TOKENS, needsCompaction } from '
 import { modelRequestEndKey, runModelStep } from './model-step.js';
 import type { AutoJudge } from './permissions.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { awaitingClient, foldSessionState, type LoggedEvent, type SessionState } from './session-state.js';
+import { awaitingClient, foldSessionState, type LogEntry, type SessionState } from './session-state.js';
 import { agentToolNames, buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';
 import { errorOutcome, resultEvent, resultKey, runToolStep } from './tool-step.js';
@@ -363,7 +363,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** Mid-turn usage snapshots: at most one every few seconds, so fast tool loops stay fast. */
 const USAGE_SNAPSHOT_INTERVAL_MS = 5_000;
 
-function usageSnapshotDue(events: readonly LoggedEvent[], nowMs: number): boolean {
+function usageSnapshotDue(events: readonly LogEntry[], nowMs: number): boolean {
   for (let index = events.length - 1; index >= 0; index--) {
     const event = events[index]?.event;
     if (event?.type === 'session.usage')

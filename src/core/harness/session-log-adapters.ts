@@ -5,14 +5,14 @@ import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.
 import type { EventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { isStoreUnavailable } from '../store-unavailable.js';
-import type { LoggedEvent } from './session-state.js';
+import type { LogEntry } from './session-state.js';
 
 const PAGE = 1000;
 
 /** The harness's log: every append is checked against this node's lease. */
 export function harnessLog(events: EventLog, leaseOwner: string): HarnessLog {
   // The log is append-only, so each read only fetches what is new since the last one.
-  const cache = new Map<string, LoggedEvent[]>();
+  const cache = new Map<string, LogEntry[]>();
   return {
     async read(sessionId) {
       const known = cache.get(sessionId) ?? [];

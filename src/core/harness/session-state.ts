@@ -1,6 +1,7 @@
 import type { EventOf, SessionEvent, StopReason } from '../events/session-event.js';
 
-export interface LoggedEvent {
+/** One event as the harness folds it: the event and its seq in the session's log (EventLog's LoggedEvent is the stored row). */
+export interface LogEntry {
   seq: number;
   event: SessionEvent;
 }
@@ -47,7 +48,7 @@ const INPUT_TYPES = new Set([
   'agent.thread_message_received',
 ]);
 
-export function foldSessionState(log: readonly LoggedEvent[]): SessionState {
+export function foldSessionState(log: readonly LogEntry[]): SessionState {
   let status: SessionState['status'] = 'idle';
   let lastIdle: SessionState['lastIdle'];
   let consumedUpTo = 0;

@@ -3,7 +3,7 @@ import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
 import { prefixKeys } from './append-keys.js';
-import type { LoggedEvent } from './session-state.js';
+import type { LogEntry } from './session-state.js';
 import type { ChildThread, ThreadDirectory } from './thread-directory.js';
 
 const TO_THREAD_STATUS: Record<string, string> = {
@@ -32,7 +32,7 @@ export function threadLog(log: HarnessLog, thread: ChildThread, directory: Threa
   return {
     async read(sessionId) {
       const all = await log.read(sessionId);
-      const own: LoggedEvent[] = [];
+      const own: LogEntry[] = [];
       for (const entry of all) {
         const event = entry.event;
         const mine = event.session_thread_id === thread.id;

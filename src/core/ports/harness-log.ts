@@ -1,12 +1,12 @@
 import type { DraftEvent, SessionEvent } from '../events/session-event.js';
-import type { LoggedEvent } from '../harness/session-state.js';
+import type { LogEntry } from '../harness/session-state.js';
 
 /** A batch key, or one key per event (see append-keys.ts). */
 export type AppendKeys = string | readonly string[];
 
 /** The harness's view of the event log: read it whole, append to it. */
 export interface HarnessLog {
-  read(sessionId: string): Promise<LoggedEvent[]>;
+  read(sessionId: string): Promise<LogEntry[]>;
   /**
    * Appends atomically. `keys` makes the append idempotent (append-keys.ts): a
    * batch key (event i gets `<key>#<i>`) or one key per event; an event whose
@@ -18,7 +18,7 @@ export interface HarnessLog {
   /** Reserves an event id, so a preview can name the event it will become. */
   newEventId?(): string;
   /** The whole session's log when `read` is a thread's view of it (usage and budgets are per session). */
-  readSession?(sessionId: string): Promise<LoggedEvent[]>;
+  readSession?(sessionId: string): Promise<LogEntry[]>;
   /** Drops anything cached for a session the harness stopped driving. */
   forget?(sessionId: string): void;
 }
