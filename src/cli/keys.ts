@@ -7,17 +7,40 @@ interface ApiKeyWire {
   key?: string;
 }
 
-const USAGE = 'usage: paddock keys create <name> | list | revoke <id> [--base-url <url>] [--api-key <key>]\n';
+const USAGE =
+  'usage: paddock keys create <name> [--workspace <id>] | list | revoke <id> [--base-url <url>] [--api-key <key>]\n';
 
-/** `paddock keys …`: the running server's /v1/api_keys, over HTTP. */
+/** `--workspace ID` (or `--workspace=ID`) taken out of the arguments; the rest go to clientCommand. */
+function takeWorkspace(args: string[]): { workspace: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let workspace: string | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    if (arg === '--workspace') workspace = args[++index];
+    else if (arg.startsWith('--workspace=')) workspace = arg.slice('--workspace='.length);
+    else rest.push(arg);
+  }
+  return { workspace, rest };
+}
+
+/**
+ * `paddock keys …`: the running server's keys, over HTTP. `create --workspace ID` makes a key of
+ * that workspace (/v1/organizations/api_keys); without it, an organization (admin) key.
+ */
 export async function runKeys(args: string[]): Promise<number> {
-  const { client, positionals } = clientCommand(args);
+  const { workspace, rest } = takeWorkspace(args);
+  const { client, positionals } = clientCommand(rest);
   const [action, argument] = positionals;
   switch (action) {
     case 'create': {
-      const created = await client.expect<ApiKeyWire>('POST', '/v1/api_keys', {
-        name: argument ?? 'unnamed',
-      });
+      const name = argument ?? 'unnamed';
+      const created =
+        workspace === undefined
+          ? await client.expect<ApiKeyWire>('POST', '/v1/api_keys', { name })
+          : await client.expect<ApiKeyWire>('POST', '/v1/organizations/api_keys', {
+              name,
+              workspace_id: workspace,
+            });
       process.stdout.write(`${created.id}\t${created.name}\n${created.key ?? ''}\n`);
       return 0;
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
+import { runKeys } from '../../src/cli/keys.js';
 import { DEFAULT_WORKSPACE_ID } from '../../src/core/workspaces/workspace-scope.js';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.js';
@@ -97,6 +98,36 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(org.scope, { type: 'organization' });
       const ops = new Anthropic({ baseURL: server.url, apiKey: org.key, maxRetries: 0 });
       await ops.beta.organization.workspaces.retrieve(workspace.id);
+    });
+
+    it('paddock keys create NAME --workspace ID makes a key of that workspace', async () => {
+      const workspace = await server.client.beta.organization.workspaces.create({ name: 'CLI' });
+      const written: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((chunk: string) =>
+        written.push(String(chunk)) > 0) as typeof process.stdout.write;
+      let code: number;
+      try {
+        code = await runKeys([
+          'create',
+          'from-cli',
+          '--workspace',
+          workspace.id,
+          '--base-url',
+          server.url,
+          '--api-key',
+          TEST_ADMIN_KEY,
+        ]);
+      } finally {
+        process.stdout.write = write;
+      }
+      assert.equal(code, 0);
+      const [line, key] = written.join('').trim().split('\n');
+      const id = (line ?? '').split('\t')[0] ?? '';
+      const retrieved = await server.client.beta.organization.apiKeys.retrieve(id);
+      assert.deepEqual(retrieved.scope, { type: 'workspace', workspace_id: workspace.id });
+      const me = await call(server, key ?? '', 'GET', '/v1/organizations/me', undefined);
+      assert.equal(me.json['workspace_id'], workspace.id);
     });
 
     it('the audit log: who changed which workspace, key, vault or credential, and never a secret', async () => {
