@@ -38,6 +38,7 @@ export function registerSessionRoutes(app: FastifyInstance, context: AppContext)
       statuses: query.statuses,
       includeArchived: query.include_archived,
       createdAt: query.created_at,
+      memoryStoreId: query.memory_store_id,
     });
     return toBidirectionalPage(page, cursor, (record) => record.doc);
   });

@@ -54,7 +54,22 @@ export interface FileResource {
   updated_at: string;
 }
 
-export type SessionResource = GitHubRepositoryResource | FileResource;
+/** A memory store mounted at /mnt/memory/<slug> (src/core/memory/); name and description as attached. */
+export interface MemoryStoreResource {
+  type: 'memory_store';
+  /** Ours, so the session's resources endpoints can address it; the SDK's type has none. */
+  id: string;
+  memory_store_id: string;
+  access: 'read_write' | 'read_only';
+  instructions: string | null;
+  name: string;
+  description: string;
+  mount_path: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type SessionResource = GitHubRepositoryResource | FileResource | MemoryStoreResource;
 
 export interface SessionUsage {
   input_tokens: number;

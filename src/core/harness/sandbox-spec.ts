@@ -78,6 +78,8 @@ async function baseSpec(
       });
       continue;
     }
+    // Memory stores are not files: they are mounted as directories (docs/memory.md).
+    if (resource.type === 'memory_store') continue;
     mounts.push({
       hostPath: await deps.files.hostPath(resource.file_id),
       sandboxPath: resource.mount_path,

@@ -1,5 +1,6 @@
 import type { Session } from '../domain/session.js';
 import type { DraftEvent } from '../events/session-event.js';
+import { withMemoryNote } from '../memory/memory-mount.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import type { EventLog } from '../sessions/event-log.js';
@@ -70,7 +71,8 @@ export function harnessSessions(
         status: session.status,
         environmentId: session.environment_id,
         environmentType: await environmentType?.(session.environment_id).catch(() => undefined),
-        agent: session.agent,
+        // Attached memory stores add a note per mount to the system prompt (memory-mount.ts).
+        agent: withMemoryNote(session.agent, session.resources),
         vaultIds: session.vault_ids,
         archived: session.archived_at !== null,
         createdAt: session.created_at,

@@ -75,7 +75,7 @@ export const memoryStoreResourceParamSchema = z.strictObject({
   type: z.literal('memory_store'),
   memory_store_id: z.string().min(1),
   access: z.enum(['read_write', 'read_only']).nullish(),
-  instructions: z.string().nullish(),
+  instructions: z.string().max(4096, 'must be at most 4096 characters').nullish(),
 });
 
 export const sessionResourceParamSchema = z.discriminatedUnion('type', [

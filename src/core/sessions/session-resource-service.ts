@@ -37,6 +37,8 @@ export class SessionResourceService {
   async add(sessionId: string, param: SessionResourceParam): Promise<SessionResource> {
     const session = await this.session(sessionId);
     if (session.status === 'terminated') throw invalidRequest(`session ${sessionId} is terminated`);
+    if (param.type === 'memory_store')
+      throw invalidRequest('type: memory stores are attached when the session is created, not added later');
     const now = toTimestamp(this.deps.clock.now());
     const [built] = await buildResources(
       [param],
@@ -74,7 +76,9 @@ export class SessionResourceService {
     sessionId: string,
     resourceId: string,
   ): Promise<{ id: string; type: 'session_resource_deleted' }> {
-    await this.retrieve(sessionId, resourceId);
+    const resource = await this.retrieve(sessionId, resourceId);
+    if (resource.type === 'memory_store')
+      throw invalidRequest(`resource ${resourceId}: a memory store stays attached for the session's life`);
     await this.mutate(sessionId, (current) => ({
       ...current,
       resources: current.resources.filter((candidate) => candidate.id !== resourceId),

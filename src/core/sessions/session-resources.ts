@@ -1,6 +1,9 @@
-import type { SessionResource } from '../domain/session.js';
+import type { MemoryStoreResource, SessionResource } from '../domain/session.js';
 import { invalidRequest, notFound } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
+import type { MemoryStore } from '../memory/memory.js';
+import { memoryMountPath } from '../memory/memory-mount.js';
+import { MEMORY_LIMITS } from '../memory/memory-schemas.js';
 import type { Store } from '../ports/store.js';
 import type { SessionResourceParam } from '../schemas/sessions.js';
 import { assertSameWorkspace } from '../workspaces/same-workspace.js';
@@ -71,10 +74,41 @@ export async function buildResources(
         });
         break;
       }
-      case 'memory_store':
-        throw invalidRequest(`${at}: memory_store resources are not supported by this server yet`);
+      case 'memory_store': {
+        const record = await deps.store.resources.get<MemoryStore>('memory_store', param.memory_store_id);
+        if (!record) throw notFound('Memory store', param.memory_store_id);
+        assertSameWorkspace(`${at}.memory_store_id`, record);
+        if (record.doc.archived_at)
+          throw invalidRequest(`${at}.memory_store_id: memory store ${record.id} is archived`);
+        const taken = new Set(built.map((entry) => entry.resource.mount_path));
+        built.push({
+          resource: {
+            type: 'memory_store',
+            id: deps.ids.next('resource'),
+            memory_store_id: record.id,
+            access: param.access ?? 'read_write',
+            instructions: param.instructions ?? null,
+            name: record.doc.name,
+            description: record.doc.description,
+            mount_path: memoryMountPath(record.doc.name, taken),
+            created_at: deps.now,
+            updated_at: deps.now,
+          },
+        });
+        break;
+      }
     }
   }
+  const stores = built.filter((entry) => entry.resource.type === 'memory_store');
+  if (stores.length > MEMORY_LIMITS.storesPerSession)
+    throw invalidRequest(
+      `${where}: at most ${MEMORY_LIMITS.storesPerSession} memory stores per session (got ${stores.length})`,
+    );
+  if (
+    new Set(stores.map((entry) => (entry.resource as MemoryStoreResource).memory_store_id)).size <
+    stores.length
+  )
+    throw invalidRequest(`${where}: a memory store can be attached to a session once`);
   return built;
 }
 

@@ -40,6 +40,8 @@ export interface SessionListOptions {
   statuses?: readonly SessionStatus[] | undefined;
   includeArchived?: boolean | undefined;
   createdAt?: TimeRange | undefined;
+  /** Only sessions with this memory store among their resources. */
+  memoryStoreId?: string | undefined;
 }
 
 /** Sessions: creation resolves and snapshots the agent; every later change goes through the log. */
@@ -100,6 +102,19 @@ export class SessionService {
         doc: thread,
       });
       await storeTokens(tx, this.deps.sealer, built);
+      // One row per attached memory store, so sessions.list can filter by memory_store_id.
+      for (const { resource } of built)
+        if (resource.type === 'memory_store')
+          await tx.resources.insert({
+            ...sessionRecord(session),
+            kind: 'session_resource',
+            id: resource.id,
+            parentId: session.id,
+            refId: resource.memory_store_id,
+            refVersion: null,
+            status: 'memory_store',
+            doc: resource,
+          });
     });
     const drafts = (input.initial_events ?? []).map((event) => toDraft(event, ids));
     const initialEvents = drafts.length > 0 ? await this.deps.log.append(session.id, drafts) : [];
@@ -153,8 +168,14 @@ export class SessionService {
     return this.retrieve(id);
   }
 
-  list(options: SessionListOptions): Promise<ResourcePage<Session>> {
+  async list(options: SessionListOptions): Promise<ResourcePage<Session>> {
+    let ids: string[] | undefined;
+    if (options.memoryStoreId !== undefined) {
+      ids = await this.sessionsMounting(options.memoryStoreId);
+      if (ids.length === 0) return { items: [], hasMore: false };
+    }
     return this.deps.store.resources.list<Session>({
+      ids,
       kind: 'session',
       order: options.order,
       limit: options.limit,
@@ -165,6 +186,25 @@ export class SessionService {
       includeArchived: options.includeArchived,
       createdAt: options.createdAt,
     });
+  }
+
+  private async sessionsMounting(memoryStoreId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: Cursor | undefined;
+    for (;;) {
+      const page = await this.deps.store.resources.list({
+        kind: 'session_resource',
+        refId: memoryStoreId,
+        includeArchived: true,
+        order: 'asc',
+        limit: 100,
+        cursor,
+      });
+      ids.push(...page.items.flatMap((record) => (record.parentId ? [record.parentId] : [])));
+      const last = page.items[page.items.length - 1];
+      if (!page.hasMore || !last) return ids;
+      cursor = { createdAt: last.createdAt, id: last.id, direction: 'next' };
+    }
   }
 
   /** Archive ends the session for good: it reads `terminated` and accepts no more input. */
@@ -183,7 +223,10 @@ export class SessionService {
     const current = await this.retrieve(id);
     await this.deps.log.append(id, [{ type: 'session.deleted' }]);
     await this.deps.store.transaction(async (tx) => {
-      for (const resource of current.resources) await tx.secrets.delete(resource.id);
+      for (const resource of current.resources) {
+        await tx.secrets.delete(resource.id);
+        if (resource.type === 'memory_store') await tx.resources.delete('session_resource', resource.id);
+      }
       for (const thread of await this.threadRecords(id, tx)) await tx.resources.delete('thread', thread.id);
       await tx.events.deleteSession(id);
       await tx.resources.delete('session', id);
