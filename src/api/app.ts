@@ -10,6 +10,7 @@ import { registerAgentRoutes } from './routes/agents.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerCredentialRoutes } from './routes/credentials.js';
+import { registerEnvironmentBuildRoutes } from './routes/environment-builds.js';
 import { registerEnvironmentWorkRoutes } from './routes/environment-work.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
 import { registerFileRoutes } from './routes/files.js';
@@ -133,6 +134,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerAgentRoutes(app, context);
   registerApiKeyRoutes(app, context);
   registerEnvironmentRoutes(app, context);
+  registerEnvironmentBuildRoutes(app, context);
   registerEnvironmentWorkRoutes(app, context);
   registerVaultRoutes(app, context);
   registerCredentialRoutes(app, context);

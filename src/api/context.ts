@@ -3,6 +3,7 @@ import type { ApiKeyService } from '../core/api-keys.js';
 import type { CredentialResolver } from '../core/credentials.js';
 import type { IdempotencyService } from '../core/idempotency/idempotency-service.js';
 import type { SessionThread } from '../core/domain/session.js';
+import type { EnvironmentBuilds } from '../core/environments/environment-builds.js';
 import type { EnvironmentService } from '../core/environments/environment-service.js';
 import type { FileService } from '../core/files/file-service.js';
 import type { MemoryService } from '../core/memory/memory-service.js';
@@ -40,6 +41,8 @@ export interface AppContext {
   environmentKeys: EnvironmentKeyService;
   agents: AgentService;
   environments: EnvironmentService;
+  /** Environment package builds: GET /v1/environments/{id}/build (a Paddock extension). */
+  environmentBuilds?: EnvironmentBuilds | undefined;
   vaults: VaultService;
   credentials: CredentialService;
   files: FileService;

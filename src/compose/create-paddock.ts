@@ -7,6 +7,7 @@ import { AgentService } from '../core/agents/agent-service.js';
 import { ApiKeyService } from '../core/api-keys.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { CredentialResolver } from '../core/credentials.js';
+import { EnvironmentBuilds } from '../core/environments/environment-builds.js';
 import { EnvironmentService } from '../core/environments/environment-service.js';
 import { FileService } from '../core/files/file-service.js';
 import { IdempotencyService } from '../core/idempotency/idempotency-service.js';
@@ -39,6 +40,7 @@ import { WorkspaceSpend } from '../core/workspaces/workspace-spend.js';
 import { openFileBlobs } from '../file-blobs/open-file-blobs.js';
 import { openStore } from '../store/open-store.js';
 import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
+import { buildBaseId } from './environment-build-base.js';
 import { createHarnessNode, type HarnessNode, type HarnessTuning } from './harness-node.js';
 
 const describe = (error: unknown) =>
@@ -86,7 +88,13 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const agents = new AgentService(store, ids, clock);
   const bus = await openEventBus(store, busDatabaseUrl(config));
   const events = new EventLog(store, bus, ids, clock);
-  const environments = new EnvironmentService(store, ids, clock, config.sandbox.maxLimits);
+  const environmentBuilds = new EnvironmentBuilds({
+    store,
+    clock,
+    baseId: buildBaseId(config),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const environments = new EnvironmentService(store, ids, clock, config.sandbox.maxLimits, environmentBuilds);
   const files = new FileService(store, openFileBlobs(fileBlobOptions(config), store), ids, clock, config);
   const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
   const audit = new AuditLog(store, ids, clock);
@@ -117,6 +125,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     events,
     sessions,
     environments,
+    environmentBuilds,
     files,
     vaults,
     credentials,
@@ -151,6 +160,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     environmentKeys,
     agents,
     environments,
+    environmentBuilds,
     vaults,
     credentials,
     files,
@@ -189,6 +199,9 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       if (options.runHarness ?? config.harness) {
+        // A node that drives sessions builds environments as they are written (an API-only node
+        // leaves them to the first worker session that needs one).
+        environmentBuilds.attach(harness.sandboxes);
         await harness.reclaimLeftovers();
         await harness.harness.start();
       }
@@ -198,6 +211,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       return `http://${host}:${address.port}`;
     },
     async startHarness() {
+      environmentBuilds.attach(harness.sandboxes);
       await harness.reclaimLeftovers();
       await harness.harness.start();
     },

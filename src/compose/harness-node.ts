@@ -1,5 +1,7 @@
 import type { PaddockConfig } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
+import { buildGuardedDriver } from '../core/environments/environment-build-guard.js';
+import type { EnvironmentBuilds } from '../core/environments/environment-builds.js';
 import type { EnvironmentService } from '../core/environments/environment-service.js';
 import type { FileService } from '../core/files/file-service.js';
 import { DefaultToolRunner } from '../core/harness/default-tool-runner.js';
@@ -64,6 +66,8 @@ export interface HarnessNodeDeps {
   events: EventLog;
   sessions: SessionService;
   environments: EnvironmentService;
+  /** Package builds: sessions' sandboxes go through them (a failed build is not run again). */
+  environmentBuilds?: EnvironmentBuilds | undefined;
   files: FileService;
   /** MCP servers authenticate with the session's vault credentials. */
   vaults: VaultService;
@@ -84,7 +88,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const router: ModelRouter = createModelRouter(modelRouterOptions(config), { providers: tuning.providers });
   // Files a sandbox writes under /mnt/session/outputs become the session's Files API objects (streamed).
   const onOutputs = outputsToFiles(files, events);
-  const sandboxes =
+  const driver =
     tuning.sandboxes ??
     lazySandboxDriver(
       () =>
@@ -97,6 +101,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
         ? (sessionId) => removeSessionFiles(sandboxSettings(config), sessionId)
         : undefined,
     );
+  const sandboxes = deps.environmentBuilds ? buildGuardedDriver(driver, deps.environmentBuilds) : driver;
   const log = harnessLog(events, nodeId);
   // Multi-agent: delegation starts worker threads inside the session's current wake.
   const directory = new ThreadDirectory(store, deps.ids, clock);

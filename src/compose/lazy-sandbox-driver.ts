@@ -32,6 +32,8 @@ export function lazySandboxDriver(
     flushOutputs: async (sessionId) => (driver ? (await get()).flushOutputs?.(sessionId) : undefined),
     provisioned: (sessionId) => loaded?.provisioned?.(sessionId),
     snapshotAll: async () => loaded?.snapshotAll?.(),
+    // Builds need the driver: creating it here is what the build would do anyway.
+    prepareEnvironment: async (spec) => (await get()).prepareEnvironment?.(spec),
     close: async () => (driver ? (await driver.catch(() => undefined))?.close() : undefined),
   };
 }

@@ -7,6 +7,7 @@ import type { Cursor, ResourcePage, Store } from '../ports/store.js';
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { EnvironmentCreateInput, EnvironmentUpdateInput } from '../schemas/environments.js';
 import { type Environment, type EnvironmentDocument, toWire } from './environment.js';
+import type { EnvironmentBuilds } from './environment-builds.js';
 import { resolveConfig } from './environment-config.js';
 import { environmentLimits } from './environment-limits.js';
 
@@ -24,6 +25,8 @@ export class EnvironmentService {
     private readonly clock: Clock,
     /** The largest sandbox limits an environment may ask for (PADDOCK_SANDBOX_MAX_*). */
     private readonly limitCeilings?: SandboxLimits | undefined,
+    /** Builds packages ahead of sessions when the config is written (environment-builds.ts). */
+    private readonly builds?: Pick<EnvironmentBuilds, 'requested'> | undefined,
   ) {}
 
   async create(input: EnvironmentCreateInput): Promise<Environment> {
@@ -44,6 +47,7 @@ export class EnvironmentService {
       ...(repositories.length > 0 ? { _repositories: repositories } : {}),
     };
     await this.store.resources.insert({ ...recordFields(document), doc: document });
+    this.builds?.requested(document);
     return toWire(document);
   }
 
@@ -89,6 +93,7 @@ export class EnvironmentService {
       await tx.resources.update({ ...recordFields(document), doc: document });
       return document;
     });
+    this.builds?.requested(updated);
     return toWire(updated);
   }
 

@@ -92,7 +92,22 @@ export interface SandboxDriver {
   flushOutputs?(sessionId: string): Promise<void>;
   /** Saves every live sandbox's changed files to its workspace snapshot (a draining node, before it leaves). */
   snapshotAll?(): Promise<void>;
+  /**
+   * Builds what an environment's sandboxes start from (its package layer) ahead of any session,
+   * under the environment's network policy; undefined when this driver builds nothing.
+   * Never throws for a failed build: the result says so, with the log's tail (no host paths).
+   */
+  prepareEnvironment?(spec: EnvironmentBuildSpec): Promise<EnvironmentBuildResult | undefined>;
   close(): Promise<void>;
+}
+
+/** What an environment build depends on: its packages, under its network policy. */
+export type EnvironmentBuildSpec = Pick<SandboxSpec, 'environmentId' | 'network' | 'packages'>;
+
+export interface EnvironmentBuildResult {
+  ok: boolean;
+  /** The last lines of the build log. */
+  log: string;
 }
 
 /** The built-in tools a sandbox runs; web_fetch and web_search run on the server. */

@@ -214,6 +214,19 @@ export interface EventRepository {
   deleteSession(sessionId: string): Promise<void>;
 }
 
+/** An environment build's outcome, keyed by everything the build depends on (environment-builds.ts). */
+export interface EnvironmentBuildRecord {
+  buildKey: string;
+  status: 'pending' | 'building' | 'ready' | 'failed';
+  logTail: string;
+  updatedAt: string;
+}
+
+export interface EnvironmentBuildRepository {
+  get(buildKey: string): Promise<EnvironmentBuildRecord | undefined>;
+  put(record: EnvironmentBuildRecord): Promise<void>;
+}
+
 export interface LeaseRepository {
   /**
    * Takes or renews the lease when free, expired or already ours. With `liveSince`, an expired
@@ -316,6 +329,8 @@ export interface Store {
   readonly idempotency: IdempotencyRepository;
   /** Memories and memory versions of memory stores (ports/memory-repository.ts). */
   readonly memories: MemoryRepository;
+  /** Environment package builds' status and cached failures (core/environments/environment-builds.ts). */
+  readonly environmentBuilds: EnvironmentBuildRepository;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

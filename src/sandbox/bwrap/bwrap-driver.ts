@@ -27,7 +27,12 @@ import { buildLaunch } from './bwrap-launch.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
 import { detectDiskQuota, SessionDisks } from './disk-quota.js';
 import { reclaimLeftovers } from './leftovers.js';
-import { collectLayersInBackground, sessionPackageLayer } from './package-layer.js';
+import {
+  collectLayersInBackground,
+  type PackageLayerOptions,
+  preparePackageLayer,
+  sessionPackageLayer,
+} from './package-layer.js';
 import { ensureRootfs, type RootfsOptions } from './rootfs.js';
 import { prepareLayer, removeLayer, type SessionLayer, sessionLayer, sessionsDir } from './session-layer.js';
 
@@ -142,19 +147,7 @@ export async function createBwrapDriver(
     await prepareLayer(layer, usesOverlay(host), owner);
     // Before anything runs in it: a session resumed from another node gets its files back here.
     await hooks?.prepared?.(usesOverlay(host) ? layer.upper : layer.workspace);
-    const packages = await sessionPackageLayer(layer.dir, spec, {
-      cacheDir: rootfs.cacheDir,
-      base,
-      host,
-      hostUid: config.sandbox.hostUid,
-      confine,
-      cgroups,
-      limits: config.sandbox.limits,
-      buildTimeoutMs: config.sandbox.layerBuildTimeoutMs,
-      sessionsDir: sessionsDir(config.dataDir),
-      openNetwork: (layerName) => openBuildNetwork(spec, layerName, egressOptions),
-      log,
-    });
+    const packages = await sessionPackageLayer(layer.dir, spec, layerOptions(spec, base, confine));
     const mounts = await stageResources(spec, {
       place: (sandboxPath) =>
         join(layer.mounts, createHash('sha256').update(sandboxPath).digest('hex').slice(0, 16)),
@@ -182,12 +175,37 @@ export async function createBwrapDriver(
     });
     return BwrapInstance.start(launch, cgroup, egress, usesOverlay(host) ? layer.upper : undefined, hooks);
   }
+  // Builds run under the environment's network policy and the server's default limits.
+  function layerOptions(
+    spec: Pick<SandboxSpec, 'environmentId' | 'network'>,
+    base: string,
+    confine: ConfineHelper,
+  ): PackageLayerOptions {
+    return {
+      cacheDir: rootfs.cacheDir,
+      base,
+      host,
+      hostUid: config.sandbox.hostUid,
+      confine,
+      cgroups,
+      limits: config.sandbox.limits,
+      buildTimeoutMs: config.sandbox.layerBuildTimeoutMs,
+      sessionsDir: sessionsDir(config.dataDir),
+      openNetwork: (layerName) => openBuildNetwork(spec, layerName, egressOptions),
+      log,
+    };
+  }
   const driver = createManagedDriver(
     backend,
     managedOptions(config, options.onOutputs, log, options.snapshots),
   );
   return {
     ...driver,
+    async prepareEnvironment(spec) {
+      await diskGuard.check('building an environment');
+      const base = await ensureRootfs(rootfs);
+      return preparePackageLayer(spec.packages, layerOptions(spec, base, await confineHelper()));
+    },
     async close() {
       await driver.close();
       await nat?.close();

@@ -111,6 +111,37 @@ export async function ensurePackageLayer(
   return root;
 }
 
+/**
+ * An environment's build ahead of its sessions (SandboxDriver.prepareEnvironment): the layer is
+ * built (or found) like a session's, and the outcome carries the build log's last lines, never
+ * a host path.
+ */
+export async function preparePackageLayer(
+  packages: SandboxSpec['packages'],
+  options: PackageLayerOptions,
+): Promise<{ ok: boolean; log: string }> {
+  let normalized: NonNullable<SandboxSpec['packages']> | undefined;
+  try {
+    normalized = normalizePackages(packages);
+  } catch (error) {
+    return { ok: false, log: (error as Error).message };
+  }
+  if (!normalized) return { ok: true, log: '' };
+  const logPath = join(options.cacheDir, 'layers', layerHash(options.base, normalized), 'build.log');
+  try {
+    await ensurePackageLayer(normalized, options);
+    return { ok: true, log: await logTail(logPath) };
+  } catch (error) {
+    // The build's own failure: the log says why. Anything else (no disk, no lock) is the server's.
+    if (!/^package layer build failed/.test((error as Error).message)) throw error;
+    return { ok: false, log: await logTail(logPath) };
+  }
+}
+
+async function logTail(path: string): Promise<string> {
+  return (await readFile(path, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-40).join('\n');
+}
+
 /** Layer GC (layer-gc.ts) at driver start and after builds; never in a session's way. */
 export function collectLayersInBackground(
   cacheDir: string,

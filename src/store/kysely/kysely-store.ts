@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/ports/store.js';
 import { KyselyAgentVersionRepository } from './agent-version-repository.js';
+import { KyselyEnvironmentBuildRepository } from './environment-build-repository.js';
 import { KyselyEventRepository } from './event-repository.js';
 import { KyselyFileChunkRepository } from './file-chunk-repository.js';
 import { KyselyFleetRepository } from './fleet-repository.js';
@@ -36,6 +37,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     workspaceSnapshots: new KyselyWorkspaceSnapshotRepository(db),
     idempotency: new KyselyIdempotencyRepository(db),
     memories: new KyselyMemoryRepository(db),
+    environmentBuilds: new KyselyEnvironmentBuildRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));

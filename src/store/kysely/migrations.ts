@@ -263,6 +263,18 @@ const migrations: Record<string, DialectMigration> = {
         .execute();
     },
   },
+  '0008_environment_builds': {
+    // An environment's package build, keyed by everything it depends on, so a failure is not rebuilt.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('environment_builds')
+        .addColumn('build_key', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('log_tail', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 export const SCHEMA_VERSION = Object.keys(migrations).length;

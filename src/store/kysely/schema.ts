@@ -103,6 +103,13 @@ export interface Database {
     body: string | null;
     created_at: string;
   };
+  /** Environment package builds by build key (migration 0008): status, log tail, cached failures. */
+  environment_builds: {
+    build_key: string;
+    status: string;
+    log_tail: string;
+    updated_at: string;
+  };
   /** Memories of memory stores (migration 0007); the store is a `memory_store` resource row. */
   memories: {
     id: string;
