@@ -35,6 +35,10 @@ export function registerCredentialRoutes(app: FastifyInstance, { credentials }: 
     credentials.archive(request.params.vault_id, request.params.credential_id),
   );
 
+  app.post<CredentialParams>(`${base}/:credential_id/mcp_oauth_validate`, async (request) =>
+    credentials.validateMcpOAuth(request.params.vault_id, request.params.credential_id),
+  );
+
   app.delete<CredentialParams>(`${base}/:credential_id`, async (request) =>
     credentials.delete(request.params.vault_id, request.params.credential_id),
   );

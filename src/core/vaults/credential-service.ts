@@ -6,6 +6,7 @@ import type { Cursor, ResourcePage, ResourceRecord, Store } from '../ports/store
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { CredentialCreateInput, CredentialUpdateInput } from '../schemas/credentials.js';
 import { applyAuthUpdate, credentialTarget, joinAuth, splitCreateAuth } from './credential-auth.js';
+import { type CredentialValidation, validateStoredMcpOAuth } from './credential-validation.js';
 import type { SecretBox } from './secret-box.js';
 import type { Credential, CredentialSecrets, ResolvedCredential, Vault } from './vault.js';
 
@@ -99,6 +100,12 @@ export class CredentialService {
       await tx.secrets.delete(id);
     });
     return { id, type: 'vault_credential_deleted' };
+  }
+
+  /** `mcpOAuthValidate`: from the stored state only (credential-validation.ts says why). */
+  async validateMcpOAuth(vaultId: string, id: string): Promise<CredentialValidation> {
+    const credential = (await this.getRecord(this.store, vaultId, id)).doc;
+    return validateStoredMcpOAuth(credential, await this.openSecrets(this.store, id), this.clock.now());
   }
 
   async list(vaultId: string, options: CredentialListOptions): Promise<ResourcePage<Credential>> {
