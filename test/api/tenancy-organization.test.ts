@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { runKeys } from '../../src/cli/keys.js';
+import { ConsoleClient } from '../../src/console/static/api.js';
 import { DEFAULT_WORKSPACE_ID } from '../../src/core/workspaces/workspace-scope.js';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.js';
@@ -128,6 +129,24 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(retrieved.scope, { type: 'workspace', workspace_id: workspace.id });
       const me = await call(server, key ?? '', 'GET', '/v1/organizations/me', undefined);
       assert.equal(me.json['workspace_id'], workspace.id);
+    });
+
+    it("the console's client acts in the workspace an admin picked", async () => {
+      const workspace = await server.client.beta.organization.workspaces.create({ name: 'Console' });
+      const admin = new ConsoleClient({
+        apiKey: TEST_ADMIN_KEY,
+        baseUrl: server.url,
+        workspaceId: workspace.id,
+      });
+      const me = await admin.json('GET', '/v1/organizations/me');
+      assert.equal(me.workspace_id, workspace.id);
+      assert.deepEqual(me.scope, { type: 'organization' });
+      await admin.json('POST', '/v1/agents', { body: { name: 'in console ws', model: 'claude-sonnet-4-6' } });
+      const inWorkspace = await admin.json('GET', '/v1/agents');
+      assert.deepEqual(
+        inWorkspace.data.map((agent: { name: string }) => agent.name),
+        ['in console ws'],
+      );
     });
 
     it('the audit log: who changed which workspace, key, vault or credential, and never a secret', async () => {

@@ -36,7 +36,9 @@ export interface RequestOptions {
 }
 
 export class ConsoleClient {
-  constructor(options: { apiKey: string; baseUrl?: string; fetch?: typeof fetch });
+  constructor(options: { apiKey: string; baseUrl?: string; fetch?: typeof fetch; workspaceId?: string });
+  /** An admin key's chosen workspace, sent as `anthropic-workspace-id`. */
+  readonly workspaceId: string | undefined;
   readonly apiKey: string;
   readonly baseUrl: string;
   send(method: string, path: string, options?: RequestOptions): Promise<Response>;

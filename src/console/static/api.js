@@ -70,11 +70,13 @@ export function filenameOf(disposition, fallback = 'download') {
 
 export class ConsoleClient {
   /**
-   * @param {{ apiKey: string, baseUrl?: string, fetch?: typeof fetch }} options
-   *   `baseUrl` is empty in the browser (same origin) and the server's URL in Node.
+   * @param {{ apiKey: string, baseUrl?: string, fetch?: typeof fetch, workspaceId?: string }} options
+   *   `baseUrl` is empty in the browser (same origin) and the server's URL in Node;
+   *   `workspaceId`: an admin key's chosen workspace, sent as `anthropic-workspace-id`.
    */
-  constructor({ apiKey, baseUrl = '', fetch: fetchImpl }) {
+  constructor({ apiKey, baseUrl = '', fetch: fetchImpl, workspaceId }) {
     this.apiKey = apiKey;
+    this.workspaceId = workspaceId || undefined;
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.fetchImpl = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
   }
@@ -86,6 +88,7 @@ export class ConsoleClient {
       headers: { 'x-api-key': this.apiKey, accept: 'application/json', ...headers },
       signal,
     };
+    if (this.workspaceId) init.headers['anthropic-workspace-id'] = this.workspaceId;
     if (body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);

@@ -7,6 +7,7 @@ import { renderNewAgent, renderNewSession } from './forms.js';
 import { renderList } from './lists.js';
 import { renderUsage } from './reports.js';
 import { renderSession } from './session-view.js';
+import { renderWorkspace, storedWorkspace, WORKSPACE_STORAGE } from './workspace.js';
 
 const KEY_STORAGE = 'paddock.apiKey';
 
@@ -24,6 +25,7 @@ function storedKey() {
 function renderSignIn(main, { error } = {}) {
   document.getElementById('nav').hidden = true;
   document.getElementById('sign-out').hidden = true;
+  document.getElementById('workspace').hidden = true;
   const input = h('input', {
     id: 'api-key',
     type: 'password',
@@ -95,7 +97,8 @@ async function show() {
   if (!apiKey) return renderSignIn(main);
   document.getElementById('nav').hidden = false;
   document.getElementById('sign-out').hidden = false;
-  const client = new ConsoleClient({ apiKey });
+  const client = new ConsoleClient({ apiKey, workspaceId: storedWorkspace() });
+  void renderWorkspace(client, document.getElementById('workspace'), () => void show()).catch(() => {});
   const onAuthError = (error) => {
     if (error?.status === 401) {
       sessionStorage.removeItem(KEY_STORAGE);
@@ -127,6 +130,7 @@ async function show() {
 function start() {
   document.getElementById('sign-out').addEventListener('click', () => {
     sessionStorage.removeItem(KEY_STORAGE);
+    sessionStorage.removeItem(WORKSPACE_STORAGE);
     void show();
   });
   window.addEventListener('hashchange', () => void show());
