@@ -1,5 +1,10 @@
 import type { HarnessLog } from '../ports/harness-log.js';
-import type { ModelProvider, ModelRequest } from '../ports/model-provider.js';
+import type {
+  ModelContentBlock,
+  ModelMessage,
+  ModelProvider,
+  ModelRequest,
+} from '../ports/model-provider.js';
 import { keyAt, type StepPosition } from './append-keys.js';
 
 /** The share of the context window at which history is compacted before the next model call. */
@@ -28,6 +33,13 @@ export function needsCompaction(request: ModelRequest, windowTokens: number): bo
  * and the summary as a `system.message` in one append. The request builder
  * starts history from the summary after the last marker (build-model-request.ts),
  * so the log keeps everything while the model sees a short context.
+ *
+ * The summary request carries the history as one text transcript and offers no
+ * tools: with tools on offer a model may answer with a tool call instead of a
+ * summary, and the Messages API refuses tool_use/tool_result blocks in a request
+ * that declares no tools, so rendering them as text is what lets both go. If the
+ * model still gives no summary, a mechanical one (the transcript's latest
+ * quarter) is written instead: compaction may lose detail, never wedge a session.
  */
 export async function compactHistory(options: {
   sessionId: string;
@@ -39,33 +51,74 @@ export async function compactHistory(options: {
   position: StepPosition;
 }): Promise<void> {
   const { sessionId, log, provider, request, signal } = options;
+  const transcript = renderTranscript(request.messages);
   const summaryRequest: ModelRequest = {
-    ...request,
-    tools: request.tools,
-    messages: [...request.messages, { role: 'user', content: [{ type: 'text', text: SUMMARY_PROMPT }] }],
+    model: request.model,
+    max_tokens: request.max_tokens,
+    ...(request.system ? { system: request.system } : {}),
+    ...(request.extras ? { extras: request.extras } : {}),
+    tools: [],
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: `<conversation>\n${transcript}\n</conversation>\n\n${SUMMARY_PROMPT}` },
+        ],
+      },
+    ],
   };
-  // Consecutive user turns are merged by the API; keep roles alternating.
-  const last = request.messages[request.messages.length - 1];
-  if (last?.role === 'user') {
-    summaryRequest.messages = [
-      ...request.messages.slice(0, -1),
-      { role: 'user', content: [...last.content, { type: 'text', text: SUMMARY_PROMPT }] },
-    ];
-  }
   let summary = '';
   for await (const part of provider.stream(summaryRequest, signal)) {
     if (part.type === 'block-end' && part.block.type === 'text') summary += part.block.text;
   }
-  if (summary.trim() === '') throw new Error('compaction produced an empty summary');
+  const text =
+    summary.trim() !== ''
+      ? `Summary of the conversation so far:\n${summary}`
+      : 'The conversation so far could not be summarised; its earlier part was dropped. ' +
+        `Its latest part, verbatim:\n${transcript.slice(-Math.ceil(transcript.length / 4))}`;
   await log.append(
     sessionId,
     [
       { type: 'agent.thread_context_compacted' },
-      {
-        type: 'system.message',
-        content: [{ type: 'text', text: `Summary of the conversation so far:\n${summary}` }],
-      },
+      { type: 'system.message', content: [{ type: 'text', text }] },
     ],
     keyAt(options.position, 'compaction'),
   );
+}
+
+/** History as plain text: tool calls and results become lines, thinking is left out. */
+export function renderTranscript(messages: readonly ModelMessage[]): string {
+  const lines: string[] = [];
+  for (const message of messages) {
+    for (const block of message.content) {
+      const line = renderBlock(block);
+      if (line !== undefined) lines.push(`[${message.role}] ${line}`);
+    }
+  }
+  return lines.join('\n\n');
+}
+
+function renderBlock(block: ModelContentBlock): string | undefined {
+  switch (block.type) {
+    case 'text':
+      return block.text;
+    case 'tool_use':
+      return `called tool ${block.name} (${block.id}) with ${JSON.stringify(block.input)}`;
+    case 'tool_result': {
+      const output = block.content
+        .map((part) =>
+          part['type'] === 'text' && typeof part['text'] === 'string'
+            ? part['text']
+            : `[${String(part['type'])}]`,
+        )
+        .join('\n');
+      return `result of ${block.tool_use_id}${block.is_error ? ' (error)' : ''}: ${output}`;
+    }
+    case 'image':
+      return '[an image]';
+    case 'document':
+      return `[a document${block.title ? `: ${block.title}` : ''}]`;
+    default:
+      return undefined;
+  }
 }
