@@ -43,6 +43,7 @@ const SCOPE: Record<string, 'open' | 'admin' | 'self' | 'tenant' | 'worker'> = {
   'GET /v1/environments/:environment_id': 'tenant',
   'POST /v1/environments/:environment_id': 'tenant',
   'POST /v1/environments/:environment_id/archive': 'tenant',
+  'GET /v1/environments/:environment_id/build': 'tenant',
   'DELETE /v1/environments/:environment_id': 'tenant',
   'GET /v1/environments': 'tenant',
   'POST /v1/environments/:environment_id/keys': 'tenant',
