@@ -167,6 +167,10 @@ function editForm(context, agent, message) {
 /** @param {{ client: import('./api.js').ConsoleClient, main: HTMLElement, onAuthError: (e: unknown) => boolean }} context */
 export async function renderEnvironment(context, environmentId) {
   const environment = await context.client.retrieveEnvironment(environmentId);
+  // The package build (a Paddock extension, GET /v1/environments/{id}/build); optional on the page.
+  const build = await context.client
+    .json('GET', `/v1/environments/${encodeURIComponent(environmentId)}/build`)
+    .catch(() => null);
   const message = h('div');
   const config = environment.config ?? {};
   const archive = environment.archived_at
@@ -192,12 +196,15 @@ export async function renderEnvironment(context, environmentId) {
         ['Status', environment.archived_at ? badge('archived') : badge('active')],
         ['Type', config.type ?? ''],
         ['Networking', config.networking?.type ?? ''],
+        build ? ['Build', badge(build.status)] : null,
         environment.description ? ['Description', environment.description] : null,
         ['Created', formatTime(environment.created_at)],
         ['Updated', formatTime(environment.updated_at)],
       ]),
       h('h2', null, 'Configuration'),
       h('pre', { class: 'block input' }, prettyJson(config)),
+      build?.log_tail ? h('h2', null, 'Build log (last lines)') : null,
+      build?.log_tail ? h('pre', { class: 'block input' }, build.log_tail) : null,
     ),
   );
 }
