@@ -1,11 +1,12 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { runInWorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import { authorize } from './access.js';
 import { registerAuditHook } from './audit-hook.js';
 import type { AppContext } from './context.js';
 import { toErrorResponse } from './error-mapping.js';
-import { foldQuery } from './query.js';
 import { registerIdempotency } from './idempotency.js';
+import { type ObservabilityOptions, registerObservabilityRoutes } from './observability-routes.js';
+import { foldQuery } from './query.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerConsoleRoutes } from './routes/console.js';
@@ -26,7 +27,10 @@ import { registerVaultRoutes } from './routes/vaults.js';
 export interface AppOptions {
   /** Largest accepted JSON body; uploads have their own limit. */
   bodyLimitBytes?: number;
-  logger?: boolean;
+  /** A pino logger (JSON lines, src/observability/logger.ts), or true/false for Fastify's own. */
+  logger?: boolean | FastifyBaseLogger;
+  /** GET /metrics and request metrics (observability-routes.ts). */
+  observability?: ObservabilityOptions | undefined;
   /** Interval of `: ping` comments on SSE streams. */
   sseHeartbeatMs?: number | undefined;
   /** Serve the web console at /console (PADDOCK_CONSOLE); default true. */
@@ -52,7 +56,9 @@ const requestId = () => `req_${Date.now().toString(36)}${(requestCounter++).toSt
 
 export function buildApp(context: AppContext, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(typeof options.logger === 'object'
+      ? { loggerInstance: options.logger }
+      : { logger: options.logger ?? false }),
     bodyLimit: options.bodyLimitBytes ?? 32 * 1024 * 1024,
     genReqId: requestId,
     // Shutdown must not wait for idle keep-alive sockets or open event streams.
@@ -129,6 +135,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerIdempotency(app, context.idempotency);
 
   app.get('/health', async () => ({ status: 'ok' }));
+  registerObservabilityRoutes(app, options.observability ?? {});
   registerAuditHook(app, context);
 
   registerAgentRoutes(app, context);

@@ -38,13 +38,14 @@ import { outsideWorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import { WorkspaceService } from '../core/workspaces/workspace-service.js';
 import { WorkspaceSpend } from '../core/workspaces/workspace-spend.js';
 import { openFileBlobs } from '../file-blobs/open-file-blobs.js';
+import { createLogger, requestLogger } from '../observability/logger.js';
+import type { SpanExporter } from '../observability/open-tracer.js';
 import { openStore } from '../store/open-store.js';
 import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
 import { buildBaseId } from './environment-build-base.js';
 import { createHarnessNode, type HarnessNode, type HarnessTuning } from './harness-node.js';
-
-const describe = (error: unknown) =>
-  error instanceof Error ? (error.stack ?? error.message) : String(error);
+import { nodeIdentity } from './node-identity.js';
+import { createNodeObservability } from './observability.js';
 
 export interface PaddockOptions {
   config: PaddockConfig;
@@ -52,7 +53,10 @@ export interface PaddockOptions {
   store?: Store;
   clock?: Clock;
   ids?: IdGenerator;
+  /** Log every HTTP request (debug/trace); otherwise only failures (JSON lines on stderr either way). */
   logger?: boolean;
+  /** Tests read spans from an in-memory exporter; otherwise OTLP when configured (docs/operations.md). */
+  spanExporter?: SpanExporter | undefined;
   /** Harness knobs for tests and benchmarks (retry timing, lease TTL, injected providers/sandboxes). */
   harness?: HarnessTuning;
   /** Set false to serve the API without driving sessions (e.g. a pure API node). */
@@ -87,6 +91,11 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const credentials = new CredentialService(store, ids, clock, secretBox);
   const agents = new AgentService(store, ids, clock);
   const bus = await openEventBus(store, busDatabaseUrl(config));
+  const logger = createLogger({
+    level: config.logLevel,
+    nodeId: nodeIdentity(store.dialect, config.dataDir),
+  });
+  const observability = createNodeObservability(config, store, options.spanExporter);
   const events = new EventLog(store, bus, ids, clock);
   const environmentBuilds = new EnvironmentBuilds({
     store,
@@ -132,8 +141,9 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     secrets: secretBox,
     ids,
     tuning: options.harness,
-    onError: (error, sessionId) =>
-      process.stderr.write(`paddock: harness error on ${sessionId}: ${describe(error)}\n`),
+    onError: (error, sessionId) => logger.error({ err: error, session_id: sessionId }, 'harness error'),
+    telemetry: observability.telemetry,
+    logger,
   });
   const apiKeys = new ApiKeyService(store, ids, clock, config.adminKey);
   const work = new WorkQueue(store, ids, clock);
@@ -186,7 +196,11 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     idempotency: new IdempotencyService(store.idempotency, clock),
   };
   const app = buildApp(context, {
-    logger: options.logger ?? false,
+    logger: options.logger ? logger : requestLogger(logger),
+    observability: {
+      metrics: observability.metrics,
+      onRequest: (request) => observability.metrics.observeRequest(request),
+    },
     sseHeartbeatMs: config.sseHeartbeatMs,
     console: config.console,
   });
@@ -198,6 +212,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     harness,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
+      await observability.listen();
       if (options.runHarness ?? config.harness) {
         // A node that drives sessions builds environments as they are written (an API-only node
         // leaves them to the first worker session that needs one).
@@ -220,6 +235,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       closed = true;
       await harness.close();
       await app.close();
+      await observability.close();
       await bus.close();
       await store.close();
     },

@@ -19,12 +19,14 @@ import type { ModelProvider, ModelRouter } from '../core/ports/model-provider.js
 import type { SandboxDriver } from '../core/ports/sandbox.js';
 import type { SessionRunner } from '../core/ports/session-runner.js';
 import type { Store } from '../core/ports/store.js';
+import { NO_TELEMETRY, type Telemetry } from '../core/ports/telemetry.js';
 import type { EventLog } from '../core/sessions/event-log.js';
 import type { SessionService } from '../core/sessions/session-service.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
 import { mcpCredentialSource } from '../core/vaults/mcp-credential-source.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
 import { lazyMcpRunner } from '../mcp/lazy-mcp-runner.js';
+import type { Logger } from '../observability/logger.js';
 import { createOutboundFetch } from '../outbound/outbound-fetch.js';
 import { createModelRouter } from '../providers/model-router.js';
 import { reclaimLeftovers, removeSessionFiles } from '../sandbox/bwrap/leftovers.js';
@@ -34,6 +36,7 @@ import { createWebSearchBackend, searchBackendHost } from '../search/create-web-
 import { harnessSettings, modelRouterOptions, outboundOptions, sandboxSettings } from './adapter-options.js';
 import { lazySandboxDriver } from './lazy-sandbox-driver.js';
 import { nodeIdentity } from './node-identity.js';
+import { observedSandboxes } from './observed-sandboxes.js';
 import { openWorkspaceSnapshots } from './workspace-snapshots.js';
 
 export interface HarnessTuning {
@@ -77,6 +80,10 @@ export interface HarnessNodeDeps {
   ids: IdGenerator;
   tuning?: HarnessTuning | undefined;
   onError: (error: unknown, sessionId: string) => void;
+  /** Metrics and traces (compose/observability.ts); default: none. */
+  telemetry?: Telemetry | undefined;
+  /** Sandbox start and layer-build failures are logged here. */
+  logger: Logger;
 }
 
 /** Part of the composition root: chooses the harness's adapters (providers, sandbox, MCP, search, outbound). */
@@ -101,7 +108,9 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
         ? (sessionId) => removeSessionFiles(sandboxSettings(config), sessionId)
         : undefined,
     );
-  const sandboxes = deps.environmentBuilds ? buildGuardedDriver(driver, deps.environmentBuilds) : driver;
+  const telemetry = deps.telemetry ?? NO_TELEMETRY;
+  const observed = observedSandboxes(driver, telemetry, clock, deps.logger);
+  const sandboxes = deps.environmentBuilds ? buildGuardedDriver(observed, deps.environmentBuilds) : observed;
   const log = harnessLog(events, nodeId);
   // Multi-agent: delegation starts worker threads inside the session's current wake.
   const directory = new ThreadDirectory(store, deps.ids, clock);
@@ -153,6 +162,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     maxSteps: tuning.maxSteps ?? 200,
     contextWindowTokens: tuning.contextWindowTokens ?? settings.contextWindowTokens,
     prices: resolvePrices(config.prices),
+    telemetry,
     leases: store.leases,
     nodeId,
     leaseTtlMs: tuning.leaseTtlMs ?? settings.leaseTtlMs,

@@ -67,6 +67,10 @@ export interface PaddockConfig {
   /** Context window assumed for compaction (PADDOCK_CONTEXT_WINDOW_TOKENS, default 200000). */
   contextWindowTokens: number;
   logLevel: string;
+  /** OTLP/HTTP traces go here when set (OTEL_EXPORTER_OTLP_ENDPOINT, the OpenTelemetry variable; docs/operations.md). */
+  otlpEndpoint?: string | undefined;
+  /** Also serve GET /metrics without authentication on this port (PADDOCK_METRICS_PORT; docs/operations.md). */
+  metricsPort?: number | undefined;
   /** List-price overrides from the JSON file at PADDOCK_PRICES_FILE (docs/metering.md); undefined: defaults. */
   prices: PriceFile | undefined;
   /** Interval of SSE keepalive comments; tests shorten it. Default 15 s. */
@@ -210,6 +214,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       runtimeDir: nonEmpty(env['XDG_RUNTIME_DIR']),
     },
     logLevel: env['PADDOCK_LOG_LEVEL'] ?? 'info',
+    otlpEndpoint: nonEmpty(env['OTEL_EXPORTER_OTLP_ENDPOINT']),
+    metricsPort: nonEmpty(env['PADDOCK_METRICS_PORT'])
+      ? parsePositiveInteger('PADDOCK_METRICS_PORT', env['PADDOCK_METRICS_PORT'] ?? '')
+      : undefined,
     prices: loadPriceFile(nonEmpty(env['PADDOCK_PRICES_FILE'])),
   };
   const merged = { ...config, ...overrides };

@@ -130,6 +130,11 @@ export class PrometheusMetrics {
     }
   }
 
+  observeRequest(request: { method: string; route: string; status: number; seconds: number }): void {
+    this.requests.inc({ method: request.method, route: request.route, status: String(request.status) });
+    this.requestSeconds.observe({ method: request.method, route: request.route }, request.seconds);
+  }
+
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }

@@ -16,6 +16,8 @@ import { adminClient, call, type Tenant, tenantWorld, type World } from '../supp
  */
 const SCOPE: Record<string, 'open' | 'admin' | 'self' | 'tenant' | 'worker'> = {
   'GET /health': 'open',
+  // Operators' metrics (docs/operations.md); PADDOCK_METRICS_PORT serves them on a port of their own.
+  'GET /metrics': 'admin',
   'GET /': 'open',
   'GET /console': 'open',
   'GET /console/*': 'open',
