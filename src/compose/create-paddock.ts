@@ -139,6 +139,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     vaults,
     credentials,
     secrets: secretBox,
+    memories,
     ids,
     tuning: options.harness,
     onError: (error, sessionId) => logger.error({ err: error, session_id: sessionId }, 'harness error'),

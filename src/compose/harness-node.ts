@@ -13,6 +13,7 @@ import { sessionSandboxSpec } from '../core/harness/sandbox-spec.js';
 import { harnessLog, harnessSessions } from '../core/harness/session-log-adapters.js';
 import { ThreadDirectory } from '../core/harness/thread-directory.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { MemoryService } from '../core/memory/memory-service.js';
 import { resolvePrices } from '../core/metering/prices.js';
 import type { EventBus } from '../core/ports/event-bus.js';
 import type { ModelProvider, ModelRouter } from '../core/ports/model-provider.js';
@@ -77,6 +78,8 @@ export interface HarnessNodeDeps {
   credentials: CredentialService;
   /** Opens sealed repository tokens for host-side clones; without it repositories are cloned anonymously. */
   secrets?: { open(ownerId: string, sealed: string): string } | undefined;
+  /** Attached memory stores are mounted in sandboxes through it (src/core/memory/). */
+  memories?: MemoryService | undefined;
   ids: IdGenerator;
   tuning?: HarnessTuning | undefined;
   onError: (error: unknown, sessionId: string) => void;
@@ -140,6 +143,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
       vaults: deps.vaults,
       secrets: deps.secrets,
       maxLimits: settings.maxLimits,
+      memories: deps.memories,
     }),
     webFetch: { fetch: outbound([]), maxBytes: 1024 * 1024, timeoutMs: 30_000 },
     webSearch: createWebSearchBackend(config.webSearch, outbound(searchBackendHost(config.webSearch))),

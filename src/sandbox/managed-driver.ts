@@ -4,6 +4,7 @@ import { isPaddockError } from '../core/errors.js';
 import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
 import type { RestoreOutcome, WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
 import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
+import { pushMemoryMounts, refreshMemoryMounts, withMemoryNote } from './resources/memory-dirs.js';
 import type { SandboxSettings } from './sandbox-settings.js';
 import type { InsideSpawner } from './tools/inside.js';
 import { ToolRunner } from './tools/tool-runner.js';
@@ -221,7 +222,10 @@ class ManagedSandbox implements Sandbox {
     clearTimeout(this.idleTimer);
     try {
       const running = await this.ensureStarted();
-      const outcome = await this.runner.run(name, input, signal);
+      // Memory mounts show every session's latest writes, and the agent's go back after the call.
+      await refreshMemoryMounts(this.spec);
+      const ran = await this.runner.run(name, input, signal);
+      const outcome = withMemoryNote(ran, await pushMemoryMounts(this.spec));
       // Scanning outputs spawns a process inside the sandbox; do it once per turn (flushOutputs), not per call.
       if (MUTATING_TOOLS.has(name) && running.alive) this.outputsDirty = true;
       if (MUTATING_TOOLS.has(name)) this.snapshotDirty = true;

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { withMemoryNote } from '../../src/core/memory/memory-mount.js';
+import { memoryMountSource } from '../../src/core/memory/memory-mount-source.js';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -98,6 +100,39 @@ for (const dialect of DIALECTS) {
           body: { type: 'memory_store', memory_store_id: prefs.id },
         }),
         Anthropic.BadRequestError,
+      );
+    });
+
+    it("a mount's write over a change made since its refresh is a reported conflict, never a silent overwrite", async () => {
+      const { client } = server;
+      const store = await client.beta.memoryStores.create({ name: 'shared' });
+      await client.beta.memoryStores.memories.create(store.id, { path: '/plan.md', content: 'v1' });
+      const source = memoryMountSource(server.paddock.context.memories, store.id, 'sesn_writer');
+      const refreshed = await source.read();
+      assert.equal(refreshed.get('plan.md'), 'v1');
+      const base = createHash('sha256').update('v1').digest('hex');
+      // Another writer moves the memory on after this mount's refresh.
+      const [memory] = (await client.beta.memoryStores.memories.list(store.id)).data;
+      assert.ok(memory?.type === 'memory');
+      await client.beta.memoryStores.memories.update(memory.id, {
+        memory_store_id: store.id,
+        content: 'v2 by api',
+      });
+      const problems = await source.write([
+        { path: 'plan.md', baseSha256: base, content: 'v2 by agent' },
+        { path: 'new.md', baseSha256: null, content: 'fresh' },
+      ]);
+      assert.equal(problems.length, 1, problems.join('\n'));
+      assert.match(problems[0] ?? '', /^plan\.md: /);
+      const now = await source.read();
+      assert.equal(now.get('plan.md'), 'v2 by api', 'the other writer kept its update');
+      assert.equal(now.get('new.md'), 'fresh');
+      const versions = await client.beta.memoryStores.memoryVersions.list(store.id, {
+        session_id: 'sesn_writer',
+      });
+      assert.deepEqual(
+        versions.data.map((v) => [v.operation, v.path]),
+        [['created', '/new.md']],
       );
     });
 

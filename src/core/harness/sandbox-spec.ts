@@ -1,6 +1,8 @@
 import { environmentLimits } from '../environments/environment-limits.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import type { FileService } from '../files/file-service.js';
+import { memoryMountSource } from '../memory/memory-mount-source.js';
+import type { MemoryService } from '../memory/memory-service.js';
 import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { SandboxLimits, SandboxSpec } from '../ports/sandbox.js';
 import type { Store } from '../ports/store.js';
@@ -18,6 +20,8 @@ export interface SandboxSpecDeps {
   secrets?: { open(ownerId: string, sealed: string): string } | undefined;
   /** The operator's ceilings (PADDOCK_SANDBOX_MAX_*). */
   maxLimits: SandboxLimits;
+  /** Memory stores attached to sessions are mounted through it; without it they are not mounted. */
+  memories?: MemoryService | undefined;
 }
 
 /**
@@ -68,6 +72,7 @@ async function baseSpec(
   const full = await deps.sessions.retrieve(session.id);
   const mounts: NonNullable<SandboxSpec['mounts']> = [];
   const repositories: NonNullable<SandboxSpec['repositories']> = [];
+  const memoryMounts: NonNullable<SandboxSpec['memoryMounts']> = [];
   for (const resource of full.resources) {
     if (resource.type === 'github_repository') {
       repositories.push({
@@ -78,8 +83,16 @@ async function baseSpec(
       });
       continue;
     }
-    // Memory stores are not files: they are mounted as directories (docs/memory.md).
-    if (resource.type === 'memory_store') continue;
+    // Memory stores are not files: directories synced with the store around each tool call.
+    if (resource.type === 'memory_store') {
+      if (deps.memories)
+        memoryMounts.push({
+          sandboxPath: resource.mount_path,
+          readOnly: resource.access === 'read_only',
+          source: memoryMountSource(deps.memories, resource.memory_store_id, session.id),
+        });
+      continue;
+    }
     mounts.push({
       hostPath: await deps.files.hostPath(resource.file_id),
       sandboxPath: resource.mount_path,
@@ -88,6 +101,7 @@ async function baseSpec(
   }
   if (mounts.length > 0) spec.mounts = mounts;
   if (repositories.length > 0) spec.repositories = repositories;
+  if (memoryMounts.length > 0) spec.memoryMounts = memoryMounts;
   return spec;
 }
 

@@ -39,6 +39,35 @@ export interface SandboxSpec {
    * requests to `hosts`. The value itself never enters the sandbox.
    */
   secrets?: SandboxSecret[];
+  /**
+   * Memory stores as directories: the driver refreshes each from `source` before every tool call
+   * and hands the agent's changes back after it (read-only mounts are bound read-only).
+   */
+  memoryMounts?: SandboxMemoryMount[];
+}
+
+export interface SandboxMemoryMount {
+  sandboxPath: string;
+  readOnly: boolean;
+  source: MemoryMountSource;
+}
+
+/** A file the agent changed under a memory mount since the last refresh. */
+export interface MemoryFileChange {
+  /** Relative to the mount, without a leading "/". */
+  path: string;
+  /** The content_sha256 the file had at the last refresh; null for a new file. */
+  baseSha256: string | null;
+  /** The new content; null when the file was removed. */
+  content: string | null;
+}
+
+/** The store behind a memory mount (src/core/memory/memory-mount-source.ts). */
+export interface MemoryMountSource {
+  /** The store's memories now: path relative to the mount → content. */
+  read(): Promise<Map<string, string>>;
+  /** Writes the changes as new versions; returns one line per change that could not be applied. */
+  write(changes: readonly MemoryFileChange[]): Promise<string[]>;
 }
 
 export interface SandboxSecret {

@@ -4,6 +4,7 @@ import { dirname, posix } from 'node:path';
 import type { SandboxSpec } from '../../core/ports/sandbox.js';
 import type { BaseAddressCheck } from './git-base-address.js';
 import { ensureRepository } from './git-repository.js';
+import { stageMemoryDir } from './memory-dirs.js';
 
 /** A session resource ready on the host: `source` is what the driver mounts at `sandboxPath`. */
 export interface StagedMount {
@@ -51,6 +52,12 @@ export async function stageResources(spec: SandboxSpec, options: StageOptions): 
       checkBase: options.githubBaseCheck,
     });
     staged.push({ source, sandboxPath, readOnly: false });
+  }
+  for (const mount of spec.memoryMounts ?? []) {
+    const sandboxPath = normalizeSandboxPath(mount.sandboxPath);
+    const source = options.place(sandboxPath);
+    await stageMemoryDir(spec.sessionId, mount, source, options.owner);
+    staged.push({ source, sandboxPath, readOnly: mount.readOnly });
   }
   return staged;
 }
