@@ -293,6 +293,13 @@ class InCodeMigrationProvider implements MigrationProvider {
   }
 }
 
+/** Brings the schema up to the named migration: tests of a migration over older data use it. */
+export async function migrateTo(db: Kysely<unknown>, dialect: SqlDialect, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
+  const { error } = await migrator.migrateTo(name);
+  if (error) throw new Error(`migration to ${name} failed: ${String(error)}`, { cause: error });
+}
+
 /** Brings the schema up to date. Returns the applied names; throws with the failing one. */
 export async function migrateToLatest(db: Kysely<unknown>, dialect: SqlDialect): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
