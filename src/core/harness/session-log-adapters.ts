@@ -9,11 +9,33 @@ import { isStoreUnavailable } from '../store-unavailable.js';
 import type { LogEntry } from './session-state.js';
 
 const PAGE = 1000;
+/**
+ * Log entries kept for sessions this node stopped driving, so the next wake reads only what
+ * is new instead of the whole log (issue #21: a turn at event 10,000 costs what it costs at
+ * 100). Least recently driven sessions are dropped first past this many entries.
+ */
+export const RETAINED_LOG_ENTRIES = 50_000;
 
 /** The harness's log: every append is checked against this node's lease. */
-export function harnessLog(events: EventLog, leaseOwner: string): HarnessLog {
-  // The log is append-only, so each read only fetches what is new since the last one.
+export function harnessLog(
+  events: EventLog,
+  leaseOwner: string,
+  retainedEntries = RETAINED_LOG_ENTRIES,
+): HarnessLog {
+  // The log is append-only and a committed event never changes, so a cached prefix stays true
+  // whichever node appended since: each read fetches only what follows its last seq. The cache
+  // is never the truth, only where reading starts; a restart (or kill -9) just reads it whole.
+  // Map order is recency: a read moves its session to the end.
   const cache = new Map<string, LogEntry[]>();
+  const trim = () => {
+    let cachedEntries = 0;
+    for (const entries of cache.values()) cachedEntries += entries.length;
+    for (const [sessionId, entries] of cache) {
+      if (cachedEntries <= retainedEntries) return;
+      cache.delete(sessionId);
+      cachedEntries -= entries.length;
+    }
+  };
   return {
     async read(sessionId) {
       const known = cache.get(sessionId) ?? [];
@@ -29,6 +51,7 @@ export function harnessLog(events: EventLog, leaseOwner: string): HarnessLog {
         if (page.length < PAGE || !last) break;
         afterSeq = last.seq;
       }
+      cache.delete(sessionId);
       cache.set(sessionId, known);
       return known.slice();
     },
@@ -39,8 +62,10 @@ export function harnessLog(events: EventLog, leaseOwner: string): HarnessLog {
       });
       return stored.map((event) => event.doc);
     },
-    forget(sessionId) {
-      cache.delete(sessionId);
+    forget() {
+      // The session stops being driven here, but its next wake (here, most likely) starts
+      // from the cache; only the retention bound drops it.
+      trim();
     },
     newEventId: () => events.newEventId(),
     preview(sessionId, payload) {
