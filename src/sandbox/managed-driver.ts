@@ -4,7 +4,12 @@ import { isPaddockError } from '../core/errors.js';
 import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
 import type { RestoreOutcome, WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
 import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
-import { pushMemoryMounts, refreshMemoryMounts, withMemoryNote } from './resources/memory-dirs.js';
+import {
+  forgetMemoryMounts,
+  pushMemoryMounts,
+  refreshMemoryMounts,
+  withMemoryNote,
+} from './resources/memory-dirs.js';
 import type { SandboxSettings } from './sandbox-settings.js';
 import type { InsideSpawner } from './tools/inside.js';
 import { ToolRunner } from './tools/tool-runner.js';
@@ -132,6 +137,7 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
       sandboxes.delete(sessionId);
       await sandbox?.stop();
       await backend.removeFiles(sessionId);
+      forgetMemoryMounts(sessionId);
       await options.snapshots?.store.delete(sessionId);
       if (options.outputs) await rm(manifestPath(options.outputs, sessionId), { force: true });
     },
