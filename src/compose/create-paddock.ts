@@ -234,6 +234,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     async close() {
       if (closed) return;
       closed = true;
+      environmentBuilds.close();
       await harness.close();
       await app.close();
       await observability.close();

@@ -33,7 +33,7 @@ export function lazySandboxDriver(
     provisioned: (sessionId) => loaded?.provisioned?.(sessionId),
     snapshotAll: async () => loaded?.snapshotAll?.(),
     // Builds need the driver: creating it here is what the build would do anyway.
-    prepareEnvironment: async (spec) => (await get()).prepareEnvironment?.(spec),
+    prepareEnvironment: async (spec, options) => (await get()).prepareEnvironment?.(spec, options),
     close: async () => (driver ? (await driver.catch(() => undefined))?.close() : undefined),
   };
 }

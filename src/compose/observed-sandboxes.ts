@@ -35,8 +35,8 @@ export function observedSandboxes(
     snapshotAll: async () => driver.snapshotAll?.(),
     ...(prepare
       ? {
-          async prepareEnvironment(spec) {
-            const result = await prepare(spec);
+          async prepareEnvironment(spec, options) {
+            const result = await prepare(spec, options);
             if (result && !result.ok)
               logger.error(
                 { environment_id: spec.environmentId, build_log: result.log },

@@ -38,7 +38,10 @@ function bindAll(driver: SandboxDriver): SandboxDriver {
       : {}),
     ...(driver.snapshotAll ? { snapshotAll: () => driver.snapshotAll?.() ?? Promise.resolve() } : {}),
     ...(driver.prepareEnvironment
-      ? { prepareEnvironment: (spec) => driver.prepareEnvironment?.(spec) ?? Promise.resolve(undefined) }
+      ? {
+          prepareEnvironment: (spec, options) =>
+            driver.prepareEnvironment?.(spec, options) ?? Promise.resolve(undefined),
+        }
       : {}),
   };
 }

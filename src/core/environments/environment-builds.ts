@@ -32,6 +32,7 @@ export interface EnvironmentBuildsOptions {
 export class EnvironmentBuilds {
   private builder: SandboxDriver | undefined;
   private readonly running = new Map<string, Promise<EnvironmentBuildRecord | undefined>>();
+  private closed = false;
 
   constructor(private readonly options: EnvironmentBuildsOptions) {}
 
@@ -51,11 +52,18 @@ export class EnvironmentBuilds {
       .then(async (record) => {
         if (record && record.status !== 'pending') return;
         await this.put(key, 'pending', '');
-        await this.ensure(spec);
+        await this.ensure(spec, this.builder, true);
       })
-      .catch((error: unknown) =>
-        this.options.log(`paddock: environment ${environment.id} build failed to run: ${describe(error)}`),
-      );
+      .catch((error: unknown) => {
+        // A stopping server kills its builds; they stay pending for the next node.
+        if (!this.closed)
+          this.options.log(`paddock: environment ${environment.id} build did not run: ${describe(error)}`);
+      });
+  }
+
+  /** The server is stopping: background builds end (the driver kills them) without a word. */
+  close(): void {
+    this.closed = true;
   }
 
   /** What GET /v1/environments/{id}/build answers: the build of the environment's current config. */
@@ -75,6 +83,7 @@ export class EnvironmentBuilds {
   async ensure(
     spec: EnvironmentBuildSpec,
     driver = this.builder,
+    ahead = false,
   ): Promise<EnvironmentBuildRecord | undefined> {
     if (!hasPackages(spec) || !driver?.prepareEnvironment) return undefined;
     const key = this.buildKey(spec);
@@ -82,7 +91,7 @@ export class EnvironmentBuilds {
     if (known && (known.status === 'ready' || known.status === 'failed')) return known;
     let run = this.running.get(key);
     if (!run) {
-      run = this.build(key, spec, driver).finally(() => this.running.delete(key));
+      run = this.build(key, spec, driver, ahead).finally(() => this.running.delete(key));
       this.running.set(key, run);
     }
     return run;
@@ -107,22 +116,22 @@ export class EnvironmentBuilds {
     key: string,
     spec: EnvironmentBuildSpec,
     driver: SandboxDriver,
+    ahead: boolean,
   ): Promise<EnvironmentBuildRecord | undefined> {
     await this.put(key, 'building', '');
     let result: Awaited<ReturnType<NonNullable<SandboxDriver['prepareEnvironment']>>>;
     try {
-      result = await driver.prepareEnvironment?.(spec);
+      result = await driver.prepareEnvironment?.(spec, { ahead });
     } catch (error) {
       // The driver could not run a build at all (no bubblewrap, no rootfs): not the config's fault,
       // so nothing is cached; the next attempt tries again.
-      // Its message may name host paths: the server log has it, the API does not.
+      if (this.closed) throw error;
+      // Its message may name host paths: the caller logs it (the server log), the API never shows it.
       await this.put(key, 'pending', '');
-      this.options.log(
-        `paddock: environment ${spec.environmentId} build could not start: ${describe(error)}`,
-      );
       throw error;
     }
-    if (!result) return undefined;
+    // A driver that installs no packages (the process driver): nothing to wait for, nothing failed.
+    if (!result) return this.put(key, 'ready', 'this sandbox driver installs no packages');
     const record = await this.put(key, result.ok ? 'ready' : 'failed', result.log);
     this.options.log(`paddock: environment ${spec.environmentId} build ${record.status}`);
     return record;

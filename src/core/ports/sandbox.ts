@@ -126,7 +126,11 @@ export interface SandboxDriver {
    * under the environment's network policy; undefined when this driver builds nothing.
    * Never throws for a failed build: the result says so, with the log's tail (no host paths).
    */
-  prepareEnvironment?(spec: EnvironmentBuildSpec): Promise<EnvironmentBuildResult | undefined>;
+  prepareEnvironment?(
+    spec: EnvironmentBuildSpec,
+    /** `ahead`: nobody waits for it; a driver may refuse (throw) rather than first build its base. */
+    options?: { ahead?: boolean },
+  ): Promise<EnvironmentBuildResult | undefined>;
   close(): Promise<void>;
 }
 

@@ -33,7 +33,7 @@ import {
   preparePackageLayer,
   sessionPackageLayer,
 } from './package-layer.js';
-import { ensureRootfs, type RootfsOptions } from './rootfs.js';
+import { ensureRootfs, type RootfsOptions, rootfsReady } from './rootfs.js';
 import { prepareLayer, removeLayer, type SessionLayer, sessionLayer, sessionsDir } from './session-layer.js';
 
 export interface BwrapDriverOptions {
@@ -193,20 +193,29 @@ export async function createBwrapDriver(
       sessionsDir: sessionsDir(config.dataDir),
       openNetwork: (layerName) => openBuildNetwork(spec, layerName, egressOptions),
       log,
+      signal: closing.signal,
     };
   }
+  // Builds still running when the driver closes (a stopping server) are killed, not waited for.
+  const closing = new AbortController();
   const driver = createManagedDriver(
     backend,
     managedOptions(config, options.onOutputs, log, options.snapshots),
   );
   return {
     ...driver,
-    async prepareEnvironment(spec) {
+    async prepareEnvironment(spec, prepare) {
+      if (closing.signal.aborted) throw new Error('the sandbox driver is closed');
+      // Ahead of sessions, the base (debootstrap, minutes) is not built: `paddock sandbox prepare`
+      // or the first session does that; the environment stays pending until then.
+      if (prepare?.ahead && !rootfsReady(rootfs))
+        throw new Error('the sandbox rootfs is not built yet (`paddock sandbox prepare`)');
       await diskGuard.check('building an environment');
       const base = await ensureRootfs(rootfs);
       return preparePackageLayer(spec.packages, layerOptions(spec, base, await confineHelper()));
     },
     async close() {
+      closing.abort();
       await driver.close();
       await nat?.close();
     },

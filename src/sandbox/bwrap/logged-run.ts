@@ -17,6 +17,8 @@ export function runLogged(
   env: Record<string, string>,
   logPath: string,
   timeoutMs: number,
+  /** Aborted: the group is killed and the outcome is `cancelled` (a stopping server). */
+  signal?: AbortSignal,
 ): Promise<number | string> {
   return new Promise((resolve) => {
     const log = createWriteStream(logPath, { flags: 'w' });
@@ -30,6 +32,7 @@ export function runLogged(
     const finish = (outcome: number | string) => {
       if (settled) return;
       settled = true;
+      signal?.removeEventListener('abort', cancel);
       clearTimeout(timer);
       clearTimeout(grace);
       child.stdout.unpipe(log);
@@ -42,6 +45,12 @@ export function runLogged(
       killGroup(child);
       grace = setTimeout(() => finish(expired()), CLOSE_GRACE_MS);
     }, timeoutMs);
+    const cancel = () => {
+      killGroup(child);
+      finish('cancelled');
+    };
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener('abort', cancel, { once: true });
     child.on('error', (error) => finish(`could not start: ${error.message}`));
     child.on('close', (code, signal) => {
       if (timedOut) finish(expired());

@@ -39,6 +39,8 @@ export interface PackageLayerOptions {
    */
   openNetwork?: ((layerName: string) => Promise<BuildNetwork | undefined>) | undefined;
   log: (message: string) => void;
+  /** The driver is closing: a running build is killed, and counts as neither built nor failed. */
+  signal?: AbortSignal | undefined;
 }
 
 const READY = 'ready';
@@ -203,7 +205,7 @@ async function build(packages: PackageLists, dir: string, options: PackageLayerO
       env: { ...BUILD_ENV, ...network?.env },
     });
     const argv = network ? [...network.enter, ...launch.argv] : launch.argv;
-    code = await runLogged(argv, launch.env, logPath, options.buildTimeoutMs);
+    code = await runLogged(argv, launch.env, logPath, options.buildTimeoutMs, options.signal);
   } catch (error) {
     code = `could not start: ${(error as Error).message}`;
   } finally {
@@ -213,6 +215,10 @@ async function build(packages: PackageLists, dir: string, options: PackageLayerO
   }
   if (typeof code === 'string' && code.startsWith('timed out')) code += ' (PADDOCK_LAYER_BUILD_TIMEOUT_MS)';
   await rm(work, { recursive: true, force: true });
+  if (code === 'cancelled') {
+    await rm(upper, { recursive: true, force: true });
+    throw new Error('package layer build cancelled: the sandbox driver is closing');
+  }
   if (code !== 0) {
     await rm(upper, { recursive: true, force: true });
     const tail = (await readFile(logPath, 'utf8').catch(() => ''))
