@@ -33,6 +33,7 @@ export interface AppOptions {
   observability?: ObservabilityOptions | undefined;
   /** Interval of `: ping` comments on SSE streams. */
   sseHeartbeatMs?: number | undefined;
+  sseMaxBufferBytes?: number | undefined;
   /** Serve the web console at /console (PADDOCK_CONSOLE); default true. */
   console?: boolean | undefined;
 }
@@ -138,6 +139,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerObservabilityRoutes(app, options.observability ?? {});
   registerAuditHook(app, context);
 
+  const sseOptions = { sseHeartbeatMs: options.sseHeartbeatMs, sseMaxBufferBytes: options.sseMaxBufferBytes };
   registerAgentRoutes(app, context);
   registerApiKeyRoutes(app, context);
   registerEnvironmentRoutes(app, context);
@@ -150,9 +152,9 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerSessionRoutes(app, context);
   registerMeteringRoutes(app, context);
   registerOrganizationRoutes(app, context);
-  registerSessionEventRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
+  registerSessionEventRoutes(app, context, sseOptions);
   registerSessionResourceRoutes(app, context);
-  registerSessionThreadRoutes(app, context, { sseHeartbeatMs: options.sseHeartbeatMs });
+  registerSessionThreadRoutes(app, context, sseOptions);
   registerConsoleRoutes(app, { enabled: options.console ?? true });
   return app;
 }

@@ -26,6 +26,8 @@ export async function pumpSessionStream(
   const openPreviews = new Set<string>();
   try {
     for await (const item of tail) {
+      const paced = stream.backpressure();
+      if (paced) await paced;
       if (item.kind === 'ephemeral') {
         const payload = item.payload;
         if (payload.type === 'event_start') {

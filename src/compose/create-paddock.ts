@@ -203,6 +203,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       onRequest: (request) => observability.metrics.observeRequest(request),
     },
     sseHeartbeatMs: config.sseHeartbeatMs,
+    sseMaxBufferBytes: config.sseMaxBufferBytes,
     console: config.console,
   });
   let closed = false;

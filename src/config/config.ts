@@ -75,6 +75,11 @@ export interface PaddockConfig {
   prices: PriceFile | undefined;
   /** Interval of SSE keepalive comments; tests shorten it. Default 15 s. */
   sseHeartbeatMs?: number | undefined;
+  /**
+   * Bytes an SSE stream may hold for a client that does not read before it is cut off with an
+   * error event (PADDOCK_SSE_MAX_BUFFER_BYTES, default 4 MiB); the client resumes with Last-Event-ID.
+   */
+  sseMaxBufferBytes: number;
   /** Serve the web console at /console (PADDOCK_CONSOLE, default true; docs/console.md). */
   console: boolean;
 }
@@ -174,6 +179,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       .filter((entry) => entry !== ''),
     harness: env['PADDOCK_HARNESS'] !== 'false',
     console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
+    sseMaxBufferBytes: parsePositive(env, 'PADDOCK_SSE_MAX_BUFFER_BYTES', 4 * 1024 * 1024),
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
     fleet: {
       heartbeatMs: parsePositive(env, 'PADDOCK_NODE_HEARTBEAT_MS', 2_000),

@@ -20,6 +20,8 @@ export const MAX_EVENT_PAGE_LIMIT = 1000;
 
 export interface SessionEventRouteOptions {
   sseHeartbeatMs?: number | undefined;
+  /** PADDOCK_SSE_MAX_BUFFER_BYTES (src/api/sse.ts). */
+  sseMaxBufferBytes?: number | undefined;
 }
 
 export function registerSessionEventRoutes(
@@ -28,7 +30,10 @@ export function registerSessionEventRoutes(
   options: SessionEventRouteOptions = {},
 ): void {
   const { sessionEvents, sessionCommands, events } = context;
-  const openStream = sseStreams(app, options.sseHeartbeatMs);
+  const openStream = sseStreams(app, {
+    heartbeatMs: options.sseHeartbeatMs,
+    maxBufferBytes: options.sseMaxBufferBytes,
+  });
   const unseenInput = new UnseenInput();
 
   app.post<SessionParams>('/v1/sessions/:session_id/events', workerSessionAccess, async (request) => {

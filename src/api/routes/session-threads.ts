@@ -26,7 +26,10 @@ export function registerSessionThreadRoutes(
   options: SessionEventRouteOptions = {},
 ): void {
   const { sessions, sessionEvents, events } = context;
-  const openStream = sseStreams(app, options.sseHeartbeatMs);
+  const openStream = sseStreams(app, {
+    heartbeatMs: options.sseHeartbeatMs,
+    maxBufferBytes: options.sseMaxBufferBytes,
+  });
 
   app.get<{ Params: { session_id: string } }>('/v1/sessions/:session_id/threads', async (request) => ({
     data: await sessions.listThreads(request.params.session_id),
