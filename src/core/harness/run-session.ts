@@ -1,20 +1,21 @@
 import type { Clock } from '../clock.js';
-import type { DraftEvent, SessionErrorObject, SessionEvent } from '../events/session-event.js';
+import type { DraftEvent, SessionEvent } from '../events/session-event.js';
 import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
-import { usageSnapshot } from '../metering/list-cost.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import type { HarnessLog } from '../ports/harness-log.js';
-import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
-import { ModelProviderError, type ModelRouter } from '../ports/model-provider.js';
+import type { HarnessSessions } from '../ports/harness-sessions.js';
+import type { ModelRouter } from '../ports/model-provider.js';
 import { NO_TELEMETRY, type Telemetry } from '../ports/telemetry.js';
 import type { ToolRunner } from '../ports/tool-runner.js';
-import { keyAt, type StepPosition, stepPosition } from './append-keys.js';
+import { keyAt, stepPosition } from './append-keys.js';
 import { buildModelRequest } from './build-model-request.js';
 import { compactHistory, DEFAULT_CONTEXT_WINDOW_TOKENS, needsCompaction } from './compaction.js';
+import { handleModelError } from './model-error.js';
 import { modelRequestEndKey, runModelStep } from './model-step.js';
 import type { AutoJudge } from './permissions.js';
 import type { RetryPolicy } from './retry-policy.js';
-import { awaitingClient, foldSessionState, type LogEntry, type SessionState } from './session-state.js';
+import { goIdle, saveUsageSnapshot, usageSnapshotDue } from './session-idle.js';
+import { awaitingClient, foldSessionState, type SessionState } from './session-state.js';
 import { agentToolNames, buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';
 import { errorOutcome, resultEvent, resultKey, runToolStep } from './tool-step.js';
@@ -263,111 +264,4 @@ async function ensureRunning(
 ): Promise<SessionEvent[]> {
   if (state.status === 'running') return [];
   return append([{ type: 'session.status_running' }], 'session.status_running');
-}
-
-async function goIdle(
-  deps: RunDependencies,
-  session: HarnessSession,
-  stopReason: Extract<DraftEvent, { type: 'session.status_idle' }>['stop_reason'],
-  position: StepPosition,
-): Promise<void> {
-  // Outputs and usage first, so a client that stops reading at the idle event already sees them.
-  await deps.tools.endTurn?.(session).catch(() => undefined);
-  await saveUsageSnapshot(deps, session, position);
-  const before = (await deps.log.read(session.id)).map((entry) => entry.event);
-  await deps.log.append(
-    session.id,
-    [{ type: 'session.status_idle', stop_reason: stopReason, stop_details: null }],
-    keyAt(position, 'session.status_idle'),
-  );
-  const turn = openTurn(before, session.id, session.agent.name);
-  if (turn) (deps.telemetry ?? NO_TELEMETRY).turnEnded(turn, stopReason.type);
-}
-
-/** Appends a `session.usage` snapshot (usage with list_cost) and projects usage/stats onto the session. */
-async function saveUsageSnapshot(
-  deps: RunDependencies,
-  session: HarnessSession,
-  position: StepPosition,
-): Promise<void> {
-  const events = (await (deps.log.readSession ?? deps.log.read)(session.id)).map((entry) => entry.event);
-  // Nothing happened since the last snapshot (a mid-turn one, then idle with requires_action):
-  // a second, identical session.usage would only repeat it.
-  if (events.at(-1)?.type === 'session.usage') return;
-  const now = deps.clock.now();
-  const usage = usageSnapshot(events, now, deps.prices ?? DEFAULT_PRICES, session.agent.model.id);
-  const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);
-  const stats = { active_seconds: usage.active_seconds, duration_seconds: durationSeconds };
-  await deps.sessions.saveUsage(session.id, { ...usage }, stats, keyAt(position, 'session.usage'));
-}
-
-/** Returns true when the step should be tried again. */
-async function handleModelError(
-  deps: RunDependencies,
-  session: HarnessSession,
-  error: unknown,
-  { attempt, position }: { attempt: number; position: StepPosition },
-  signal: AbortSignal,
-): Promise<boolean> {
-  const providerError = error instanceof ModelProviderError ? error : undefined;
-  const retryable = providerError ? providerError.retryable : false;
-  const type =
-    providerError?.kind === 'overloaded'
-      ? 'model_overloaded_error'
-      : providerError?.kind === 'rate_limited'
-        ? 'model_rate_limited_error'
-        : providerError
-          ? 'model_request_failed_error'
-          : 'unknown_error';
-  const message = error instanceof Error ? error.message : String(error);
-  const exhausted = !retryable || attempt >= deps.retry.maxAttempts;
-  const errorObject: SessionErrorObject = {
-    type,
-    message,
-    retry_status: { type: exhausted ? 'exhausted' : 'retrying' },
-  };
-  if (exhausted) {
-    await deps.log.append(
-      session.id,
-      [{ type: 'session.error', error: errorObject }],
-      keyAt(position, 'session.error'),
-    );
-    await goIdle(deps, session, { type: 'retries_exhausted' }, position);
-    return false;
-  }
-  await deps.log.append(
-    session.id,
-    [{ type: 'session.error', error: errorObject }, { type: 'session.status_rescheduled' }],
-    keyAt(position, 'retry'),
-  );
-  const delay = Math.min(deps.retry.maxDelayMs, deps.retry.baseDelayMs * 2 ** (attempt - 1));
-  await sleep(delay * (0.8 + Math.random() * 0.4), signal);
-  if (signal.aborted) return false;
-  // Not `session.status_running` at this position: that key may already hold this step's first one.
-  await deps.log.append(session.id, [{ type: 'session.status_running' }], keyAt(position, 'retry_running'));
-  return true;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** Mid-turn usage snapshots: at most one every few seconds, so fast tool loops stay fast. */
-const USAGE_SNAPSHOT_INTERVAL_MS = 5_000;
-
-function usageSnapshotDue(events: readonly LogEntry[], nowMs: number): boolean {
-  for (let index = events.length - 1; index >= 0; index--) {
-    const event = events[index]?.event;
-    if (event?.type === 'session.usage')
-      return nowMs - Date.parse(event.processed_at) >= USAGE_SNAPSHOT_INTERVAL_MS;
-  }
-  return true;
 }

@@ -1,7 +1,6 @@
 import type { ModelToolDefinition } from '../ports/model-provider.js';
 import type { CatalogEntry, ExtraTool } from '../ports/tool-runner.js';
 import { BUILTIN_TOOL_NAMES, type BuiltinToolName } from '../schemas/agents.js';
-import type { PermissionPolicy } from '../schemas/common.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
 import { BUILTIN_TOOL_DEFINITIONS } from './builtin-tools.js';
 
