@@ -4,6 +4,15 @@ import { resolve } from 'node:path';
 import { type PriceFile, parsePriceFile } from '../core/metering/prices.js';
 import type { FreeDiskReader } from '../core/storage/low-disk-guard.js';
 import { type FileStorage, parseBlobStorage, type S3Config } from './blob-storage.js';
+import {
+  httpUrl,
+  nonEmpty,
+  parseBoolean,
+  parseMap,
+  parsePort,
+  parsePositive,
+  parsePositiveInteger,
+} from './parse-env.js';
 
 export type { FileStorage, S3Config } from './blob-storage.js';
 
@@ -293,18 +302,6 @@ function loadWebSearch(env: Env): WebSearchConfig | undefined {
   throw new Error(`PADDOCK_WEB_SEARCH must be searxng, brave or none, got ${JSON.stringify(choice)}`);
 }
 
-function httpUrl(name: string, value: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
-    throw new Error(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
-  return value;
-}
-
 function loadCaFile(path: string | undefined): string | undefined {
   if (path === undefined) return undefined;
   let text: string;
@@ -318,53 +315,4 @@ function loadCaFile(path: string | undefined): string | undefined {
   if (!text.includes('-----BEGIN CERTIFICATE-----'))
     throw new Error(`PADDOCK_EGRESS_EXTRA_CA_FILE (${path}): holds no PEM certificate`);
   return text;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
-  const raw = nonEmpty(value)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new Error(`${name} must be true or false, got ${JSON.stringify(value)}`);
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PADDOCK_PORT must be an integer from 0 to 65535, got ${JSON.stringify(value)}`);
-  }
-  return port;
-}
-
-function parsePositiveInteger(name: string, value: string): number {
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
-    throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  }
-  return parsed;
-}
-
-function parsePositive(env: Env, name: string, fallback: number): number {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0)
-    throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-/** `a=b,c=d` → {a:'b', c:'d'}; used for model routing and model-name mapping. */
-function parseMap(value: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!value) return out;
-  for (const pair of value.split(',')) {
-    const index = pair.indexOf('=');
-    if (index <= 0) throw new Error(`expected key=value pairs, got ${JSON.stringify(pair)}`);
-    out[pair.slice(0, index).trim()] = pair.slice(index + 1).trim();
-  }
-  return out;
 }
