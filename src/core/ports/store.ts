@@ -3,8 +3,11 @@
  * and Postgres with one Kysely schema. Resources are kept as JSON documents
  * (the wire object) beside a few indexed columns used for filtering and paging.
  */
+
+import type { FleetRepository, LeaseRepository } from './fleet-store.js';
 import type { IdempotencyRepository } from './idempotency-store.js';
 import type { MemoryRepository } from './memory-repository.js';
+import type { ApiKeyRepository, AuditLogRepository, WorkspaceRepository } from './tenancy-store.js';
 
 export type ResourceKind =
   | 'agent'
@@ -103,73 +106,6 @@ export interface SecretRepository {
   delete(ownerId: string): Promise<void>;
 }
 
-export type ApiKeyStatus = 'active' | 'inactive' | 'archived';
-
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  hash: string;
-  createdAt: string;
-  /** null: an organization (admin) key; else the one workspace the key acts in. */
-  workspaceId: string | null;
-  status: ApiKeyStatus;
-  /** The key's last characters, so an operator can tell keys apart; never enough to use. */
-  partialKeyHint: string | null;
-  /** The key that created this one ('admin' for PADDOCK_ADMIN_KEY), when known. */
-  createdBy: string | null;
-}
-
-export interface ApiKeyRepository {
-  insert(record: ApiKeyRecord): Promise<void>;
-  findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
-  get(id: string): Promise<ApiKeyRecord | undefined>;
-  list(): Promise<ApiKeyRecord[]>;
-  /** Changes name and status; false when the key no longer exists. */
-  update(record: ApiKeyRecord): Promise<boolean>;
-  delete(id: string): Promise<boolean>;
-}
-
-/** Workspaces (core/workspaces/): few rows, so listing reads them all. */
-export interface WorkspaceRecord<TDoc = unknown> {
-  id: string;
-  name: string;
-  createdAt: string;
-  archivedAt: string | null;
-  doc: TDoc;
-}
-
-export interface WorkspaceRepository {
-  insert(record: WorkspaceRecord): Promise<void>;
-  get<TDoc>(id: string): Promise<WorkspaceRecord<TDoc> | undefined>;
-  update(record: WorkspaceRecord): Promise<boolean>;
-  list<TDoc>(): Promise<WorkspaceRecord<TDoc>[]>;
-}
-
-/** One admin action: who did what to which object, when. Never a secret. */
-export interface AuditEntry {
-  id: string;
-  /** The acting key's id ('admin' for PADDOCK_ADMIN_KEY). */
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  /** The workspace the action happened in, when it has one. */
-  workspaceId: string | null;
-  occurredAt: string;
-  /** Field names and non-secret values that changed. */
-  details: Record<string, unknown>;
-}
-
-export interface AuditLogRepository {
-  append(entry: AuditEntry): Promise<void>;
-  /** Newest first; `before` pages on from an entry's (occurredAt, id). */
-  list(options: {
-    limit: number;
-    before?: { occurredAt: string; id: string } | undefined;
-    workspaceId?: string | undefined;
-  }): Promise<AuditEntry[]>;
-}
-
 export interface StoredEvent<TDoc = unknown> {
   sessionId: string;
   seq: number;
@@ -225,52 +161,6 @@ export interface EnvironmentBuildRecord {
 export interface EnvironmentBuildRepository {
   get(buildKey: string): Promise<EnvironmentBuildRecord | undefined>;
   put(record: EnvironmentBuildRecord): Promise<void>;
-}
-
-export interface LeaseRepository {
-  /**
-   * Takes or renews the lease when free, expired or already ours. With `liveSince`, an expired
-   * (or handed-off) lease of another node stays that node's while the node is live: its
-   * heartbeat is not older than `liveSince` and it is not draining (FleetRepository).
-   */
-  acquire(
-    sessionId: string,
-    owner: string,
-    expiresAt: string,
-    now: string,
-    liveSince?: string,
-  ): Promise<boolean>;
-  release(sessionId: string, owner: string): Promise<void>;
-  /**
-   * Lets go but keeps the owner's name on the row, expired (`expiresAt` = RELEASED_LEASE): the
-   * next node to wake the session can see who ran it last, and leave it to that node, whose disk
-   * holds the session's sandbox files.
-   */
-  handOff(sessionId: string, owner: string): Promise<void>;
-  holder(sessionId: string): Promise<{ owner: string; expiresAt: string } | undefined>;
-}
-
-/** The `expiresAt` of a handed-off lease: before every timestamp, so it counts as expired. */
-export const RELEASED_LEASE = '';
-
-/** A node's own account of itself: `live` drives sessions, `draining` lets them go, `gone` has left. */
-export type NodeState = 'live' | 'draining' | 'gone';
-
-export interface NodeHeartbeat {
-  nodeId: string;
-  state: NodeState;
-  heartbeatAt: string;
-}
-
-/** Which nodes are alive (heartbeats in the database), and which sessions wait for one. */
-export interface FleetRepository {
-  beat(nodeId: string, state: NodeState, now: string): Promise<void>;
-  get(nodeId: string): Promise<NodeHeartbeat | undefined>;
-  /**
-   * Idle sessions whose last event is client input (a message, a confirmation, a tool result):
-   * a wake-up signal for them was lost, so a sweep must wake them.
-   */
-  sessionsAwaitingInput(limit: number): Promise<string[]>;
 }
 
 /** Small facts about the deployment itself (schema version, the secret key's fingerprint). */
@@ -335,3 +225,16 @@ export interface Store {
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+// Re-exported by name so existing importers keep one import site for storage types.
+export type { FleetRepository, LeaseRepository, NodeHeartbeat, NodeState } from './fleet-store.js';
+export { RELEASED_LEASE } from './fleet-store.js';
+export type {
+  ApiKeyRecord,
+  ApiKeyRepository,
+  ApiKeyStatus,
+  AuditEntry,
+  AuditLogRepository,
+  WorkspaceRecord,
+  WorkspaceRepository,
+} from './tenancy-store.js';
