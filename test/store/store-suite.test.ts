@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import type { ResourceRecord, Store } from '../../src/core/ports/store.js';
+import type { ResourceRecord } from '../../src/core/ports/store.js';
 import { SCHEMA_VERSION } from '../../src/store/kysely/migrations.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { DIALECTS, storePerSuite } from '../support/databases.js';
 
 /** One store suite, run against every dialect on a real database. */
 for (const dialect of DIALECTS) {
   describe(`store (${dialect})`, () => {
-    let database: TestDatabase;
-    let store: Store;
-    before(async () => {
-      database = await createTestDatabase(dialect);
-      store = await database.open();
-    });
-    after(async () => {
-      await store.close();
-      await database.drop();
-    });
+    const suite = storePerSuite(dialect);
 
     const record = (id: string, createdAt: string, extra: Partial<ResourceRecord> = {}): ResourceRecord => ({
       kind: 'vault',
@@ -37,21 +28,21 @@ for (const dialect of DIALECTS) {
 
     it('pages resources both ways in (created_at, id) order, with filters', async () => {
       for (let i = 0; i < 9; i++) {
-        await store.resources.insert(
+        await suite.store.resources.insert(
           record(`vlt_${String(i).padStart(2, '0')}`, `2026-01-01T00:00:0${i}.000Z`),
         );
       }
-      await store.resources.insert(
+      await suite.store.resources.insert(
         record('vlt_99', '2026-01-02T00:00:00.000Z', { archivedAt: '2026-01-03T00:00:00.000Z' }),
       );
-      const first = await store.resources.list({ kind: 'vault', order: 'desc', limit: 4 });
+      const first = await suite.store.resources.list({ kind: 'vault', order: 'desc', limit: 4 });
       assert.deepEqual(
         first.items.map((r) => r.id),
         ['vlt_08', 'vlt_07', 'vlt_06', 'vlt_05'],
       );
       assert.equal(first.hasMore, true);
       const last = first.items[3]!;
-      const second = await store.resources.list({
+      const second = await suite.store.resources.list({
         kind: 'vault',
         order: 'desc',
         limit: 4,
@@ -61,7 +52,7 @@ for (const dialect of DIALECTS) {
         second.items.map((r) => r.id),
         ['vlt_04', 'vlt_03', 'vlt_02', 'vlt_01'],
       );
-      const back = await store.resources.list({
+      const back = await suite.store.resources.list({
         kind: 'vault',
         order: 'desc',
         limit: 2,
@@ -71,14 +62,14 @@ for (const dialect of DIALECTS) {
         back.items.map((r) => r.id),
         ['vlt_06', 'vlt_05'],
       );
-      const archived = await store.resources.list({
+      const archived = await suite.store.resources.list({
         kind: 'vault',
         order: 'asc',
         limit: 100,
         includeArchived: true,
       });
       assert.equal(archived.items.length, 10);
-      const ranged = await store.resources.list({
+      const ranged = await suite.store.resources.list({
         kind: 'vault',
         order: 'asc',
         limit: 100,
@@ -91,15 +82,15 @@ for (const dialect of DIALECTS) {
     });
 
     it('enforces unique names per kind and round-trips documents', async () => {
-      await store.resources.insert(
+      await suite.store.resources.insert(
         record('env_a', '2026-01-01T00:00:00.000Z', { kind: 'environment', name: 'dev' }),
       );
       await assert.rejects(
-        store.resources.insert(
+        suite.store.resources.insert(
           record('env_b', '2026-01-01T00:00:00.000Z', { kind: 'environment', name: 'dev' }),
         ),
       );
-      const found = await store.resources.findByName('environment', 'dev');
+      const found = await suite.store.resources.findByName('environment', 'dev');
       assert.equal(found?.id, 'env_a');
       assert.equal((found?.doc as { id: string } | undefined)?.id, 'env_a');
     });
@@ -113,12 +104,18 @@ for (const dialect of DIALECTS) {
         doc: { id, type: 'agent.message' },
         idempotencyKey: key,
       });
-      const firstBatch = await store.events.append('sesn_1', [event('sevt_1', 'step-1#0'), event('sevt_2')]);
+      const firstBatch = await suite.store.events.append('sesn_1', [
+        event('sevt_1', 'step-1#0'),
+        event('sevt_2'),
+      ]);
       assert.deepEqual(
         firstBatch.map((e) => e.seq),
         [1, 2],
       );
-      const replay = await store.events.append('sesn_1', [event('sevt_9', 'step-1#0'), event('sevt_3')]);
+      const replay = await suite.store.events.append('sesn_1', [
+        event('sevt_9', 'step-1#0'),
+        event('sevt_3'),
+      ]);
       assert.deepEqual(
         replay.map((e) => [e.id, e.seq]),
         [
@@ -126,13 +123,15 @@ for (const dialect of DIALECTS) {
           ['sevt_3', 3],
         ],
       );
-      const listed = await store.events.list({ sessionId: 'sesn_1', order: 'asc', limit: 10 });
+      const listed = await suite.store.events.list({ sessionId: 'sesn_1', order: 'asc', limit: 10 });
       assert.deepEqual(
         listed.map((e) => e.id),
         ['sevt_1', 'sevt_2', 'sevt_3'],
       );
       const concurrent = await Promise.all(
-        Array.from({ length: 10 }, (_unused, i) => store.events.append('sesn_2', [event(`sevt_c${i}`)])),
+        Array.from({ length: 10 }, (_unused, i) =>
+          suite.store.events.append('sesn_2', [event(`sevt_c${i}`)]),
+        ),
       );
       const seqs = concurrent
         .flat()
@@ -144,7 +143,7 @@ for (const dialect of DIALECTS) {
     it('records the schema version it migrated to', async () => {
       let stored: string | undefined;
       if (dialect === 'sqlite') {
-        const file = new SqliteDatabase(database.url.slice('sqlite:'.length), { readonly: true });
+        const file = new SqliteDatabase(suite.database.url.slice('sqlite:'.length), { readonly: true });
         stored = (
           file.prepare("select value from paddock_meta where key = 'schema_version'").get() as {
             value: string;
@@ -152,7 +151,7 @@ for (const dialect of DIALECTS) {
         ).value;
         file.close();
       } else {
-        const client = new pg.Client({ connectionString: database.url });
+        const client = new pg.Client({ connectionString: suite.database.url });
         await client.connect();
         stored = (await client.query("select value from paddock_meta where key = 'schema_version'")).rows[0]
           ?.value;
@@ -163,12 +162,24 @@ for (const dialect of DIALECTS) {
 
     it('grants a lease to one owner until it expires', async () => {
       const now = '2026-01-01T00:00:00.000Z';
-      assert.equal(await store.leases.acquire('sesn_l', 'node-a', '2026-01-01T00:00:30.000Z', now), true);
-      assert.equal(await store.leases.acquire('sesn_l', 'node-b', '2026-01-01T00:00:30.000Z', now), false);
-      assert.equal(await store.leases.acquire('sesn_l', 'node-a', '2026-01-01T00:01:00.000Z', now), true);
+      assert.equal(
+        await suite.store.leases.acquire('sesn_l', 'node-a', '2026-01-01T00:00:30.000Z', now),
+        true,
+      );
+      assert.equal(
+        await suite.store.leases.acquire('sesn_l', 'node-b', '2026-01-01T00:00:30.000Z', now),
+        false,
+      );
+      assert.equal(
+        await suite.store.leases.acquire('sesn_l', 'node-a', '2026-01-01T00:01:00.000Z', now),
+        true,
+      );
       const later = '2026-01-01T00:02:00.000Z';
-      assert.equal(await store.leases.acquire('sesn_l', 'node-b', '2026-01-01T00:03:00.000Z', later), true);
-      assert.equal((await store.leases.holder('sesn_l'))?.owner, 'node-b');
+      assert.equal(
+        await suite.store.leases.acquire('sesn_l', 'node-b', '2026-01-01T00:03:00.000Z', later),
+        true,
+      );
+      assert.equal((await suite.store.leases.holder('sesn_l'))?.owner, 'node-b');
     });
   });
 }

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { isPaddockError } from '../../src/core/errors.js';
-import type { ResourceRecord, Store } from '../../src/core/ports/store.js';
+import type { ResourceRecord } from '../../src/core/ports/store.js';
 import { isUniqueViolation } from '../../src/core/unique-violation.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+import { DIALECTS, storePerSuite } from '../support/databases.js';
 
 /** The store translates its dialect's unique-index error into the core's conflict. */
 for (const dialect of DIALECTS) {
   describe(`unique violations (${dialect})`, () => {
-    let database: TestDatabase;
-    let store: Store;
-    before(async () => {
-      database = await createTestDatabase(dialect);
-      store = await database.open();
-    });
-    after(async () => {
-      await store.close();
-      await database.drop();
-    });
+    const suite = storePerSuite(dialect);
 
     const environment = (id: string, name: string): ResourceRecord => ({
       kind: 'environment',
@@ -34,8 +25,8 @@ for (const dialect of DIALECTS) {
     });
 
     it('comes out of insert and update as a conflict PaddockError, never a driver error', async () => {
-      await store.resources.insert(environment('env_a', 'taken'));
-      await store.resources.insert(environment('env_b', 'free'));
+      await suite.store.resources.insert(environment('env_a', 'taken'));
+      await suite.store.resources.insert(environment('env_b', 'free'));
       const rejected = async (write: Promise<unknown>) => {
         await assert.rejects(write, (error: unknown) => {
           assert.ok(isPaddockError(error), String(error));
@@ -45,12 +36,12 @@ for (const dialect of DIALECTS) {
           return true;
         });
       };
-      await rejected(store.resources.insert(environment('env_c', 'taken')));
-      await rejected(store.resources.update(environment('env_b', 'taken')));
-      await rejected(store.resources.insert({ ...environment('env_a', 'other') }));
+      await rejected(suite.store.resources.insert(environment('env_c', 'taken')));
+      await rejected(suite.store.resources.update(environment('env_b', 'taken')));
+      await rejected(suite.store.resources.insert({ ...environment('env_a', 'other') }));
       // Other failures are not dressed up as conflicts.
       assert.equal(isUniqueViolation(new Error('disk I/O error')), false);
-      assert.equal((await store.resources.get('environment', 'env_b'))?.name, 'free');
+      assert.equal((await suite.store.resources.get('environment', 'env_b'))?.name, 'free');
     });
   });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import type { Store } from '../../src/core/ports/store.js';
 import { reclaimDiskMounts } from '../../src/sandbox/bwrap/disk-quota.js';
@@ -65,6 +66,36 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       await client.end();
       await releaseSandboxDisks(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The open store and its database for one describe block, valid between its before and after. */
+export interface SuiteStore {
+  readonly database: TestDatabase;
+  readonly store: Store;
+}
+
+/** A fresh database and open store for the enclosing describe: created before its tests, dropped after. */
+export function storePerSuite(dialect: Dialect): SuiteStore {
+  let database: TestDatabase | undefined;
+  let store: Store | undefined;
+  before(async () => {
+    database = await createTestDatabase(dialect);
+    store = await database.open();
+  });
+  after(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+  return {
+    get database() {
+      if (!database) throw new Error('the suite database is used outside its describe block');
+      return database;
+    },
+    get store() {
+      if (!store) throw new Error('the suite store is used outside its describe block');
+      return store;
     },
   };
 }
