@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Anthropic, { toFile } from '@anthropic-ai/sdk';
-import { loadConfig } from '../../src/config/config.js';
 import { isPaddockError } from '../../src/core/errors.js';
 import { createPaddock, type Paddock } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { TEST_ADMIN_KEY } from '../support/server.js';
+import { TEST_ADMIN_KEY, testServerConfig } from '../support/server.js';
 
 interface Node {
   paddock: Paddock;
@@ -26,19 +25,11 @@ describe('files across nodes (postgres)', () => {
   // Every node of a fleet shares the key that seals vault credentials.
   const sharedKey = randomBytes(32).toString('hex');
   const startNode = async (dataDir: string, secretKey = sharedKey): Promise<Node> => {
-    const config = loadConfig(
-      {},
-      {
-        port: 0,
-        host: '127.0.0.1',
-        dataDir,
-        adminKey: TEST_ADMIN_KEY,
-        anthropic: { baseUrl: 'http://127.0.0.1:9', apiKey: 'test-upstream-key' },
-        databaseUrl: database.url,
-        maxUploadBytes: 8 * 1024 * 1024,
-        secretKey,
-      },
-    );
+    const config = testServerConfig(dataDir, {
+      databaseUrl: database.url,
+      maxUploadBytes: 8 * 1024 * 1024,
+      secretKey,
+    });
     assert.equal(config.fileStorage, 'database', 'Postgres defaults to database file storage');
     const paddock = await createPaddock({ config, store: await database.open() });
     const url = await paddock.listen();

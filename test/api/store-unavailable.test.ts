@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { loadConfig } from '../../src/config/config.js';
 import { createPaddock } from '../../src/server.js';
 import { createPostgresStore } from '../../src/store/postgres/create-postgres-store.js';
 import { startPrivatePostgres } from '../support/private-postgres.js';
-import { TEST_ADMIN_KEY } from '../support/server.js';
+import { TEST_ADMIN_KEY, testServerConfig } from '../support/server.js';
 
 /**
  * While the database is down the API says "retry" instead of "bug": a write (and a read) gets
@@ -20,17 +19,7 @@ test('with its database stopped, the API answers 503 api_error, retryable', {
 }, async () => {
   const database = await startPrivatePostgres();
   const dataDir = await mkdtemp(join(tmpdir(), 'paddock-store-down-'));
-  const config = loadConfig(
-    {},
-    {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      adminKey: TEST_ADMIN_KEY,
-      anthropic: { baseUrl: 'http://127.0.0.1:9', apiKey: 'test-upstream-key' },
-      sandboxDriver: 'process',
-    },
-  );
+  const config = testServerConfig(dataDir, { sandboxDriver: 'process' });
   const paddock = await createPaddock({ config, store: await createPostgresStore(database.url, 5) });
   const url = await paddock.listen();
   const client = new Anthropic({ baseURL: url, apiKey: TEST_ADMIN_KEY, maxRetries: 0 });

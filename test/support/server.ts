@@ -14,6 +14,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** A test server's config: port 0 on loopback, the test admin key, no real upstream. */
+export function testServerConfig(dataDir: string, overrides: Partial<PaddockConfig> = {}): PaddockConfig {
+  return loadConfig(
+    {},
+    {
+      port: 0,
+      host: '127.0.0.1',
+      dataDir,
+      adminKey: TEST_ADMIN_KEY,
+      // No real upstream in tests: a closed port fails fast. Harness tests use the scripted model.
+      anthropic: { baseUrl: 'http://127.0.0.1:9', apiKey: 'test-upstream-key' },
+      ...overrides,
+    },
+  );
+}
+
 /** A real server, in process, on port 0, over a real database of the given dialect. */
 export async function startTestServer(
   dialect: Dialect,
@@ -21,20 +37,11 @@ export async function startTestServer(
   harness: HarnessTuning = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase(dialect);
-  const config = loadConfig(
-    {},
-    {
-      port: 0,
-      host: '127.0.0.1',
-      dataDir: database.dataDir,
-      adminKey: TEST_ADMIN_KEY,
-      // No real upstream in tests: a closed port fails fast. Harness tests use the scripted model.
-      anthropic: { baseUrl: 'http://127.0.0.1:9', apiKey: 'test-upstream-key' },
-      // Lets Postgres servers use LISTEN/NOTIFY, as a real deployment does.
-      databaseUrl: dialect === 'postgres' ? database.url : undefined,
-      ...overrides,
-    },
-  );
+  const config = testServerConfig(database.dataDir, {
+    // Lets Postgres servers use LISTEN/NOTIFY, as a real deployment does.
+    databaseUrl: dialect === 'postgres' ? database.url : undefined,
+    ...overrides,
+  });
   const paddock = await createPaddock({ config, store: await database.open(), harness });
   const url = await paddock.listen();
   const client = new Anthropic({ baseURL: url, apiKey: TEST_ADMIN_KEY, maxRetries: 0 });
