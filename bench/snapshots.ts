@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openFileBlobs } from '../src/file-blobs/open-file-blobs.js';
+import { createFileBlobStore } from '../src/file-blobs/create-file-blob-store.js';
 import { createManagedDriver, type RunningSandbox } from '../src/sandbox/managed-driver.js';
 import { BlobWorkspaceSnapshots } from '../src/sandbox/snapshots/workspace-snapshots.js';
 import { createTestDatabase } from '../test/support/databases.js';
@@ -18,7 +18,7 @@ export async function benchSnapshots(): Promise<BenchResult[]> {
   const database = await createTestDatabase('sqlite');
   const store = await database.open();
   const scratch = mkdtempSync(join(tmpdir(), 'paddock-bench-snapshots-'));
-  const blobs = openFileBlobs({ fileStorage: 'disk', dataDir: database.dataDir }, store, 'snapshots');
+  const blobs = createFileBlobStore({ fileStorage: 'disk', dataDir: database.dataDir }, store, 'snapshots');
   const node = (name: string) =>
     new BlobWorkspaceSnapshots({
       repository: store.workspaceSnapshots,

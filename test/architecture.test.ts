@@ -226,7 +226,7 @@ describe('architecture', () => {
     assert.equal(forbiddenImport(join(CORE, 'x.ts'), '@anthropic-ai/sdk/resources'), '@anthropic-ai/sdk');
     assert.equal(forbiddenImport(join(CORE, 'x.ts'), 'zod'), undefined);
     const sandboxFile = join(SRC, 'sandbox', 'bwrap', 'x.ts');
-    assert.equal(adapterViolation(sandboxFile, '../../store/open-store.js'), 'src/store');
+    assert.equal(adapterViolation(sandboxFile, '../../store/create-store.js'), 'src/store');
     assert.equal(adapterViolation(sandboxFile, '../network/egress-proxy.js'), undefined);
     assert.equal(adapterViolation(sandboxFile, '../../core/ports/sandbox.js'), undefined);
   });

@@ -1,11 +1,11 @@
 import type { AgentService } from '../core/agents/agent-service.js';
 import type { ApiKeyService } from '../core/api-keys.js';
 import type { CredentialResolver } from '../core/credentials.js';
-import type { IdempotencyService } from '../core/idempotency/idempotency-service.js';
 import type { SessionThread } from '../core/domain/session.js';
 import type { EnvironmentBuilds } from '../core/environments/environment-builds.js';
 import type { EnvironmentService } from '../core/environments/environment-service.js';
 import type { FileService } from '../core/files/file-service.js';
+import type { IdempotencyService } from '../core/idempotency/idempotency-service.js';
 import type { MemoryService } from '../core/memory/memory-service.js';
 import type { MemoryStoreService } from '../core/memory/memory-store-service.js';
 import type { MemoryVersionService } from '../core/memory/memory-version-service.js';

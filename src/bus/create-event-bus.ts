@@ -8,7 +8,7 @@ import { InProcessBus } from './in-process/in-process-bus.js';
  * connection string (a Postgres store injected by a test or embedder) only
  * this process can be reached, which the in-process bus serves correctly.
  */
-export async function openEventBus(store: Store, databaseUrl: string | undefined): Promise<EventBus> {
+export async function createEventBus(store: Store, databaseUrl: string | undefined): Promise<EventBus> {
   if (store.dialect === 'postgres' && databaseUrl && isPostgresUrl(databaseUrl)) {
     // Imported only for Postgres deployments: SQLite nodes never load the pg driver.
     const { PostgresBus } = await import('./postgres/postgres-bus.js');

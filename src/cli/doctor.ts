@@ -9,7 +9,7 @@ import { rootfsPath, rootfsReady } from '../sandbox/bwrap/rootfs.js';
 import { run } from '../sandbox/host-command.js';
 import { natUnavailable } from '../sandbox/network/nat-host.js';
 import { ensureConfineHelper } from '../sandbox/seccomp/confine-helper.js';
-import { openStore } from '../store/open-store.js';
+import { createStore } from '../store/create-store.js';
 import { checkUpstreams } from './upstreams.js';
 
 /** One line of the report: `fail` means a session could not work; `warn` means it works with less. */
@@ -63,7 +63,7 @@ async function checkDatabase(
   const where = isPostgresUrl(config.databaseUrl) ? 'postgres' : 'sqlite';
   try {
     // Opening migrates: what `serve` would do at start-up, and the clearest test that it can.
-    const store = await openStore(config);
+    const store = await createStore(config);
     const schema = await store.meta.get('schema_version');
     await store.close();
     add('database', 'ok', `${where}, schema version ${schema ?? '?'}`);

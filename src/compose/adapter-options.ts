@@ -1,5 +1,5 @@
 import type { PaddockConfig } from '../config/config.js';
-import type { FileBlobSettings } from '../file-blobs/open-file-blobs.js';
+import type { FileBlobSettings } from '../file-blobs/create-file-blob-store.js';
 import type { OutboundClientOptions } from '../outbound/outbound-fetch.js';
 import type { SandboxSettings } from '../sandbox/sandbox-settings.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import type { AppContext } from '../api/context.js';
-import { openEventBus } from '../bus/open-bus.js';
+import { createEventBus } from '../bus/create-event-bus.js';
 import type { PaddockConfig } from '../config/config.js';
 import { AgentService } from '../core/agents/agent-service.js';
 import { ApiKeyService } from '../core/api-keys.js';
@@ -37,10 +37,10 @@ import { RunningSessions } from '../core/workspaces/running-sessions.js';
 import { outsideWorkspaceScope } from '../core/workspaces/workspace-scope.js';
 import { WorkspaceService } from '../core/workspaces/workspace-service.js';
 import { WorkspaceSpend } from '../core/workspaces/workspace-spend.js';
-import { openFileBlobs } from '../file-blobs/open-file-blobs.js';
+import { createFileBlobStore } from '../file-blobs/create-file-blob-store.js';
 import { createLogger, requestLogger } from '../observability/logger.js';
 import type { SpanExporter } from '../observability/open-tracer.js';
-import { openStore } from '../store/open-store.js';
+import { createStore } from '../store/create-store.js';
 import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
 import { buildBaseId } from './environment-build-base.js';
 import { createHarnessNode, type HarnessNode, type HarnessTuning } from './harness-node.js';
@@ -84,13 +84,13 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createIdGenerator();
-  const store = options.store ?? (await openStore(storeOptions(config)));
+  const store = options.store ?? (await createStore(storeOptions(config)));
   const secretKey = loadSecretKey(config);
   await checkSecretKey(store.meta, secretKey);
   const secretBox = new SecretBox(secretKey);
   const credentials = new CredentialService(store, ids, clock, secretBox);
   const agents = new AgentService(store, ids, clock);
-  const bus = await openEventBus(store, busDatabaseUrl(config));
+  const bus = await createEventBus(store, busDatabaseUrl(config));
   const logger = createLogger({
     level: config.logLevel,
     nodeId: nodeIdentity(store.dialect, config.dataDir),
@@ -104,7 +104,13 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const environments = new EnvironmentService(store, ids, clock, config.sandbox.maxLimits, environmentBuilds);
-  const files = new FileService(store, openFileBlobs(fileBlobOptions(config), store), ids, clock, config);
+  const files = new FileService(
+    store,
+    createFileBlobStore(fileBlobOptions(config), store),
+    ids,
+    clock,
+    config,
+  );
   const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
   const audit = new AuditLog(store, ids, clock);
   const workspaces = new WorkspaceService(store, ids, clock, audit);

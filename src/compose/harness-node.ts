@@ -10,7 +10,7 @@ import { Harness } from '../core/harness/harness.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../core/harness/retry-policy.js';
 import { ThreadKicks } from '../core/harness/run-threads.js';
 import { sessionSandboxSpec } from '../core/harness/sandbox-spec.js';
-import { harnessLog, harnessSessions } from '../core/harness/session-log-adapters.js';
+import { createHarnessLog, createHarnessSessions } from '../core/harness/session-log-adapters.js';
 import { ThreadDirectory } from '../core/harness/thread-directory.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { MemoryService } from '../core/memory/memory-service.js';
@@ -24,21 +24,21 @@ import { NO_TELEMETRY, type Telemetry } from '../core/ports/telemetry.js';
 import type { EventLog } from '../core/sessions/event-log.js';
 import type { SessionService } from '../core/sessions/session-service.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
-import { mcpCredentialSource } from '../core/vaults/mcp-credential-source.js';
+import { createMcpCredentialSource } from '../core/vaults/mcp-credential-source.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
-import { lazyMcpRunner } from '../mcp/lazy-mcp-runner.js';
+import { createLazyMcpRunner } from '../mcp/lazy-mcp-runner.js';
 import type { Logger } from '../observability/logger.js';
 import { createOutboundFetch } from '../outbound/outbound-fetch.js';
 import { createModelRouter } from '../providers/model-router.js';
 import { reclaimLeftovers, removeSessionFiles } from '../sandbox/bwrap/leftovers.js';
-import { createSandboxDriver } from '../sandbox/create-driver.js';
+import { createSandboxDriver } from '../sandbox/create-sandbox-driver.js';
 import { outputsToFiles } from '../sandbox/outputs/outputs-to-files.js';
 import { createWebSearchBackend, searchBackendHost } from '../search/create-web-search-backend.js';
 import { harnessSettings, modelRouterOptions, outboundOptions, sandboxSettings } from './adapter-options.js';
-import { lazySandboxDriver } from './lazy-sandbox-driver.js';
+import { createLazySandboxDriver } from './lazy-sandbox-driver.js';
 import { nodeIdentity } from './node-identity.js';
 import { observedSandboxes } from './observed-sandboxes.js';
-import { openWorkspaceSnapshots } from './workspace-snapshots.js';
+import { createWorkspaceSnapshots } from './workspace-snapshots.js';
 
 export interface HarnessTuning {
   retry?: Partial<RetryPolicy>;
@@ -100,12 +100,12 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const onOutputs = outputsToFiles(files, events);
   const driver =
     tuning.sandboxes ??
-    lazySandboxDriver(
+    createLazySandboxDriver(
       () =>
         createSandboxDriver(sandboxSettings(config), {
           onOutputs,
           // Portable workspaces: a session's files follow it to any node (docs/scale-out.md).
-          snapshots: openWorkspaceSnapshots(config, store, (line) => process.stderr.write(`${line}\n`)),
+          snapshots: createWorkspaceSnapshots(config, store, (line) => process.stderr.write(`${line}\n`)),
         }),
       (config.sandboxDriver ?? 'bwrap') === 'bwrap'
         ? (sessionId) => removeSessionFiles(sandboxSettings(config), sessionId)
@@ -114,7 +114,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const telemetry = deps.telemetry ?? NO_TELEMETRY;
   const observed = observedSandboxes(driver, telemetry, clock, deps.logger);
   const sandboxes = deps.environmentBuilds ? buildGuardedDriver(observed, deps.environmentBuilds) : observed;
-  const log = harnessLog(events, nodeId);
+  const log = createHarnessLog(events, nodeId);
   // Multi-agent: delegation starts worker threads inside the session's current wake.
   const directory = new ThreadDirectory(store, deps.ids, clock);
   const kicks = new ThreadKicks((sessionId) => harness.notify(sessionId));
@@ -127,8 +127,8 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   // hosts each use may reach although private differ.
   const outbound = (allowedPrivateHosts: readonly string[]) =>
     createOutboundFetch(outboundOptions(config, allowedPrivateHosts));
-  const mcp = lazyMcpRunner({
-    credentials: mcpCredentialSource(deps.vaults, deps.credentials),
+  const mcp = createLazyMcpRunner({
+    credentials: createMcpCredentialSource(deps.vaults, deps.credentials),
     fetch: outbound(config.mcpAllowedPrivateHosts),
     clock,
     appendEvents: (sessionId, drafts) => log.append(sessionId, drafts),
@@ -151,7 +151,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   });
   const harness = new Harness({
     log,
-    sessions: harnessSessions(
+    sessions: createHarnessSessions(
       sessions,
       events,
       nodeId,

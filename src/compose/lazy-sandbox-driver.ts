@@ -5,7 +5,7 @@ import type { SandboxDriver } from '../core/ports/sandbox.js';
  * whose sessions never touch a sandbox starts fast and needs no bubblewrap,
  * and a driver that cannot start becomes a tool error the model sees.
  */
-export function lazySandboxDriver(
+export function createLazySandboxDriver(
   create: () => Promise<SandboxDriver>,
   /** Deletes a session's files without creating the driver (a session deleted before any tool call here). */
   removeFiles?: (sessionId: string) => Promise<void>,

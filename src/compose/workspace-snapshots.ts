@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { PaddockConfig } from '../config/config.js';
 import type { Store } from '../core/ports/store.js';
 import type { WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
-import { openFileBlobs } from '../file-blobs/open-file-blobs.js';
+import { createFileBlobStore } from '../file-blobs/create-file-blob-store.js';
 import { BlobWorkspaceSnapshots } from '../sandbox/snapshots/workspace-snapshots.js';
 import { fileBlobOptions } from './adapter-options.js';
 
@@ -15,7 +15,7 @@ const DEFAULT_MAX_BYTES = 10 * 1024 ** 3;
  * database or S3), with local files under `<dataDir>/snapshots`; undefined when
  * PADDOCK_WORKSPACE_SNAPSHOTS=false.
  */
-export function openWorkspaceSnapshots(
+export function createWorkspaceSnapshots(
   config: PaddockConfig,
   store: Store,
   log: (message: string) => void,
@@ -25,7 +25,7 @@ export function openWorkspaceSnapshots(
   const quota = (config.sandbox.maxLimits as { diskBytes?: number }).diskBytes;
   return new BlobWorkspaceSnapshots({
     repository: store.workspaceSnapshots,
-    blobs: openFileBlobs(fileBlobOptions(config), store, 'snapshots'),
+    blobs: createFileBlobStore(fileBlobOptions(config), store, 'snapshots'),
     stateDir: join(config.dataDir, 'sandbox-state'),
     stageDir: join(config.dataDir, 'snapshots'),
     maxBytes: quota ?? DEFAULT_MAX_BYTES,

@@ -18,7 +18,11 @@ export interface FileBlobSettings {
   s3?: S3Config | undefined;
 }
 
-export function openFileBlobs(config: FileBlobSettings, store: Store, directory = 'files'): FileBlobStore {
+export function createFileBlobStore(
+  config: FileBlobSettings,
+  store: Store,
+  directory = 'files',
+): FileBlobStore {
   const local = join(config.dataDir, directory);
   switch (config.fileStorage) {
     case 'database':

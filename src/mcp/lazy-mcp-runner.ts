@@ -9,7 +9,7 @@ type RunnerOptions = ConstructorParameters<typeof McpToolRunner>[0];
  * The MCP SDK is large; most sessions use no MCP server. The runner (and the
  * SDK) is imported the first time a session with MCP servers needs it.
  */
-export function lazyMcpRunner(options: RunnerOptions): ToolRunner & { close(): Promise<void> } {
+export function createLazyMcpRunner(options: RunnerOptions): ToolRunner & { close(): Promise<void> } {
   let runner: Promise<McpToolRunner> | undefined;
   const load = () => {
     runner ??= import('./mcp-tool-runner.js').then(({ McpToolRunner: Runner }) => new Runner(options));

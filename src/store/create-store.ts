@@ -7,7 +7,7 @@ import type { Store } from '../core/ports/store.js';
  * Each dialect's driver is imported only when chosen, so a SQLite node never
  * loads pg and vice versa (start-up time and idle memory).
  */
-export async function openStore(options: {
+export async function createStore(options: {
   databaseUrl: string | undefined;
   dataDir: string;
 }): Promise<Store> {

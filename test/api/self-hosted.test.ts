@@ -248,7 +248,10 @@ for (const dialect of DIALECTS) {
       assert.equal(await statusOf(worker.beta.agents.list()), 403);
       // A path no route serves is a 404 for a worker credential too, never a 403.
       assert.equal(await statusOf(worker.get('/v1/no-such-route')), 404);
-      assert.equal(await statusOf(worker.post(`/v1/environments/${environment.id}/nothing`, { body: {} })), 404);
+      assert.equal(
+        await statusOf(worker.post(`/v1/environments/${environment.id}/nothing`, { body: {} })),
+        404,
+      );
       assert.equal(await statusOf(scoped.beta.environments.list()), 403);
       assert.equal(await statusOf(scoped.beta.environments.work.poll(environment.id)), 403);
       // ...and only within their scope.

@@ -10,8 +10,8 @@ import { type FileStorage, loadConfig } from '../../src/config/config.js';
 import { isPaddockError } from '../../src/core/errors.js';
 import type { FileBlobStore } from '../../src/core/ports/file-blobs.js';
 import type { Store } from '../../src/core/ports/store.js';
+import { createFileBlobStore } from '../../src/file-blobs/create-file-blob-store.js';
 import { CHUNK_BYTES } from '../../src/file-blobs/database/file-chunks.js';
-import { openFileBlobs } from '../../src/file-blobs/open-file-blobs.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
 import { startTestS3, type TestS3 } from '../support/s3-server.js';
 
@@ -106,7 +106,7 @@ for (const dialect of DIALECTS) {
       before(async () => {
         database = await createTestDatabase(dialect);
         store = await database.open();
-        blobs = openFileBlobs(
+        blobs = createFileBlobStore(
           { fileStorage: storage, dataDir: database.dataDir, s3: { ...s3.config, prefix: `${dialect}/run` } },
           store,
         );
@@ -183,7 +183,7 @@ for (const dialect of DIALECTS) {
           const id = nextId();
           await blobs.put(id, { bytes });
           const otherDataDir = mkdtempSync(join(tmpdir(), 'paddock-node-b-'));
-          const other = openFileBlobs(
+          const other = createFileBlobStore(
             { fileStorage: 's3', dataDir: otherDataDir, s3: { ...s3.config, prefix: `${dialect}/run` } },
             store,
           );
@@ -220,7 +220,7 @@ for (const dialect of DIALECTS) {
         await blobs.put(id, { bytes });
         const otherDataDir = mkdtempSync(join(tmpdir(), 'paddock-node-b-'));
         try {
-          const other = openFileBlobs({ fileStorage: 'database', dataDir: otherDataDir }, store);
+          const other = createFileBlobStore({ fileStorage: 'database', dataDir: otherDataDir }, store);
           const otherFiles = join(otherDataDir, 'files');
           assert.ok((await readAll(await other.open(id))).equals(bytes));
           assert.ok(readFileSync(join(otherFiles, id)).equals(bytes), 'a download fills the cache');

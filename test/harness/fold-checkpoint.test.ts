@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { harnessLog } from '../../src/core/harness/session-log-adapters.js';
+import { createHarnessLog } from '../../src/core/harness/session-log-adapters.js';
 import type { EventLog } from '../../src/core/sessions/event-log.js';
 import { DIALECTS } from '../support/databases.js';
 import { createSession } from '../support/harness-fixture.js';
@@ -36,7 +36,7 @@ for (const dialect of DIALECTS) {
       const { session } = await createSession(client);
       await client.beta.sessions.events.send(session.id, { events: [message('one'), message('two')] });
       const counter = counting(paddock.context.events);
-      const log = harnessLog(counter.log, 'node-a');
+      const log = createHarnessLog(counter.log, 'node-a');
       const first = await log.read(session.id);
       assert.equal(counter.fetched, first.length);
       log.forget?.(session.id); // the run ends; the cache stays
@@ -46,7 +46,7 @@ for (const dialect of DIALECTS) {
       counter.fetched = 0;
       const second = await log.read(session.id);
       assert.equal(counter.fetched, second.length - first.length, 'only the new events were fetched');
-      const truth = await harnessLog(paddock.context.events, 'fresh').read(session.id);
+      const truth = await createHarnessLog(paddock.context.events, 'fresh').read(session.id);
       assert.deepEqual(second, truth, 'the cached log equals a fresh read of the log');
     });
 
@@ -55,7 +55,7 @@ for (const dialect of DIALECTS) {
       const { session } = await createSession(client);
       await client.beta.sessions.events.send(session.id, { events: [message('one')] });
       const counter = counting(paddock.context.events);
-      const log = harnessLog(counter.log, 'node-a', 0);
+      const log = createHarnessLog(counter.log, 'node-a', 0);
       const first = await log.read(session.id);
       log.forget?.(session.id);
       counter.fetched = 0;

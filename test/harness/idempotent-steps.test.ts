@@ -4,7 +4,7 @@ import { systemClock, toTimestamp } from '../../src/core/clock.js';
 import { modelRequestEndKey } from '../../src/core/harness/model-step.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/harness/retry-policy.js';
 import { runSession } from '../../src/core/harness/run-session.js';
-import { harnessLog, harnessSessions } from '../../src/core/harness/session-log-adapters.js';
+import { createHarnessLog, createHarnessSessions } from '../../src/core/harness/session-log-adapters.js';
 import type { HarnessLog } from '../../src/core/ports/harness-log.js';
 import type { ToolRunner } from '../../src/core/ports/tool-runner.js';
 import { createScriptedProvider } from '../../src/providers/scripted/scripted-provider.js';
@@ -52,8 +52,8 @@ for (const dialect of DIALECTS) {
       assert.ok(
         await paddock.store.leases.acquire(session.id, NODE, toTimestamp(now + 600_000), toTimestamp(now)),
       );
-      const live = harnessLog(paddock.context.events, NODE);
-      const sessions = harnessSessions(paddock.context.sessions, paddock.context.events, NODE);
+      const live = createHarnessLog(paddock.context.events, NODE);
+      const sessions = createHarnessSessions(paddock.context.sessions, paddock.context.events, NODE);
       let toolRuns = 0;
       const tools: ToolRunner = {
         async run() {
@@ -140,7 +140,7 @@ for (const dialect of DIALECTS) {
       const { session } = await createSession(client);
       const now = systemClock.now();
       await paddock.store.leases.acquire(session.id, NODE, toTimestamp(now + 600_000), toTimestamp(now));
-      const log = harnessLog(paddock.context.events, NODE);
+      const log = createHarnessLog(paddock.context.events, NODE);
       const [start] = await log.append(session.id, [{ type: 'span.model_request_start' }], '@0:start');
       assert.ok(start);
       const end = (isError: boolean) =>

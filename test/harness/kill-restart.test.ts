@@ -8,7 +8,7 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../../src/providers/scripted/scripted-model-server.js';
-import { openStore } from '../../src/store/open-store.js';
+import { createStore } from '../../src/store/create-store.js';
 import { createTestDatabase, type Dialect, type TestDatabase } from '../support/databases.js';
 import { createSession, openEventReader, type StreamEvent } from '../support/harness-fixture.js';
 import { childEnv, freePort, type PaddockProcess, spawnPaddock } from '../support/paddock-process.js';
@@ -81,7 +81,7 @@ async function listEvents(client: Anthropic, sessionId: string): Promise<StreamE
 /** Stops the node gracefully and reads the session's rows straight from the store. */
 async function storedEvents(node: Node, sessionId: string): Promise<StoredEvent[]> {
   await node.process.stop();
-  const store = await openStore({
+  const store = await createStore({
     databaseUrl: node.env['PADDOCK_DATABASE_URL'],
     dataDir: node.database.dataDir,
   });

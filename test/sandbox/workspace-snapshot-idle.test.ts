@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import type { SandboxDriver, ToolOutcome } from '../../src/core/ports/sandbox.js';
 import type { Store } from '../../src/core/ports/store.js';
-import { openFileBlobs } from '../../src/file-blobs/open-file-blobs.js';
+import { createFileBlobStore } from '../../src/file-blobs/create-file-blob-store.js';
 import { createBwrapDriver } from '../../src/sandbox/bwrap/bwrap-driver.js';
 import { BlobWorkspaceSnapshots } from '../../src/sandbox/snapshots/workspace-snapshots.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
@@ -38,7 +38,7 @@ describe('workspace snapshot at an idle stop (bwrap)', { skip: bwrap.skip }, () 
     });
     const snapshots = new BlobWorkspaceSnapshots({
       repository: store.workspaceSnapshots,
-      blobs: openFileBlobs({ fileStorage: 'database', dataDir }, store, 'snapshots'),
+      blobs: createFileBlobStore({ fileStorage: 'database', dataDir }, store, 'snapshots'),
       stateDir: join(dataDir, 'sandbox-state'),
       stageDir: join(dataDir, 'snapshots'),
       maxBytes: 1024 ** 3,

@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FileStorage } from '../../src/config/config.js';
 import type { FileBlobStore } from '../../src/core/ports/file-blobs.js';
 import type { Store } from '../../src/core/ports/store.js';
-import { openFileBlobs } from '../../src/file-blobs/open-file-blobs.js';
+import { createFileBlobStore } from '../../src/file-blobs/create-file-blob-store.js';
 import { encodeManifest } from '../../src/sandbox/snapshots/manifest.js';
 import { BlobWorkspaceSnapshots } from '../../src/sandbox/snapshots/workspace-snapshots.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
@@ -67,7 +67,7 @@ for (const { dialect, storage } of CASES) {
     before(async () => {
       database = await createTestDatabase(dialect);
       store = await database.open();
-      blobs = openFileBlobs(
+      blobs = createFileBlobStore(
         { fileStorage: storage, dataDir: database.dataDir, s3: { ...s3.config, prefix: dialect } },
         store,
         'snapshots',

@@ -17,7 +17,7 @@ const PAGE = 1000;
 export const RETAINED_LOG_ENTRIES = 50_000;
 
 /** The harness's log: every append is checked against this node's lease. */
-export function harnessLog(
+export function createHarnessLog(
   events: EventLog,
   leaseOwner: string,
   retainedEntries = RETAINED_LOG_ENTRIES,
@@ -74,7 +74,7 @@ export function harnessLog(
   };
 }
 
-export function harnessSessions(
+export function createHarnessSessions(
   sessions: SessionService,
   events: EventLog,
   leaseOwner: string,

@@ -3,7 +3,7 @@ import type { CredentialService } from './credential-service.js';
 import type { VaultService } from './vault-service.js';
 
 /** MCP credentials from the session's vaults; refreshed OAuth tokens are sealed back through CredentialService. */
-export function mcpCredentialSource(
+export function createMcpCredentialSource(
   vaults: VaultService,
   credentials: CredentialService,
 ): McpCredentialSource {
