@@ -1,28 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { LookupFunction } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config/config.js';
 import { createOutboundFetch } from '../../src/outbound/outbound-fetch.js';
+import { fakeLookup } from '../support/fake-lookup.js';
 
 // Only loopback traffic: test names resolve through an injected lookup, never real DNS.
-function fakeLookup(table: Record<string, string[]>) {
-  const calls: string[] = [];
-  const lookup = ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    calls.push(hostname);
-    const addresses = (table[hostname] ?? []).map((address) => ({
-      address,
-      family: address.includes(':') ? 6 : 4,
-    }));
-    if (addresses.length === 0)
-      return callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
-    if (options.all) return callback(null, addresses);
-    return callback(null, addresses[0]?.address, addresses[0]?.family);
-  }) as unknown as LookupFunction;
-  return { lookup, calls };
-}
-
 interface Seen {
   method: string;
   url: string;

@@ -1,32 +1,15 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { LookupFunction } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { classifyAddress } from '../../src/core/network/address-policy.js';
 import { webFetch } from '../../src/core/tools/web-fetch.js';
 import { createOutboundFetch, type OutboundClientOptions } from '../../src/outbound/outbound-fetch.js';
+import { fakeLookup } from '../support/fake-lookup.js';
 
 // Only loopback traffic: test names resolve through an injected lookup, never real DNS.
 const textOf = (outcome: { content: Array<{ type: string; text?: string }> }) =>
   outcome.content[0]?.text ?? '';
-
-/** A resolver for test names; counts its calls. */
-function fakeLookup(table: Record<string, string[]>) {
-  const calls: string[] = [];
-  const lookup = ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    calls.push(hostname);
-    const addresses = (table[hostname] ?? []).map((address) => ({
-      address,
-      family: address.includes(':') ? 6 : 4,
-    }));
-    if (addresses.length === 0)
-      return callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
-    if (options.all) return callback(null, addresses);
-    return callback(null, addresses[0]?.address, addresses[0]?.family);
-  }) as unknown as LookupFunction;
-  return { lookup, calls };
-}
 
 describe('web_fetch', () => {
   let server: Server;
