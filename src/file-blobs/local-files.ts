@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { notFound } from '../core/errors.js';
+import type { FileBlobSource } from '../core/ports/file-blobs.js';
 
 /** `<dir>/<id>`: the disk store's files and the database store's cache share this layout. */
 export function blobPath(directory: string, id: string): string {
@@ -35,5 +36,19 @@ export async function openIfPresent(path: string): Promise<FileHandle | undefine
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/**
+ * Keeps a local copy of a blob a remote store (database, bucket) already holds: it only spares
+ * this node a fetch, so a failure here is swallowed and the staged upload is cleaned up.
+ */
+export async function cacheCopy(directory: string, target: string, source: FileBlobSource): Promise<void> {
+  try {
+    await mkdir(directory, { recursive: true });
+    if ('path' in source) await rename(source.path, target);
+    else await writeAtomically(directory, target, source.bytes);
+  } catch {
+    if ('path' in source) await rm(source.path, { force: true });
   }
 }

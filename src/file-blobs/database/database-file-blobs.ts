@@ -4,7 +4,7 @@ import { finished } from 'node:stream/promises';
 import { notFound } from '../../core/errors.js';
 import type { FileBlobSource, FileBlobStore } from '../../core/ports/file-blobs.js';
 import type { Store } from '../../core/ports/store.js';
-import { blobPath, openIfPresent, tempPath, writeAtomically } from '../local-files.js';
+import { blobPath, cacheCopy, openIfPresent, tempPath } from '../local-files.js';
 import { CHUNK_BYTES, chunksOf } from './file-chunks.js';
 
 /**
@@ -29,7 +29,8 @@ export class DatabaseFileBlobStore implements FileBlobStore {
       for await (const chunk of chunksOf(source, this.chunkBytes))
         await tx.fileChunks.insert(id, index++, chunk);
     });
-    await this.writeThrough(target, source);
+    // The remote store holds the bytes; the local copy only spares this node a fetch.
+    await cacheCopy(this.cacheDirectory, target, source);
   }
 
   async open(id: string): Promise<Readable> {
@@ -80,17 +81,6 @@ export class DatabaseFileBlobStore implements FileBlobStore {
       await handle.close();
       if (complete) await rename(temp, blobPath(this.cacheDirectory, id));
       else await rm(temp, { force: true });
-    }
-  }
-
-  /** The database already holds the bytes; the local copy only spares this node a read back. */
-  private async writeThrough(target: string, source: FileBlobSource): Promise<void> {
-    try {
-      await mkdir(this.cacheDirectory, { recursive: true });
-      if ('path' in source) await rename(source.path, target);
-      else await writeAtomically(this.cacheDirectory, target, source.bytes);
-    } catch {
-      if ('path' in source) await rm(source.path, { force: true });
     }
   }
 }

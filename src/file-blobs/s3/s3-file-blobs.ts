@@ -12,7 +12,7 @@ import {
 import type { S3Config } from '../../config/blob-storage.js';
 import { notFound } from '../../core/errors.js';
 import type { FileBlobSource, FileBlobStore } from '../../core/ports/file-blobs.js';
-import { blobPath, openIfPresent, tempPath, writeAtomically } from '../local-files.js';
+import { blobPath, cacheCopy, openIfPresent, tempPath } from '../local-files.js';
 
 /**
  * Bytes as objects in an S3-compatible bucket (`<prefix>/<id>`), so every node sees every
@@ -48,7 +48,8 @@ export class S3FileBlobStore implements FileBlobStore {
         ? { ContentLength: (await stat(source.path)).size, Body: createReadStream(source.path) }
         : { Body: source.bytes, ContentLength: source.bytes.length };
     await this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: this.key(id), ...body }));
-    await this.writeThrough(target, source);
+    // The remote store holds the bytes; the local copy only spares this node a fetch.
+    await cacheCopy(this.cacheDirectory, target, source);
   }
 
   async open(id: string): Promise<Readable> {
@@ -115,17 +116,6 @@ export class S3FileBlobStore implements FileBlobStore {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) throw notFound('File', id);
       throw error;
-    }
-  }
-
-  /** The bucket already holds the bytes; the local copy only spares this node a download. */
-  private async writeThrough(target: string, source: FileBlobSource): Promise<void> {
-    try {
-      await mkdir(this.cacheDirectory, { recursive: true });
-      if ('path' in source) await rename(source.path, target);
-      else await writeAtomically(this.cacheDirectory, target, source.bytes);
-    } catch {
-      if ('path' in source) await rm(source.path, { force: true });
     }
   }
 }
