@@ -7,10 +7,11 @@ import {
   startScriptedModelServer,
 } from '../../src/providers/scripted/scripted-model-server.js';
 import { natUnavailable } from '../../src/sandbox/network/nat-host.js';
-import { bwrapCase, TEST_ROOTFS_DIR } from '../sandbox/drivers.js';
+import { bwrapCase } from '../sandbox/drivers.js';
+import { bwrapServeEnv, waitUntil } from '../support/bwrap-serve.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { createSession, openEventReader, type StreamEvent } from '../support/harness-fixture.js';
-import { childEnv, freePort, type PaddockProcess, spawnPaddock } from '../support/paddock-process.js';
+import { type PaddockProcess, spawnPaddock } from '../support/paddock-process.js';
 
 /**
  * kill -9 of `paddock serve` while a real bwrap sandbox (with NAT) runs a tool:
@@ -31,14 +32,8 @@ const sandboxRoutes = () =>
     .split('\n')
     .filter((line) => line.startsWith(SUBNET_PREFIX));
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000) =>
+  waitUntil(check, what, timeoutMs);
 
 describe('kill -9 during a sandboxed tool call (bwrap + NAT)', { skip }, () => {
   let model: ScriptedModelServer;
@@ -55,17 +50,11 @@ describe('kill -9 during a sandboxed tool call (bwrap + NAT)', { skip }, () => {
   });
 
   it('leaves no network behind, reports the call interrupted, and keeps the files', async () => {
-    const port = await freePort();
-    const env = childEnv({
-      PADDOCK_DATA_DIR: database.dataDir,
-      PADDOCK_PORT: String(port),
-      PADDOCK_HOST: '127.0.0.1',
-      PADDOCK_ADMIN_KEY: ADMIN_KEY,
-      PADDOCK_ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'test-upstream-key',
-      PADDOCK_SANDBOX: 'bwrap',
-      PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR,
-      PADDOCK_SANDBOX_SUBNET: `${SUBNET_PREFIX}0/24`,
+    const env = await bwrapServeEnv({
+      dataDir: database.dataDir,
+      adminKey: ADMIN_KEY,
+      modelUrl: model.url,
+      subnetPrefix: SUBNET_PREFIX,
     });
     model.push([
       {

@@ -14,10 +14,11 @@ import { detectCgroups } from '../../src/sandbox/bwrap/cgroups.js';
 import { detectDiskQuota, isMounted } from '../../src/sandbox/bwrap/disk-quota.js';
 import { sessionLayer } from '../../src/sandbox/bwrap/session-layer.js';
 import { egressSocketDir, egressSocketName } from '../../src/sandbox/network/sandbox-egress.js';
+import { bwrapServeEnv, waitUntil } from '../support/bwrap-serve.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { createSession, runTurn, type StreamEvent } from '../support/harness-fixture.js';
-import { childEnv, freePort, type PaddockProcess, spawnPaddock } from '../support/paddock-process.js';
-import { bwrapCase, TEST_ROOTFS_DIR } from './drivers.js';
+import { type PaddockProcess, spawnPaddock } from '../support/paddock-process.js';
+import { bwrapCase } from './drivers.js';
 
 /**
  * kill -9 of `paddock serve` with a live bwrap sandbox leaves the session's
@@ -36,14 +37,8 @@ const skip =
   (quota.available ? undefined : quota.reason) ??
   (cgroups?.available ? undefined : 'cgroups are not writable here');
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) =>
+  waitUntil(check, what, timeoutMs);
 
 const toolResults = (events: StreamEvent[]) =>
   events
@@ -65,17 +60,12 @@ describe('crash leftovers are reclaimed at start-up', { skip }, () => {
   });
 
   it('disk mount, cgroup and egress socket of a kill -9 server are gone after a restart; files stay', async () => {
-    const env = childEnv({
-      PADDOCK_DATA_DIR: database.dataDir,
-      PADDOCK_PORT: String(await freePort()),
-      PADDOCK_HOST: '127.0.0.1',
-      PADDOCK_ADMIN_KEY: ADMIN_KEY,
-      PADDOCK_ANTHROPIC_BASE_URL: model.url,
-      ANTHROPIC_API_KEY: 'test-upstream-key',
-      PADDOCK_SANDBOX: 'bwrap',
-      PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR,
-      PADDOCK_SANDBOX_SUBNET: `${SUBNET_PREFIX}0/24`,
-      PADDOCK_SANDBOX_DISK_MB: '512',
+    const env = await bwrapServeEnv({
+      dataDir: database.dataDir,
+      adminKey: ADMIN_KEY,
+      modelUrl: model.url,
+      subnetPrefix: SUBNET_PREFIX,
+      extra: { PADDOCK_SANDBOX_DISK_MB: '512' },
     });
     server = await spawnPaddock(env, { readyTimeoutMs: 120_000 });
     let client = new Anthropic({ baseURL: server.url, apiKey: ADMIN_KEY, maxRetries: 0 });
