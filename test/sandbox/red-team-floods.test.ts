@@ -9,6 +9,7 @@ import type { OnOutputs } from '../../src/sandbox/outputs/output-collector.js';
 import { isIdle, openEventReader, type StreamEvent } from '../support/harness-fixture.js';
 import { bwrapCase } from './drivers.js';
 import { type RedTeam, startRedTeam } from './red-team-fixture.js';
+import { relayFloodHolder } from './relay-flood.js';
 
 /**
  * Issue #12, "a server under the relay, output and body floods stays under a documented memory
@@ -31,23 +32,7 @@ const bwrap = await bwrapCase();
 const skip =
   bwrap.skip ?? (process.getuid?.() === 0 ? undefined : 'runs the bwrap driver as root, with the proxy');
 
-/** Opens FLOOD connections to the relay, each with half a request; holds them until /tmp/release. */
-const HOLDER = `import socket, select, time, os
-conns, pending = [], []
-for _ in range(${FLOOD}):
-    s = socket.socket(); s.setblocking(False)
-    s.connect_ex(("127.0.0.1", 3128)); pending.append(s)
-deadline = time.time() + 60
-while pending and time.time() < deadline:
-    _, ready, _ = select.select([], pending, [], 1)
-    for s in ready:
-        pending.remove(s)
-        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
-            s.send(b"GET http://flood.invalid/ HTTP/1.1\\r\\n"); conns.append(s)
-open("/tmp/held", "w").write(str(len(conns)))
-while not os.path.exists("/tmp/release"): time.sleep(0.1)
-for s in conns: s.close()
-`;
+const HOLDER = relayFloodHolder(FLOOD, 60);
 
 const post = (i: number) =>
   `nohup sh -c 'curl -sS -o /dev/null -w "%{http_code}\\n" --max-time 3000 -X POST --data-binary @/tmp/big ` +

@@ -11,6 +11,7 @@ import { NAT_TABLE } from '../../src/sandbox/network/nat-rules.js';
 import { MAX_RELAY_CONNECTIONS } from '../../src/sandbox/network/netns-forwarder.js';
 import { type ApiSandbox, startApiSandbox } from './api-bash.js';
 import { bwrapCase } from './drivers.js';
+import { relayFloodHolder } from './relay-flood.js';
 
 /**
  * Issue #12, findings 7 and 10, through the API with the scripted model: a
@@ -22,24 +23,7 @@ import { bwrapCase } from './drivers.js';
 const bwrap = await bwrapCase();
 
 const FLOOD = 300;
-/** Opens FLOOD connections to the relay, each with half a request so the proxy waits; holds them until told. */
-const HOLDER = `import socket, select, time, os
-conns, pending = [], []
-for _ in range(${FLOOD}):
-    s = socket.socket(); s.setblocking(False)
-    s.connect_ex(("127.0.0.1", 3128)); pending.append(s)
-deadline = time.time() + 20
-while pending and time.time() < deadline:
-    _, ready, _ = select.select([], pending, [], 1)
-    for s in ready:
-        pending.remove(s)
-        if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
-            s.send(b"GET http://flood.invalid/ HTTP/1.1\\r\\n"); conns.append(s)
-open("/tmp/held", "w").write(str(len(conns)))
-while not os.path.exists("/tmp/release"): time.sleep(0.1)
-for s in conns: s.close()
-open("/tmp/done", "w").write("1")
-`;
+const HOLDER = relayFloodHolder(FLOOD, 20);
 
 /** Host processes whose command line names this session's proxy socket: the relay and its children. */
 function relayProcesses(dataDir: string, sessionId: string): number[] {
