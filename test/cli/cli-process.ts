@@ -75,12 +75,18 @@ export async function runInProcess(args: string[]): Promise<{ code: number; outp
   let output = '';
   const stdout = process.stdout.write.bind(process.stdout);
   const stderr = process.stderr.write.bind(process.stderr);
-  const capture = (chunk: string | Uint8Array) => {
-    output += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  // The CLI writes text. Bytes are the test runner's own reports (node:test serializes them to
+  // this process's stdout while the command runs): they pass through, or they would both corrupt
+  // the output read here and go missing from the report.
+  const capture =
+    (original: typeof stdout) =>
+    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      if (typeof chunk !== 'string') return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+      output += chunk;
+      return true;
+    };
+  process.stdout.write = capture(stdout) as typeof process.stdout.write;
+  process.stderr.write = capture(stderr) as typeof process.stderr.write;
   try {
     const code = await main(args).catch((error: unknown) => {
       output += `paddock: ${error instanceof Error ? error.message : String(error)}\n`;
