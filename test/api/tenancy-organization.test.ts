@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { runKeys } from '../../src/cli/keys.js';
 import { ConsoleClient } from '../../src/console/static/api.js';
 import { DEFAULT_WORKSPACE_ID } from '../../src/core/workspaces/workspace-scope.js';
+import { runInProcess } from '../cli/cli-process.js';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.js';
 import { call } from '../support/tenancy.js';
@@ -103,27 +103,19 @@ for (const dialect of DIALECTS) {
 
     it('paddock keys create NAME --workspace ID makes a key of that workspace', async () => {
       const workspace = await server.client.beta.organization.workspaces.create({ name: 'CLI' });
-      const written: string[] = [];
-      const write = process.stdout.write.bind(process.stdout);
-      process.stdout.write = ((chunk: string) =>
-        written.push(String(chunk)) > 0) as typeof process.stdout.write;
-      let code: number;
-      try {
-        code = await runKeys([
-          'create',
-          'from-cli',
-          '--workspace',
-          workspace.id,
-          '--base-url',
-          server.url,
-          '--api-key',
-          TEST_ADMIN_KEY,
-        ]);
-      } finally {
-        process.stdout.write = write;
-      }
-      assert.equal(code, 0);
-      const [line, key] = written.join('').trim().split('\n');
+      const { code, output } = await runInProcess([
+        'keys',
+        'create',
+        'from-cli',
+        '--workspace',
+        workspace.id,
+        '--base-url',
+        server.url,
+        '--api-key',
+        TEST_ADMIN_KEY,
+      ]);
+      assert.equal(code, 0, output);
+      const [line, key] = output.trim().split('\n');
       const id = (line ?? '').split('\t')[0] ?? '';
       const retrieved = await server.client.beta.organization.apiKeys.retrieve(id);
       assert.deepEqual(retrieved.scope, { type: 'workspace', workspace_id: workspace.id });
