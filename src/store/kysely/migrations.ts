@@ -1,16 +1,9 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { DialectMigration, DialectTypes } from './migrations/dialect-migration.js';
+import { laterMigrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
-
-/** Column types the two dialects spell differently. */
-interface DialectTypes {
-  bytes: 'blob' | 'bytea';
-}
-
-interface DialectMigration {
-  up(db: Kysely<unknown>, types: DialectTypes): Promise<void>;
-}
 
 /**
  * Numbered migrations, kept in code so the compiled server carries them.
@@ -277,7 +270,9 @@ const migrations: Record<string, DialectMigration> = {
   },
 };
 
-export const SCHEMA_VERSION = Object.keys(migrations).length;
+const allMigrations: Record<string, DialectMigration> = { ...migrations, ...laterMigrations };
+
+export const SCHEMA_VERSION = Object.keys(allMigrations).length;
 
 class InCodeMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: SqlDialect) {}
@@ -285,7 +280,7 @@ class InCodeMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const types: DialectTypes = { bytes: this.dialect === 'postgres' ? 'bytea' : 'blob' };
     return Object.fromEntries(
-      Object.entries(migrations).map(([name, migration]) => [
+      Object.entries(allMigrations).map(([name, migration]) => [
         name,
         { up: (db: Kysely<unknown>) => migration.up(db, types) },
       ]),

@@ -1,0 +1,7 @@
+import type { DialectMigration } from './dialect-migration.js';
+
+/**
+ * Migrations after 0008, one file each (0001–0008 live in ../migrations.ts).
+ * Append new ones under their number; never edit a released one.
+ */
+export const laterMigrations: Record<string, DialectMigration> = {};
