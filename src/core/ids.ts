@@ -20,6 +20,7 @@ export const ID_PREFIX = {
   memoryStore: 'memstore',
   memory: 'mem',
   memoryVersion: 'memver',
+  dream: 'drm',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

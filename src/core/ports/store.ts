@@ -22,7 +22,9 @@ export type ResourceKind =
   /** Self-hosted workers' environment keys (hashed); src/core/work/environment-keys.ts. */
   | 'environment_key'
   /** src/core/memory/: its memories and versions live in their own tables (memory-repository.ts). */
-  | 'memory_store';
+  | 'memory_store'
+  /** src/core/dreams/: background jobs that reorganize a memory store. */
+  | 'dream';
 
 export interface ResourceRecord<TDoc = unknown> {
   kind: ResourceKind;
