@@ -37,6 +37,8 @@ export interface RunDependencies {
   prices?: PriceTable | undefined;
   /** Metrics and spans for operators (ports/telemetry.ts); default: none. */
   telemetry?: Telemetry | undefined;
+  /** The child thread this loop drives (its usage is its own requests); undefined for the primary. */
+  threadId?: string | undefined;
 }
 
 export interface RunOptions {

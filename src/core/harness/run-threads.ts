@@ -52,6 +52,7 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
 
   const childDeps = (child: ChildThread): RunDependencies => ({
     ...deps,
+    threadId: child.id,
     log: threadLog(deps.log, child, deps.directory),
     sessions: threadSessions(deps.sessions, child, deps.directory),
   });

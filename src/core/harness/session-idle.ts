@@ -1,6 +1,7 @@
 import type { DraftEvent } from '../events/session-event.js';
 import { usageSnapshot } from '../metering/list-cost.js';
 import { DEFAULT_PRICES } from '../metering/prices.js';
+import { threadUsageSnapshot } from '../metering/thread-usage.js';
 import type { HarnessSession } from '../ports/harness-sessions.js';
 import { NO_TELEMETRY } from '../ports/telemetry.js';
 import { keyAt, type StepPosition } from './append-keys.js';
@@ -40,7 +41,11 @@ export async function saveUsageSnapshot(
   // a second, identical session.usage would only repeat it.
   if (events.at(-1)?.type === 'session.usage') return;
   const now = deps.clock.now();
-  const usage = usageSnapshot(events, now, deps.prices ?? DEFAULT_PRICES, session.agent.model.id);
+  const prices = deps.prices ?? DEFAULT_PRICES;
+  // A child thread's usage is its own requests only; the whole log is read for budgets, not for this.
+  const usage = deps.threadId
+    ? threadUsageSnapshot(events, deps.threadId, now, prices, session.agent.model.id)
+    : usageSnapshot(events, now, prices, session.agent.model.id);
   const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);
   const stats = { active_seconds: usage.active_seconds, duration_seconds: durationSeconds };
   await deps.sessions.saveUsage(session.id, { ...usage }, stats, keyAt(position, 'session.usage'));

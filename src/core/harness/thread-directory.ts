@@ -70,7 +70,15 @@ export class ThreadDirectory {
   ): Promise<void> {
     const record = await this.store.resources.get<SessionThread>('thread', threadId);
     if (!record) return;
-    const updated = { ...record.doc, usage, stats, updated_at: toTimestamp(this.clock.now()) };
+    const now = this.clock.now();
+    // A thread's elapsed time counts from its own creation, not the session's.
+    const duration_seconds = Math.max(0, (now - Date.parse(record.doc.created_at)) / 1000);
+    const updated = {
+      ...record.doc,
+      usage,
+      stats: { ...stats, duration_seconds },
+      updated_at: toTimestamp(now),
+    };
     await this.store.resources.update(threadRecord(updated));
   }
 
