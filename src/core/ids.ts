@@ -20,6 +20,8 @@ export const ID_PREFIX = {
   memoryStore: 'memstore',
   memory: 'mem',
   memoryVersion: 'memver',
+  skill: 'skill',
+  skillVersion: 'skillver',
   dream: 'drm',
 } as const;
 

@@ -24,7 +24,10 @@ export type ResourceKind =
   /** src/core/memory/: its memories and versions live in their own tables (memory-repository.ts). */
   | 'memory_store'
   /** src/core/dreams/: background jobs that reorganize a memory store. */
-  | 'dream';
+  | 'dream'
+  /** src/core/skills/: a skill and its immutable versions (parent: the skill); bytes in the FileBlobStore. */
+  | 'skill'
+  | 'skill_version';
 
 export interface ResourceRecord<TDoc = unknown> {
   kind: ResourceKind;
