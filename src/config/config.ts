@@ -31,6 +31,8 @@ export interface PaddockConfig {
   secretKey: string | undefined;
   /** Largest accepted file upload in bytes (PADDOCK_MAX_UPLOAD_BYTES); default 500 MiB. */
   maxUploadBytes: number;
+  /** Skill bundles (docs/skills.md): PADDOCK_SKILL_MAX_BYTES (default 8 MiB), PADDOCK_SKILL_MAX_FILES (default 500). */
+  skills?: { maxBytes: number; maxFiles: number } | undefined;
   /**
    * Below this much free space on the data dir's filesystem, new sandboxes and uploads are
    * refused (PADDOCK_MIN_FREE_DISK_MB, default 1024; 0 disables).
@@ -168,6 +170,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       env['PADDOCK_MAX_UPLOAD_BYTES'] ?? String(500 * 1024 * 1024),
     ),
     minFreeDiskBytes: parsePositive(env, 'PADDOCK_MIN_FREE_DISK_MB', 1024) * 1024 * 1024,
+    skills: {
+      maxBytes: parsePositiveInteger(
+        'PADDOCK_SKILL_MAX_BYTES',
+        env['PADDOCK_SKILL_MAX_BYTES'] ?? String(8 * 1024 * 1024),
+      ),
+      maxFiles: parsePositiveInteger('PADDOCK_SKILL_MAX_FILES', env['PADDOCK_SKILL_MAX_FILES'] ?? '500'),
+    },
     ...parseBlobStorage(env, isPostgresUrl(nonEmpty(env['PADDOCK_DATABASE_URL']))),
     workspaceSnapshots: parseBoolean('PADDOCK_WORKSPACE_SNAPSHOTS', env['PADDOCK_WORKSPACE_SNAPSHOTS'], true),
     anthropic: {
