@@ -14,7 +14,7 @@ import { resolveWorkspaceScope } from './workspace-access.js';
  */
 export interface RouteAccess {
   kinds: readonly CallerCredentialKind[];
-  scope?: 'session' | 'environment' | 'work';
+  scope?: 'session' | 'environment' | 'work' | 'skill';
 }
 
 declare module 'fastify' {
@@ -94,6 +94,14 @@ export async function authorize(request: FastifyRequest, context: AppContext): P
     requireScope(sameEnvironment, 'environment');
     if (credential.kind === 'session') requireScope(credential.workId === params['work_id'], 'work item');
     return;
+  }
+  // Skills a worker downloads (setupSkills): an environment key reads its workspace's skills; a
+  // sessions token only those its session's agent uses.
+  if (policy.scope === 'skill') {
+    if (credential.kind === 'environment') return;
+    const session = await context.sessions.retrieve(credential.sessionId).catch(() => undefined);
+    const skillId = params['skill_id'];
+    return requireScope(session?.agent.skills.some((skill) => skill.skill_id === skillId) === true, 'skill');
   }
   // A worker route must name its scope; refusing is the safe default.
   requireScope(false, 'resource');

@@ -23,6 +23,7 @@ import type { Store } from '../core/ports/store.js';
 import { NO_TELEMETRY, type Telemetry } from '../core/ports/telemetry.js';
 import type { EventLog } from '../core/sessions/event-log.js';
 import type { SessionService } from '../core/sessions/session-service.js';
+import type { SkillReferences } from '../core/skills/skill-references.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
 import { createMcpCredentialSource } from '../core/vaults/mcp-credential-source.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
@@ -80,6 +81,8 @@ export interface HarnessNodeDeps {
   secrets?: { open(ownerId: string, sealed: string): string } | undefined;
   /** Attached memory stores are mounted in sandboxes through it (src/core/memory/). */
   memories?: MemoryService | undefined;
+  /** The agent's skills: mounted read-only in sandboxes and announced in the system prompt. */
+  skills?: SkillReferences | undefined;
   ids: IdGenerator;
   tuning?: HarnessTuning | undefined;
   onError: (error: unknown, sessionId: string) => void;
@@ -144,6 +147,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
       secrets: deps.secrets,
       maxLimits: settings.maxLimits,
       memories: deps.memories,
+      skills: deps.skills,
     }),
     webFetch: { fetch: outbound([]), maxBytes: 1024 * 1024, timeoutMs: 30_000 },
     webSearch: createWebSearchBackend(config.webSearch, outbound(searchBackendHost(config.webSearch))),
@@ -158,6 +162,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
       async (environmentId) =>
         // Self-hosted sessions leave sandbox built-ins to their worker (core/harness/tool-placement.ts).
         (await environments.getDocument(environmentId)).config.type,
+      deps.skills,
     ),
     router,
     tools,

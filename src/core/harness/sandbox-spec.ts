@@ -7,6 +7,7 @@ import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { SandboxLimits, SandboxSpec } from '../ports/sandbox.js';
 import type { Store } from '../ports/store.js';
 import type { SessionService } from '../sessions/session-service.js';
+import type { SkillReferences } from '../skills/skill-references.js';
 import { sandboxSecrets } from '../vaults/sandbox-secrets.js';
 import type { VaultService } from '../vaults/vault-service.js';
 
@@ -22,6 +23,8 @@ export interface SandboxSpecDeps {
   maxLimits: SandboxLimits;
   /** Memory stores attached to sessions are mounted through it; without it they are not mounted. */
   memories?: MemoryService | undefined;
+  /** The session's pinned skills, mounted read-only under /mnt/skills (core/skills/skill-references.ts). */
+  skills?: Pick<SkillReferences, 'mounts'> | undefined;
 }
 
 /**
@@ -99,6 +102,10 @@ async function baseSpec(
       readOnly: true,
     });
   }
+  // Two skills with one name would share a mount path: the first listed wins.
+  const skillMounts = deps.skills ? await deps.skills.mounts(session.agent.skills) : [];
+  for (const mount of skillMounts)
+    if (!mounts.some((taken) => taken.sandboxPath === mount.sandboxPath)) mounts.push(mount);
   if (mounts.length > 0) spec.mounts = mounts;
   if (repositories.length > 0) spec.repositories = repositories;
   if (memoryMounts.length > 0) spec.memoryMounts = memoryMounts;

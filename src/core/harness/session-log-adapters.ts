@@ -5,6 +5,8 @@ import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import type { EventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/session-service.js';
+import { skillPromptNote, withSkillNote } from '../skills/skill-prompt.js';
+import type { SkillReferences } from '../skills/skill-references.js';
 import { isStoreUnavailable } from '../store-unavailable.js';
 import type { LogEntry } from './session-state.js';
 
@@ -80,6 +82,8 @@ export function createHarnessSessions(
   leaseOwner: string,
   /** The environment's config type; without it every session is treated as cloud. */
   environmentType?: (environmentId: string) => Promise<HarnessSession['environmentType']>,
+  /** The session's pinned skills, announced in the system prompt (core/skills/skill-prompt.ts). */
+  skills?: Pick<SkillReferences, 'summaries'>,
 ): HarnessSessions {
   return {
     async load(sessionId): Promise<HarnessSession | undefined> {
@@ -91,13 +95,18 @@ export function createHarnessSessions(
         if (isStoreUnavailable(error)) throw error;
         return undefined;
       }
+      const type = await environmentType?.(session.environment_id).catch(() => undefined);
+      const skillNote = skills
+        ? skillPromptNote(await skills.summaries(session.agent.skills), type)
+        : undefined;
       return {
         id: session.id,
         status: session.status,
         environmentId: session.environment_id,
-        environmentType: await environmentType?.(session.environment_id).catch(() => undefined),
-        // Attached memory stores add a note per mount to the system prompt (memory-mount.ts).
-        agent: withMemoryNote(session.agent, session.resources),
+        environmentType: type,
+        // Attached memory stores add a note per mount to the system prompt (memory-mount.ts),
+        // the agent's skills their names, descriptions and paths (skill-prompt.ts).
+        agent: withSkillNote(withMemoryNote(session.agent, session.resources), skillNote),
         vaultIds: session.vault_ids,
         archived: session.archived_at !== null,
         createdAt: session.created_at,

@@ -1,7 +1,7 @@
 import type { AgentService } from '../agents/agent-service.js';
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
-import type { Session, SessionStatus, SessionThread } from '../domain/session.js';
+import type { Session, SessionAgent, SessionStatus, SessionThread } from '../domain/session.js';
 import { emptyUsage, isTerminated, newSessionThread } from '../domain/session.js';
 import type { EnvironmentDocument } from '../environments/environment.js';
 import { environmentRepositories } from '../environments/repositories.js';
@@ -10,6 +10,7 @@ import type { IdGenerator } from '../ids.js';
 import type { Cursor, ResourcePage, Store, TimeRange } from '../ports/store.js';
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions.js';
+import type { SkillParamLike } from '../skills/skill-references.js';
 import { assertSameWorkspace } from '../workspaces/same-workspace.js';
 import { toDraft } from './client-events.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
@@ -29,6 +30,8 @@ export interface SessionServiceDeps {
   budgets?: BudgetPolicy | undefined;
   /** The owning workspace's monthly spend limit (core/workspaces/workspace-spend.ts). */
   workspaceSpend?: { limitReached(workspaceId: string): Promise<boolean> } | undefined;
+  /** Pins the agent's skills to the versions they are at when the session starts (core/skills/). */
+  skills?: { pin(params: readonly SkillParamLike[]): Promise<SessionAgent['skills']> } | undefined;
 }
 
 export interface SessionListOptions {
@@ -51,7 +54,10 @@ export class SessionService {
   /** Creates the session (and its primary thread), then appends `initial_events`. */
   async create(input: SessionCreateInput): Promise<{ session: Session; initialEvents: LoggedEvent[] }> {
     const { store, ids, clock } = this.deps;
-    const agent = await resolveSessionAgent(input.agent, this.deps.agents);
+    const resolved = await resolveSessionAgent(input.agent, this.deps.agents);
+    const agent = this.deps.skills
+      ? { ...resolved, skills: await this.deps.skills.pin(resolved.skills) }
+      : resolved;
     assertSameWorkspace('agent', await store.resources.get('agent', agent.id));
     if (input.budget) assertBudgetable(agent, this.deps.budgets);
     const environment = await this.usableEnvironment(input.environment_id);

@@ -1,6 +1,18 @@
 import { constants, existsSync } from 'node:fs';
-import { chmod, chown, copyFile, mkdir, rename } from 'node:fs/promises';
-import { dirname, posix } from 'node:path';
+import {
+  chmod,
+  chown,
+  copyFile,
+  cp,
+  lchown,
+  lstat,
+  mkdir,
+  readdir,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
 import type { SandboxSpec } from '../../core/ports/sandbox.js';
 import type { BaseAddressCheck } from './git-base-address.js';
 import { ensureRepository } from './git-repository.js';
@@ -72,12 +84,35 @@ export function normalizeSandboxPath(path: string): string {
 }
 
 async function stageFile(hostPath: string, target: string, owner: number | undefined): Promise<void> {
-  // Files API objects never change under one id, so an existing copy is current.
+  // Files API objects and skill versions never change under one id, so an existing copy is current.
   if (existsSync(target)) return;
   await mkdir(dirname(target), { recursive: true, mode: 0o755 });
   const temp = `${target}.copying-${process.pid}`;
+  if ((await stat(hostPath)).isDirectory()) {
+    // A skill version's directory: copied whole, then read-only (bound read-only as well).
+    await rm(temp, { recursive: true, force: true });
+    await cp(hostPath, temp, { recursive: true, dereference: false, verbatimSymlinks: true });
+    await readOnlyTree(temp, owner);
+    await rename(temp, target);
+    return;
+  }
   await copyFile(hostPath, temp, constants.COPYFILE_FICLONE);
   await chmod(temp, 0o444);
   if (owner !== undefined) await chown(temp, owner, owner);
   await rename(temp, target);
+}
+
+/**
+ * Files 0444, owned by the sandbox's root where the server can chown. Directories stay 0755 so
+ * the session's files can be removed later; the read-only bind is what keeps the agent out.
+ */
+async function readOnlyTree(path: string, owner: number | undefined): Promise<void> {
+  const entry = await lstat(path);
+  if (entry.isDirectory()) {
+    for (const name of await readdir(path)) await readOnlyTree(join(path, name), owner);
+    await chmod(path, 0o755);
+  } else if (entry.isFile()) {
+    await chmod(path, 0o444);
+  }
+  if (owner !== undefined) await lchown(path, owner, owner);
 }
