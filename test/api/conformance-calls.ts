@@ -18,6 +18,8 @@ export interface Context {
   memoryStore: () => Promise<{ id: string }>;
   /** A memory written twice (two versions, newest first). */
   memory: () => Promise<{ storeId: string; id: string; versionIds: string[] }>;
+  /** A dream over a store and a session whose model answer is held back: it stays pending or running. */
+  heldDream: () => Promise<Anthropic.Beta.Dreams.BetaDream>;
 }
 
 export const CALLS: Record<string, Call> = {
@@ -231,6 +233,25 @@ export const CALLS: Record<string, Call> = {
     return c.client.beta.memoryStores.memoryVersions.redact(versionIds.at(-1) ?? '', {
       memory_store_id: storeId,
     });
+  },
+  'beta.dreams.create': async (c) =>
+    c.client.beta.dreams.create({
+      inputs: [
+        { type: 'memory_store', memory_store_id: (await c.memoryStore()).id },
+        { type: 'sessions', session_ids: [(await c.session()).id] },
+      ],
+      model: 'claude-sonnet-4-6',
+    }),
+  'beta.dreams.retrieve': async (c) => c.client.beta.dreams.retrieve((await c.heldDream()).id),
+  'beta.dreams.list': async (c) => {
+    await c.heldDream();
+    return c.client.beta.dreams.list();
+  },
+  'beta.dreams.cancel': async (c) => c.client.beta.dreams.cancel((await c.heldDream()).id),
+  'beta.dreams.archive': async (c) => {
+    const { id } = await c.heldDream();
+    await c.client.beta.dreams.cancel(id);
+    return c.client.beta.dreams.archive(id);
   },
   'beta.files.upload': ({ client }) =>
     toFile(Buffer.from('a,b\n'), 'data.csv', { type: 'text/csv' }).then((file) =>

@@ -37,7 +37,6 @@ export const NOT_YET_SERVED = [
   ...family('skills.versions', ['create', 'retrieve', 'list', 'delete', 'download']),
   ...family('deployments', ['create', 'retrieve', 'update', 'list', 'archive', 'pause', 'run', 'unpause']),
   ...family('deploymentRuns', ['retrieve', 'list']),
-  ...family('dreams', ['create', 'retrieve', 'list', 'archive', 'cancel']),
   ...family('tunnels', ['create', 'retrieve', 'list', 'archive', 'revealToken', 'rotateToken']),
   ...family('tunnels.certificates', ['create', 'retrieve', 'list', 'archive']),
   ...family('userProfiles', ['create', 'retrieve', 'update', 'list', 'delete', 'createEnrollmentURL']),

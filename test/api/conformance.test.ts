@@ -70,6 +70,7 @@ for (const dialect of DIALECTS) {
     let fixture: HarnessFixture;
     let context: Context;
     let delegations = 0;
+    let dreams = 0;
     before(async () => {
       fixture = await startHarnessFixture(dialect);
       const client = fixture.client;
@@ -102,6 +103,22 @@ for (const dialect of DIALECTS) {
           });
           const versions = await client.beta.memoryStores.memoryVersions.list(store.id);
           return { storeId: store.id, id: memory.id, versionIds: versions.data.map((version) => version.id) };
+        },
+        async heldDream() {
+          const tag = `DREAM-${++dreams}`;
+          // A pause before every chunk of the answer: the dream is still running when the builder acts.
+          fixture.model.push([{ match: tag, content: [{ type: 'text', text: 'held' }], delay_ms: 20_000 }]);
+          return client.beta.dreams.create({
+            inputs: [
+              {
+                type: 'memory_store',
+                memory_store_id: (await client.beta.memoryStores.create({ name: 'd' })).id,
+              },
+              { type: 'sessions', session_ids: [(await session()).id] },
+            ],
+            model: 'claude-sonnet-4-6',
+            instructions: tag,
+          });
         },
         async credential() {
           const { id: vaultId } = await vault();
