@@ -264,4 +264,35 @@ export const CALLS: Record<string, Call> = {
   'beta.files.retrieveMetadata': async (c) => c.client.beta.files.retrieveMetadata((await c.file()).id),
   'beta.files.delete': async (c) => c.client.beta.files.delete((await c.file()).id),
   'beta.files.download': async (c) => c.client.beta.files.download((await c.file()).id),
+  'beta.skills.create': ({ client }) => newSkill(client),
+  'beta.skills.retrieve': async ({ client }) => client.beta.skills.retrieve((await newSkill(client)).id),
+  'beta.skills.list': async ({ client }) => {
+    await newSkill(client);
+    return client.beta.skills.list();
+  },
+  'beta.skills.delete': async ({ client }) => client.beta.skills.delete((await newSkill(client)).id),
+  'beta.skills.versions.create': async ({ client }) =>
+    client.beta.skills.versions.create((await newSkill(client)).id, { files: await skillFiles('second') }),
+  'beta.skills.versions.retrieve': async ({ client }) =>
+    client.beta.skills.versions.retrieve('latest', { skill_id: (await newSkill(client)).id }),
+  'beta.skills.versions.list': async ({ client }) =>
+    client.beta.skills.versions.list((await newSkill(client)).id),
+  'beta.skills.versions.delete': async ({ client }) => {
+    const skill = await newSkill(client);
+    await client.beta.skills.versions.create(skill.id, { files: await skillFiles('second') });
+    return client.beta.skills.versions.delete(skill.latest_version_id, { skill_id: skill.id });
+  },
+  'beta.skills.versions.download': async ({ client }) => {
+    const skill = await newSkill(client);
+    return client.beta.skills.versions.download(skill.latest_version_id, { skill_id: skill.id });
+  },
 };
+
+/** A skill's files the way the SDK sends them: one File per path under one top-level directory. */
+const skillFiles = async (description: string) => [
+  await toFile(
+    Buffer.from(`---\nname: conformance\ndescription: ${description}\n---\n# Conformance\n`),
+    'conformance/SKILL.md',
+  ),
+];
+const newSkill = async (client: Anthropic) => client.beta.skills.create({ files: await skillFiles('first') });

@@ -33,8 +33,6 @@ export const CLIENT_SIDE_HELPERS = [
 const family = (resource: string, methods: string[]) => methods.map((method) => `beta.${resource}.${method}`);
 
 export const NOT_YET_SERVED = [
-  ...family('skills', ['create', 'retrieve', 'list', 'delete']),
-  ...family('skills.versions', ['create', 'retrieve', 'list', 'delete', 'download']),
   ...family('deployments', ['create', 'retrieve', 'update', 'list', 'archive', 'pause', 'run', 'unpause']),
   ...family('deploymentRuns', ['retrieve', 'list']),
   ...family('tunnels', ['create', 'retrieve', 'list', 'archive', 'revealToken', 'rotateToken']),
