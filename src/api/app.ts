@@ -11,6 +11,7 @@ import { registerAgentRoutes } from './routes/agents.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerCredentialRoutes } from './routes/credentials.js';
+import { registerDreamRoutes } from './routes/dreams.js';
 import { registerEnvironmentBuildRoutes } from './routes/environment-builds.js';
 import { registerEnvironmentWorkRoutes } from './routes/environment-work.js';
 import { registerEnvironmentRoutes } from './routes/environments.js';
@@ -149,6 +150,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerCredentialRoutes(app, context);
   registerFileRoutes(app, context);
   registerMemoryStoreRoutes(app, context);
+  if (context.dreams) registerDreamRoutes(app, context.dreams);
   registerSessionRoutes(app, context);
   registerMeteringRoutes(app, context);
   registerOrganizationRoutes(app, context);

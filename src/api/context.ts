@@ -2,6 +2,7 @@ import type { AgentService } from '../core/agents/agent-service.js';
 import type { ApiKeyService } from '../core/api-keys.js';
 import type { CredentialResolver } from '../core/credentials.js';
 import type { SessionThread } from '../core/domain/session.js';
+import type { DreamService } from '../core/dreams/dream-service.js';
 import type { EnvironmentBuilds } from '../core/environments/environment-builds.js';
 import type { EnvironmentService } from '../core/environments/environment-service.js';
 import type { FileService } from '../core/files/file-service.js';
@@ -50,6 +51,8 @@ export interface AppContext {
   memoryStores: MemoryStoreService;
   memories: MemoryService;
   memoryVersions: MemoryVersionService;
+  /** /v1/dreams: background jobs that reorganize a memory store (docs/dreams.md). */
+  dreams?: DreamService | undefined;
   sessions: SessionService;
   /** Client writes to sessions and what they set in motion (harness signals, self-hosted work). */
   sessionCommands: SessionCommands;

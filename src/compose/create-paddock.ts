@@ -43,6 +43,7 @@ import type { SpanExporter } from '../observability/open-tracer.js';
 import { createStore } from '../store/create-store.js';
 import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
 import { buildBaseId } from './environment-build-base.js';
+import { createDreams } from './dreams.js';
 import { createHarnessNode, type HarnessNode, type HarnessTuning } from './harness-node.js';
 import { nodeIdentity } from './node-identity.js';
 import { createNodeObservability } from './observability.js';
@@ -132,6 +133,18 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const vaults = new VaultService(store, ids, clock, credentials);
   const memoryStores = new MemoryStoreService(store, ids, clock);
   const memories = new MemoryService(store, ids, clock, memoryStores);
+  const dreams = createDreams({
+    config,
+    store,
+    ids,
+    clock,
+    events,
+    memoryStores,
+    memories,
+    workspaceSpend,
+    tuning: options.harness,
+    onError: (error, dreamId) => logger.error({ err: error, dream_id: dreamId }, 'dream error'),
+  });
   const harness = createHarnessNode({
     config,
     store,
@@ -184,6 +197,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     memoryStores,
     memories,
     memoryVersions: new MemoryVersionService(store, clock, memoryStores),
+    dreams: dreams.service,
     sessions,
     sessionCommands: new SessionCommands({
       sessions,
@@ -227,6 +241,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
         environmentBuilds.attach(harness.sandboxes);
         await harness.reclaimLeftovers();
         await harness.harness.start();
+        await dreams.runner.start();
       }
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
@@ -237,11 +252,13 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       environmentBuilds.attach(harness.sandboxes);
       await harness.reclaimLeftovers();
       await harness.harness.start();
+      await dreams.runner.start();
     },
     async close() {
       if (closed) return;
       closed = true;
       environmentBuilds.close();
+      await dreams.runner.stop();
       await harness.close();
       await app.close();
       await observability.close();
