@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { type Fleet, startFleet } from '../support/fleet.js';
 
@@ -45,7 +46,7 @@ describe('a dream survives kill -9 of the worker running it (Postgres fleet)', (
     const agent = await client.beta.agents.create({ name: 'a', model: 'claude-sonnet-4-6' });
     const environment = await client.beta.environments.create({ name: 'dream-fleet' });
     const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
-    const answer = {
+    const answer: ScriptedTurn = {
       match: 'dream-fleet',
       content: [
         {
@@ -54,7 +55,7 @@ describe('a dream survives kill -9 of the worker running it (Postgres fleet)', (
           input: { memories: [{ path: '/a.md', content: 'new' }] },
         },
       ],
-    } as const;
+    };
     // The first worker's answer is held (a pause before every chunk); the one after the takeover is not.
     model.push([{ ...answer, delay_ms: 5_000 }, answer]);
     const dream = await client.beta.dreams.create({
