@@ -112,6 +112,16 @@ const SCOPE: Record<string, 'open' | 'admin' | 'self' | 'tenant' | 'worker'> = {
   'GET /v1/memory_stores/:memory_store_id/memory_versions': 'tenant',
   'GET /v1/memory_stores/:memory_store_id/memory_versions/:memory_version_id': 'tenant',
   'POST /v1/memory_stores/:memory_store_id/memory_versions/:memory_version_id/redact': 'tenant',
+  'POST /v1/skills': 'tenant',
+  'GET /v1/skills': 'tenant',
+  'GET /v1/skills/:skill_id': 'tenant',
+  'DELETE /v1/skills/:skill_id': 'tenant',
+  'POST /v1/skills/:skill_id/versions': 'tenant',
+  'GET /v1/skills/:skill_id/versions': 'tenant',
+  // Also a worker's (setupSkills): its environment key reads its own workspace's skills only.
+  'GET /v1/skills/:skill_id/versions/:version': 'tenant',
+  'DELETE /v1/skills/:skill_id/versions/:version': 'tenant',
+  'GET /v1/skills/:skill_id/versions/:version/content': 'tenant',
 };
 
 /** Bodies valid enough that only the scope can refuse them (validation runs before lookups). */
@@ -154,6 +164,8 @@ const PARAM: Record<string, (t: Tenant) => string> = {
   memory_store_id: (t) => t.memoryStore,
   memory_id: (t) => t.memory,
   memory_version_id: (t) => t.memoryVersion,
+  skill_id: (t) => t.skill,
+  version: (t) => t.skillVersion,
 };
 
 const pathFor = (url: string, t: Tenant) =>

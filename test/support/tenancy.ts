@@ -61,6 +61,8 @@ export interface Tenant {
   memoryStore: string;
   memory: string;
   memoryVersion: string;
+  skill: string;
+  skillVersion: string;
   ids(): string[];
 }
 
@@ -114,6 +116,11 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     path: '/notes.md',
     content: `${name} notes`,
   });
+  const skill = await client.beta.skills.create({
+    files: [
+      await toFile(Buffer.from(`---\nname: ${name}-skill\ndescription: d\n---\n`), `${name}-skill/SKILL.md`),
+    ],
+  });
   return {
     workspace: workspace.id,
     key: issued.key,
@@ -134,8 +141,10 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     memoryStore: memoryStore.id,
     memory: memory.id,
     memoryVersion: memory.memory_version_id,
+    skill: skill.id,
+    skillVersion: skill.latest_version_id,
     ids() {
-      return [agent.id, environment.id, cloud.id, vault.id, credential.id, file.id, session.id];
+      return [agent.id, environment.id, cloud.id, vault.id, credential.id, file.id, session.id, skill.id];
     },
   };
 }
