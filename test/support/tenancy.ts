@@ -61,6 +61,7 @@ export interface Tenant {
   memoryStore: string;
   memory: string;
   memoryVersion: string;
+  dream: string;
   skill: string;
   skillVersion: string;
   ids(): string[];
@@ -116,6 +117,13 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     path: '/notes.md',
     content: `${name} notes`,
   });
+  const dream = await client.beta.dreams.create({
+    inputs: [
+      { type: 'memory_store', memory_store_id: memoryStore.id },
+      { type: 'sessions', session_ids: [session.id] },
+    ],
+    model: 'claude-sonnet-4-6',
+  });
   const skill = await client.beta.skills.create({
     files: [
       await toFile(Buffer.from(`---\nname: ${name}-skill\ndescription: d\n---\n`), `${name}-skill/SKILL.md`),
@@ -141,10 +149,21 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     memoryStore: memoryStore.id,
     memory: memory.id,
     memoryVersion: memory.memory_version_id,
+    dream: dream.id,
     skill: skill.id,
     skillVersion: skill.latest_version_id,
     ids() {
-      return [agent.id, environment.id, cloud.id, vault.id, credential.id, file.id, session.id, skill.id];
+      return [
+        agent.id,
+        environment.id,
+        cloud.id,
+        vault.id,
+        credential.id,
+        file.id,
+        session.id,
+        dream.id,
+        skill.id,
+      ];
     },
   };
 }
