@@ -39,6 +39,7 @@ import { harnessSettings, modelRouterOptions, outboundOptions, sandboxSettings }
 import { createLazySandboxDriver } from './lazy-sandbox-driver.js';
 import { nodeIdentity } from './node-identity.js';
 import { observedSandboxes } from './observed-sandboxes.js';
+import { outcomeSettings } from './outcomes.js';
 import { createWorkspaceSnapshots } from './workspace-snapshots.js';
 
 export interface HarnessTuning {
@@ -172,6 +173,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     contextWindowTokens: tuning.contextWindowTokens ?? settings.contextWindowTokens,
     prices: resolvePrices(config.prices),
     telemetry,
+    outcomes: outcomeSettings(config, files),
     leases: store.leases,
     nodeId,
     leaseTtlMs: tuning.leaseTtlMs ?? settings.leaseTtlMs,

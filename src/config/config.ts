@@ -77,6 +77,11 @@ export interface PaddockConfig {
   fleet: { heartbeatMs: number; nodeTtlMs: number; drainTimeoutMs: number };
   /** Context window assumed for compaction (PADDOCK_CONTEXT_WINDOW_TOKENS, default 200000). */
   contextWindowTokens: number;
+  /**
+   * Outcome grading (docs/outcomes.md): the grader's model (PADDOCK_OUTCOME_GRADER_MODEL, default the
+   * session agent's) and the least time between evaluation heartbeats (PADDOCK_OUTCOME_HEARTBEAT_MS).
+   */
+  outcomes: { graderModel?: string | undefined; heartbeatMs: number };
   logLevel: string;
   /** OTLP/HTTP traces go here when set (OTEL_EXPORTER_OTLP_ENDPOINT, the OpenTelemetry variable; docs/operations.md). */
   otlpEndpoint?: string | undefined;
@@ -205,6 +210,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       drainTimeoutMs: parsePositive(env, 'PADDOCK_DRAIN_TIMEOUT_MS', 60_000),
     },
     contextWindowTokens: parsePositive(env, 'PADDOCK_CONTEXT_WINDOW_TOKENS', 200_000),
+    outcomes: {
+      graderModel: nonEmpty(env['PADDOCK_OUTCOME_GRADER_MODEL']),
+      heartbeatMs: parsePositive(env, 'PADDOCK_OUTCOME_HEARTBEAT_MS', 10_000),
+    },
     webSearch: loadWebSearch(env),
     sandbox: {
       rootfsDir: nonEmpty(env['PADDOCK_ROOTFS_DIR']),

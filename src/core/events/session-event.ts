@@ -148,6 +148,20 @@ export type SessionEvent = EventBase &
     | { type: 'session.thread_status_rescheduled'; session_thread_id: string; agent_name: string }
     | { type: 'session.thread_status_terminated'; session_thread_id: string; agent_name: string }
     | { type: 'span.model_request_start' }
+    | { type: 'span.outcome_evaluation_start'; outcome_id: string; iteration: number }
+    | { type: 'span.outcome_evaluation_ongoing'; outcome_id: string; iteration: number }
+    | {
+        type: 'span.outcome_evaluation_end';
+        /** Empty when an interrupt ended the outcome before an evaluation started. */
+        outcome_evaluation_start_id: string;
+        outcome_id: string;
+        iteration: number;
+        result: 'satisfied' | 'needs_revision' | 'failed' | 'max_iterations_reached' | 'interrupted';
+        explanation: string;
+        usage: ModelUsage;
+        /** Paddock extra: the grader's model, so its tokens are priced like any model request. */
+        model?: string;
+      }
     | {
         type: 'span.model_request_end';
         model_request_start_id: string;

@@ -1,4 +1,5 @@
 import type { ContentBlock, ToolResultBlock } from '../events/content.js';
+import { defineOutcomeText, evaluationEndText } from '../outcomes/outcome-messages.js';
 import type {
   ModelContentBlock,
   ModelMessage,
@@ -47,6 +48,12 @@ export function buildModelRequest(
         break;
       case 'agent.message':
         push('assistant', event.content.map(toModelBlock).filter(isBlock));
+        break;
+      case 'user.define_outcome':
+        push('user', [{ type: 'text', text: defineOutcomeText(event) }]);
+        break;
+      case 'span.outcome_evaluation_end':
+        push('user', [{ type: 'text', text: evaluationEndText(event) }]);
         break;
       case 'agent.tool_use':
       case 'agent.mcp_tool_use':

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { DraftEvent, SessionEvent } from '../events/session-event.js';
 import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
+import { DEFAULT_OUTCOME_HEARTBEAT_MS, type OutcomeSettings, stepOutcome } from '../outcomes/outcome-step.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSessions } from '../ports/harness-sessions.js';
 import type { ModelRouter } from '../ports/model-provider.js';
@@ -37,6 +38,8 @@ export interface RunDependencies {
   prices?: PriceTable | undefined;
   /** Metrics and spans for operators (ports/telemetry.ts); default: none. */
   telemetry?: Telemetry | undefined;
+  /** The outcome grader's model, heartbeat and rubric files (src/core/outcomes/). */
+  outcomes?: OutcomeSettings | undefined;
   /** The child thread this loop drives (its usage is its own requests); undefined for the primary. */
   threadId?: string | undefined;
 }
@@ -212,6 +215,29 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
       if (!alreadyAwaiting(state, gate.event_ids)) {
         await goIdle(deps, session, { type: 'requires_action', event_ids: gate.event_ids }, position);
       }
+      return;
+    }
+    // An outcome in progress is graded before the turn may end (src/core/outcomes/).
+    try {
+      const outcomeStepped = await stepOutcome({
+        sessionId,
+        agentModel: session.agent.model.id,
+        log,
+        router: deps.router,
+        clock: deps.clock,
+        settings: deps.outcomes ?? { heartbeatMs: DEFAULT_OUTCOME_HEARTBEAT_MS },
+        events,
+        idle: state.status === 'idle',
+        signal,
+      });
+      if (outcomeStepped) {
+        attempt = 0;
+        continue;
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      attempt += 1;
+      if (await handleModelError(deps, session, error, { attempt, position }, signal)) continue;
       return;
     }
     if (state.status !== 'idle' || state.lastIdle?.stopReason.type === 'requires_action') {

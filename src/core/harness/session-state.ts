@@ -1,4 +1,5 @@
 import type { EventOf, SessionEvent, StopReason } from '../events/session-event.js';
+import { startsAgentTurn } from '../outcomes/outcome-state.js';
 
 /** One event as the harness folds it: the event and its seq in the session's log (EventLog's LoggedEvent is the stored row). */
 export interface LogEntry {
@@ -40,6 +41,7 @@ export interface SessionState {
 
 const INPUT_TYPES = new Set([
   'user.message',
+  'user.define_outcome',
   'system.message',
   'user.custom_tool_result',
   'user.tool_result',
@@ -120,7 +122,8 @@ export function foldSessionState(log: readonly LogEntry[]): SessionState {
       default:
         break;
     }
-    if (INPUT_TYPES.has(event.type)) lastInputSeq = seq;
+    // An outcome's define and a verdict that asks for a revision start the agent without client input.
+    if (INPUT_TYPES.has(event.type) || startsAgentTurn(event)) lastInputSeq = seq;
   }
 
   const unresolved: PendingToolUse[] = [];

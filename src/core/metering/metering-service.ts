@@ -19,6 +19,7 @@ const PAGE = 1000;
 /** Only these events move usage (plus, for sessions that searched the web, tool results). */
 const METERED_TYPES = [
   'span.model_request_end',
+  'span.outcome_evaluation_end',
   'agent.tool_use',
   'session.status_running',
   'session.status_idle',

@@ -78,6 +78,18 @@ export function spanTokens(usage: ModelUsage): TokenUsage {
   };
 }
 
+/**
+ * A model request's tokens in the log: an agent's `span.model_request_end`, or an outcome
+ * grader's `span.outcome_evaluation_end` (priced the same way, at the model it names).
+ */
+export function meteredSpan(
+  event: SessionEvent,
+): { usage: ModelUsage; model: string | undefined } | undefined {
+  if (event.type === 'span.model_request_end') return { usage: event.model_usage, model: event.model };
+  if (event.type === 'span.outcome_evaluation_end') return { usage: event.usage, model: event.model };
+  return undefined;
+}
+
 const PRIMARY = '';
 const keyOf = (threadId: string | null | undefined) => threadId || PRIMARY;
 
@@ -126,14 +138,15 @@ export function foldUsageLedger(events: readonly SessionEvent[], nowMs: number):
   for (const event of events) {
     const search = searchCounted(event);
     if (search) thread(search.threadId).server_tool_use.web_search_requests += 1;
-    if (event.type === 'span.model_request_end') {
-      const tokens = spanTokens(event.model_usage);
+    const span = meteredSpan(event);
+    if (span) {
+      const tokens = spanTokens(span.usage);
       const owner = thread(event.session_thread_id);
       addTokens(owner.tokens, tokens);
-      const lineKey = `${owner.threadId ?? PRIMARY}\u0000${event.model ?? ''}`;
+      const lineKey = `${owner.threadId ?? PRIMARY}\u0000${span.model ?? ''}`;
       let line = lines.get(lineKey);
       if (!line) {
-        line = { threadId: owner.threadId, model: event.model, requests: 0, tokens: emptyTokens() };
+        line = { threadId: owner.threadId, model: span.model, requests: 0, tokens: emptyTokens() };
         lines.set(lineKey, line);
       }
       line.requests += 1;

@@ -7,6 +7,7 @@ import {
   addTokens,
   emptyTokens,
   foldUsageLedger,
+  meteredSpan,
   spanTokens,
   type TokenUsage,
   webSearchTracker,
@@ -80,10 +81,11 @@ export class UsageAggregator {
       const search = searchCounted(event);
       if (!inWindow(at)) continue;
       if (search) this.cell(meta, dayOf(at), meta.model).webSearch += 1;
-      if (event.type === 'span.model_request_end') {
-        const cell = this.cell(meta, dayOf(at), event.model ?? meta.model);
+      const span = meteredSpan(event);
+      if (span) {
+        const cell = this.cell(meta, dayOf(at), span.model ?? meta.model);
         cell.requests += 1;
-        addTokens(cell.tokens, spanTokens(event.model_usage));
+        addTokens(cell.tokens, spanTokens(span.usage));
       } else if (event.type === 'agent.tool_use' && event.evaluated_permission !== 'deny') {
         if (event.name === 'web_fetch') this.cell(meta, dayOf(at), meta.model).webFetch += 1;
       }

@@ -4,8 +4,10 @@ import type { EnvironmentDocument } from '../environments/environment.js';
 import { invalidRequest } from '../errors.js';
 import type { DraftEvent } from '../events/session-event.js';
 import type { IdGenerator } from '../ids.js';
+import { TERMINAL_RESULTS } from '../outcomes/outcome-state.js';
 import type { Store } from '../ports/store.js';
 import type { ClientEventInput } from '../schemas/session-events.js';
+import { assertSameWorkspace } from '../workspaces/same-workspace.js';
 import type { EventLog } from './event-log.js';
 
 const DEFAULT_MAX_ITERATIONS = 3;
@@ -88,6 +90,9 @@ export async function validateClientEvents(
         ]);
         break;
       }
+      case 'user.define_outcome':
+        await assertOutcomeAccepted(session, events, index, deps.store);
+        break;
       case 'user.interrupt':
         if (event.session_thread_id) {
           const thread = await deps.store.resources.get('thread', event.session_thread_id);
@@ -101,6 +106,29 @@ export async function validateClientEvents(
         break;
     }
   }
+}
+
+/** One outcome at a time (the hosted rule), and a file rubric names a file this workspace holds. */
+async function assertOutcomeAccepted(
+  session: Session,
+  events: readonly ClientEventInput[],
+  index: number,
+  store: Store,
+): Promise<void> {
+  const at = `events[${index}]`;
+  const active = (session.outcome_evaluations ?? []).find((each) => !TERMINAL_RESULTS.has(each.result));
+  const earlier = events.slice(0, index).some((each) => each.type === 'user.define_outcome');
+  if (active || earlier) {
+    throw invalidRequest(
+      `${at}: an outcome is already in progress${active ? ` (${active.outcome_id})` : ''}; send the next user.define_outcome after its terminal span.outcome_evaluation_end`,
+      { errorCode: 'outcome_in_progress' },
+    );
+  }
+  const event = events[index];
+  if (event?.type !== 'user.define_outcome' || event.rubric.type !== 'file') return;
+  const file = await store.resources.get('file', event.rubric.file_id);
+  if (!file) throw invalidRequest(`${at}.rubric.file_id: no file ${JSON.stringify(event.rubric.file_id)}`);
+  assertSameWorkspace(`${at}.rubric.file_id`, file);
 }
 
 async function assertReference(

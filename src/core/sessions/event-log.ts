@@ -9,6 +9,7 @@ import {
   STATUS_OF_EVENT,
 } from '../events/session-event.js';
 import type { IdGenerator } from '../ids.js';
+import { OUTCOME_PROJECTION_TYPES } from '../outcomes/outcome-projection.js';
 import type { EventBus } from '../ports/event-bus.js';
 import type { EventListQuery, NewEvent, Store, StoredEvent } from '../ports/store.js';
 import { type TailItem, type TailOptions, tailEvents } from './event-tail.js';
@@ -137,7 +138,11 @@ async function assertLease(tx: Store, sessionId: string, owner: string, now: str
   }
 }
 
-/** Whether an event changes the session record's projections (status, usage, budget). */
+/** Whether an event changes the session record's projections (status, usage, budget, outcomes). */
 function affectsProjection(event: SessionEvent): boolean {
-  return STATUS_OF_EVENT[event.type] !== undefined || event.type === 'session.usage';
+  return (
+    STATUS_OF_EVENT[event.type] !== undefined ||
+    event.type === 'session.usage' ||
+    OUTCOME_PROJECTION_TYPES.has(event.type)
+  );
 }
