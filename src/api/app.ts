@@ -23,6 +23,7 @@ import { registerSessionEventRoutes } from './routes/session-events.js';
 import { registerSessionResourceRoutes } from './routes/session-resources.js';
 import { registerSessionThreadRoutes } from './routes/session-threads.js';
 import { registerSessionRoutes } from './routes/sessions.js';
+import { registerSkillRoutes } from './routes/skills.js';
 import { registerVaultRoutes } from './routes/vaults.js';
 
 export interface AppOptions {
@@ -151,6 +152,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerFileRoutes(app, context);
   registerMemoryStoreRoutes(app, context);
   if (context.dreams) registerDreamRoutes(app, context.dreams);
+  registerSkillRoutes(app, context);
   registerSessionRoutes(app, context);
   registerMeteringRoutes(app, context);
   registerOrganizationRoutes(app, context);

@@ -17,6 +17,7 @@ import type { SessionCommands } from '../core/sessions/session-commands.js';
 import type { SessionEventService } from '../core/sessions/session-event-service.js';
 import type { SessionResourceService } from '../core/sessions/session-resource-service.js';
 import type { SessionService } from '../core/sessions/session-service.js';
+import type { SkillService } from '../core/skills/skill-service.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
 import type { EnvironmentKeyService } from '../core/work/environment-keys.js';
@@ -51,6 +52,8 @@ export interface AppContext {
   memoryStores: MemoryStoreService;
   memories: MemoryService;
   memoryVersions: MemoryVersionService;
+  /** /v1/skills: skills and their versions (docs/skills.md). */
+  skills?: SkillService | undefined;
   /** /v1/dreams: background jobs that reorganize a memory store (docs/dreams.md). */
   dreams?: DreamService | undefined;
   sessions: SessionService;
