@@ -8,6 +8,7 @@ import type { FleetRepository, LeaseRepository } from './fleet-store.js';
 import type { IdempotencyRepository } from './idempotency-store.js';
 import type { MemoryRepository } from './memory-repository.js';
 import type { ApiKeyRepository, AuditLogRepository, WorkspaceRepository } from './tenancy-store.js';
+import type { WebhookRepository } from './webhook-repository.js';
 
 export type ResourceKind =
   | 'agent'
@@ -226,6 +227,8 @@ export interface Store {
   readonly memories: MemoryRepository;
   /** Environment package builds' status and cached failures (core/environments/environment-builds.ts). */
   readonly environmentBuilds: EnvironmentBuildRepository;
+  /** Webhook endpoints, the outbox and deliveries (ports/webhook-repository.ts). */
+  readonly webhooks: WebhookRepository;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -17,6 +17,7 @@ import {
   KyselyAuditLogRepository,
   KyselyWorkspaceRepository,
 } from './tenancy-repositories.js';
+import { KyselyWebhookRepository } from './webhook-repository.js';
 import { KyselyWorkspaceSnapshotRepository } from './workspace-snapshot-repository.js';
 
 /** A Store over any Kysely dialect; the dialect folders only build the Kysely instance. */
@@ -38,6 +39,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     idempotency: new KyselyIdempotencyRepository(db),
     memories: new KyselyMemoryRepository(db),
     environmentBuilds: new KyselyEnvironmentBuildRepository(db),
+    webhooks: new KyselyWebhookRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));

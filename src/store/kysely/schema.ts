@@ -142,6 +142,56 @@ export interface Database {
     redacted_at: string | null;
     redacted_by: string | null;
   };
+  /** Webhooks (migration 0011, src/core/webhooks/). */
+  webhook_endpoints: {
+    id: string;
+    workspace_id: string;
+    url: string;
+    name: string;
+    description: string;
+    /** JSON array of event types. */
+    enabled_events: string;
+    state: string;
+    disabled_reason: string;
+    sealed_secret: string;
+    created_at: string;
+    updated_at: string;
+  };
+  webhook_events: {
+    id: string;
+    workspace_id: string;
+    type: string;
+    created_at: string;
+    payload: string;
+  };
+  webhook_deliveries: {
+    id: string;
+    event_id: string;
+    endpoint_id: string;
+    workspace_id: string;
+    event_type: string;
+    status: string;
+    attempts: number;
+    next_attempt_at: string;
+    lease_owner: string | null;
+    lease_expires_at: string | null;
+    last_status_code: number | null;
+    last_error: string;
+    /** 1 for a manual redelivery. */
+    manual: number;
+    created_at: string;
+    updated_at: string;
+  };
+  webhook_attempts: {
+    delivery_id: string;
+    attempt: number;
+    endpoint_id: string;
+    started_at: string;
+    duration_ms: number;
+    status_code: number | null;
+    error: string;
+    response_excerpt: string;
+  };
   /** Present only so the type mentions Generated; keeps kysely's helper import honest. */
   _unused?: { id: Generated<number> };
 }

@@ -1,7 +1,10 @@
 import type { DialectMigration } from './dialect-migration.js';
+import { webhooksMigration } from './0011_webhooks.js';
 
 /**
  * Migrations after 0008, one file each (0001–0008 live in ../migrations.ts).
  * Append new ones under their number; never edit a released one.
  */
-export const laterMigrations: Record<string, DialectMigration> = {};
+export const laterMigrations: Record<string, DialectMigration> = {
+  '0011_webhooks': webhooksMigration,
+};
