@@ -69,6 +69,11 @@ export interface PaddockConfig {
   /** How long a node's lease on a running session lasts without renewal (PADDOCK_LEASE_TTL_MS). */
   leaseTtlMs: number;
   /**
+   * Webhook deliveries (docs/webhooks.md): one attempt's time limit (PADDOCK_WEBHOOK_TIMEOUT_MS,
+   * default 10 s) and how often a node looks for due deliveries (PADDOCK_WEBHOOK_POLL_MS, default 1 s).
+   */
+  webhooks: { timeoutMs: number; pollMs: number };
+  /**
    * Node liveness (docs/scale-out.md): a node records a heartbeat every `heartbeatMs`
    * (PADDOCK_NODE_HEARTBEAT_MS); another node takes its sessions only after none for `nodeTtlMs`
    * (PADDOCK_NODE_TTL_MS) or while it drains. A draining node finishes its turns for at most
@@ -204,6 +209,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
     sseMaxBufferBytes: parsePositive(env, 'PADDOCK_SSE_MAX_BUFFER_BYTES', 4 * 1024 * 1024),
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
+    webhooks: {
+      timeoutMs: parsePositive(env, 'PADDOCK_WEBHOOK_TIMEOUT_MS', 10_000),
+      pollMs: parsePositive(env, 'PADDOCK_WEBHOOK_POLL_MS', 1_000),
+    },
     fleet: {
       heartbeatMs: parsePositive(env, 'PADDOCK_NODE_HEARTBEAT_MS', 2_000),
       nodeTtlMs: parsePositive(env, 'PADDOCK_NODE_TTL_MS', 10_000),
