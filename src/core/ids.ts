@@ -26,6 +26,10 @@ export const ID_PREFIX = {
   skill: 'skill',
   skillVersion: 'skillver',
   dream: 'drm',
+  tunnel: 'tnl',
+  tunnelCertificate: 'tcrt',
+  tunnelToken: 'tnltok',
+  userProfile: 'uprof',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

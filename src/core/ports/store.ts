@@ -28,7 +28,12 @@ export type ResourceKind =
   | 'dream'
   /** src/core/skills/: a skill and its immutable versions (parent: the skill); bytes in the FileBlobStore. */
   | 'skill'
-  | 'skill_version';
+  | 'skill_version'
+  /** src/core/tunnels/: a tunnel and its CA certificates (parent: the tunnel); the token in `secrets`. */
+  | 'tunnel'
+  | 'tunnel_certificate'
+  /** src/core/user-profiles/. */
+  | 'user_profile';
 
 export interface ResourceRecord<TDoc = unknown> {
   kind: ResourceKind;
