@@ -5,6 +5,7 @@ import { renderAgent, renderEnvironment } from './details.js';
 import { h, messageOf, notice, replace } from './dom.js';
 import { renderNewAgent, renderNewSession } from './forms.js';
 import { renderList } from './lists.js';
+import { renderMemory, renderMemoryStore } from './memory.js';
 import { renderUsage } from './reports.js';
 import { renderSession } from './session-view.js';
 import { renderWorkspace, storedWorkspace, WORKSPACE_STORAGE } from './workspace.js';
@@ -118,6 +119,10 @@ async function show() {
       leavePage = renderSession(context, second, third === 'threads' ? fourth : undefined);
     } else if (first === 'agents' && second) await renderAgent(context, second);
     else if (first === 'environments' && second) await renderEnvironment(context, second);
+    else if (first === 'memory_stores' && second && third === 'memories' && fourth)
+      await renderMemory(context, second, fourth);
+    else if (first === 'memory_stores' && second)
+      await renderMemoryStore(context, second, third === 'prefix' && fourth ? fourth : '/');
     else if (first === 'usage') await renderUsage(context);
     else if (first === 'new' && second === 'agent') renderNewAgent(context);
     else if (first === 'new' && second === 'session') await renderNewSession(context);

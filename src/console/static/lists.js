@@ -74,6 +74,30 @@ const RESOURCES = {
       ['Archived', (v) => (v.archived_at ? formatTime(v.archived_at) : '')],
     ],
   },
+  memory_stores: {
+    title: 'Memory stores',
+    empty: 'No memory stores yet (create one with the SDK: client.beta.memoryStores.create).',
+    action: { href: route('dreams'), text: 'Dreams' },
+    columns: [
+      ['Store', (m) => [h('a', { href: route('memory_stores', m.id) }, m.name), ' ', idCell(m.id)]],
+      ['Description', (m) => m.description ?? ''],
+      ['Created', (m) => formatTime(m.created_at)],
+      ['Archived', (m) => (m.archived_at ? badge('archived') : '')],
+    ],
+  },
+  dreams: {
+    title: 'Dreams',
+    empty: 'No dreams yet (start one with the SDK: client.beta.dreams.create).',
+    columns: [
+      ['Dream', (d) => idCell(d.id)],
+      ['Status', (d) => [badge(d.status), d.archived_at ? [' ', badge('archived')] : null]],
+      ['Reads', (d) => dreamInputs(d.inputs)],
+      ['Output', (d) => storeLinks(d.outputs)],
+      ['Usage', (d) => formatUsage(d.usage)],
+      ['Created', (d) => formatTime(d.created_at)],
+      ['Error', (d) => (d.error ? `${d.error.type}: ${d.error.message}` : '')],
+    ],
+  },
   files: {
     title: 'Files',
     empty: 'No files yet.',
@@ -90,6 +114,18 @@ const RESOURCES = {
     ],
   },
 };
+
+function storeLinks(entries) {
+  return (entries ?? [])
+    .filter((entry) => entry.type === 'memory_store')
+    .map((entry) => h('a', { href: route('memory_stores', entry.memory_store_id) }, entry.memory_store_id));
+}
+
+/** A dream's inputs: its store (linked) and how many sessions it reads. */
+function dreamInputs(inputs) {
+  const sessions = (inputs ?? []).find((entry) => entry.type === 'sessions')?.session_ids ?? [];
+  return [storeLinks(inputs), ` + ${sessions.length} session${sessions.length === 1 ? '' : 's'}`];
+}
 
 /** The names the router may pass; anything else shows the sessions list. */
 export const LIST_NAMES = Object.keys(RESOURCES);

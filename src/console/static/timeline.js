@@ -11,6 +11,7 @@ import {
   prettyJson,
 } from './format.js';
 import { renderMarkdown } from './markdown.js';
+import { outcomeCard } from './outcome-cards.js';
 
 const pre = (text, kind = '') => h('pre', { class: `block ${kind}` }, text);
 
@@ -164,6 +165,8 @@ const took = (startId, event) => {
 const agentOf = (name, threadId) => name ?? current.threadNames?.get(threadId) ?? threadId;
 
 function renderKnown(event, namesById) {
+  const outcome = outcomeCard(event);
+  if (outcome) return entry(event, outcome.kind, outcome.title, ...outcome.body);
   switch (event.type) {
     case 'user.message':
       return entry(event, 'user', 'You', pre(contentText(event.content), 'message'));
