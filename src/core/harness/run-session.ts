@@ -3,6 +3,7 @@ import type { DraftEvent, SessionEvent } from '../events/session-event.js';
 import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import { DEFAULT_OUTCOME_HEARTBEAT_MS, type OutcomeSettings, stepOutcome } from '../outcomes/outcome-step.js';
+import { readOutputFiles } from '../outcomes/output-files.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSessions } from '../ports/harness-sessions.js';
 import type { ModelRouter } from '../ports/model-provider.js';
@@ -228,6 +229,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         settings: deps.outcomes ?? { heartbeatMs: DEFAULT_OUTCOME_HEARTBEAT_MS },
         events,
         idle: state.status === 'idle',
+        outputFiles: () => readOutputFiles(deps.tools, session, events, signal),
         signal,
       });
       if (outcomeStepped) {

@@ -4,8 +4,9 @@ import type { ModelContentBlock, ModelRequest } from '../ports/model-provider.js
 
 /**
  * The grader's request: its own context, never the agent's history. It sees the
- * task, the rubric and the artifact (what the agent said it produced: its text
- * messages since the outcome was defined), and answers with one tool call.
+ * task, the rubric and the artifact (the agent's text messages since the outcome
+ * was defined, and the files it left in /mnt/session/outputs), and answers with
+ * one tool call.
  * The first line of its user text is GRADER_MARKER, so a scripted model can
  * address the grader with `match` (docs/test-mode.md).
  */
@@ -30,6 +31,8 @@ export function buildGraderRequest(options: {
   rubricText: string;
   iteration: number;
   log: readonly LogEntry[];
+  /** The listing and text of the agent's output files, when it left any. */
+  files?: string | undefined;
 }): ModelRequest {
   const { define } = options;
   const text = [
@@ -37,6 +40,7 @@ export function buildGraderRequest(options: {
     `<task>\n${define.description}\n</task>`,
     `<rubric>\n${options.rubricText}\n</rubric>`,
     `<deliverable>\n${artifactText(options.log, define.id)}\n</deliverable>`,
+    ...(options.files ? [`<files path="/mnt/session/outputs">\n${options.files}\n</files>`] : []),
   ].join('\n\n');
   return {
     model: options.model,

@@ -42,6 +42,8 @@ export interface OutcomeStepContext {
   events: readonly LogEntry[];
   /** The session is idle: an interrupt still ends the outcome, but no evaluation starts. */
   idle: boolean;
+  /** The deliverable files (/mnt/session/outputs) as text, when there are any (output-files.ts). */
+  outputFiles?: (() => Promise<string | undefined>) | undefined;
   signal: AbortSignal;
 }
 
@@ -167,6 +169,7 @@ async function grade(
     rubricText: rubric.text,
     iteration,
     log: context.events,
+    files: await context.outputFiles?.(),
   });
   const blocks: ModelContentBlock[] = [];
   let usage = ZERO_USAGE;

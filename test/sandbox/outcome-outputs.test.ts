@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/config.js';
+import { GRADER_MARKER } from '../../src/core/outcomes/grader-request.js';
+import {
+  type ScriptedModelServer,
+  startScriptedModelServer,
+} from '../../src/providers/scripted/scripted-model-server.js';
+import { isIdle, openEventReader } from '../support/harness-fixture.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { bwrapCase, TEST_ROOTFS_DIR } from './drivers.js';
+
+/**
+ * The outcome grader sees the deliverable files: what the agent left in /mnt/session/outputs
+ * of its real bwrap sandbox reaches the grader's request (listing and text), and the agent's
+ * own shell keeps its working directory.
+ */
+const bwrap = await bwrapCase();
+const skip = bwrap.skip ?? (process.getuid?.() === 0 ? undefined : 'runs the bwrap driver as root');
+
+describe('outcome grader and the sandbox outputs (bwrap)', { skip }, () => {
+  let model: ScriptedModelServer;
+  let server: TestServer;
+
+  before(async () => {
+    model = await startScriptedModelServer({ turns: [] });
+    const sandbox = loadConfig({ PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR, PADDOCK_SANDBOX_IDLE_MS: '0' }).sandbox;
+    server = await startTestServer('sqlite', {
+      anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' },
+      sandboxDriver: 'bwrap',
+      sandbox,
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await model?.close();
+  });
+
+  it('gives the grader the files under /mnt/session/outputs', async () => {
+    const { client } = server;
+    const agent = await client.beta.agents.create({
+      name: 'writer',
+      model: 'claude-sonnet-4-6',
+      tools: [{ type: 'agent_toolset_20260401' }],
+    });
+    const environment = await client.beta.environments.create({
+      name: `outcome-${Math.random().toString(36).slice(2)}`,
+      config: { type: 'cloud', networking: { type: 'limited' } },
+    });
+    const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
+    model.push([
+      {
+        match: 'TASK-FILE',
+        content: [
+          {
+            type: 'tool_use',
+            name: 'bash',
+            input: { command: 'cd /tmp && echo POEM-IN-FILE > /mnt/session/outputs/poem.txt' },
+          },
+        ],
+      },
+      { content: [{ type: 'text', text: 'I wrote poem.txt.' }] },
+      {
+        match: GRADER_MARKER,
+        content: [
+          { type: 'tool_use', name: 'submit_verdict', input: { result: 'satisfied', explanation: 'ok' } },
+        ],
+      },
+      { match: 'PWD-CHECK', content: [{ type: 'tool_use', name: 'bash', input: { command: 'pwd' } }] },
+      { content: [{ type: 'text', text: 'checked' }] },
+    ]);
+    const reader = await openEventReader(client, session.id);
+    try {
+      await client.beta.sessions.events.send(session.id, {
+        events: [
+          { type: 'user.define_outcome', description: 'TASK-FILE', rubric: { type: 'text', content: 'x' } },
+        ],
+      });
+      const events = await reader.until(isIdle, 120_000);
+      assert.equal(events.find((event) => event.type === 'span.outcome_evaluation_end')?.result, 'satisfied');
+      const grader = model.requests().find((request) => JSON.stringify(request.body).includes(GRADER_MARKER));
+      const text = JSON.stringify(grader?.body);
+      assert.match(text, /=== poem\.txt \(13 bytes\)/);
+      assert.match(text, /POEM-IN-FILE/);
+      assert.match(text, /I wrote poem\.txt\./);
+
+      // The grader's look ran in a subshell: the agent's shell is still where the agent left it.
+      await client.beta.sessions.events.send(session.id, {
+        events: [{ type: 'user.message', content: [{ type: 'text', text: 'PWD-CHECK' }] }],
+      });
+      const next = await reader.until(isIdle, 120_000);
+      const result = next.find((event) => event.type === 'agent.tool_result');
+      assert.match(JSON.stringify(result?.['content']), /\/tmp/);
+    } finally {
+      reader.close();
+    }
+  });
+});
