@@ -3,8 +3,9 @@ import { toTimestamp } from '../clock.js';
 import { conflict, invalidRequest, notFound } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { MemoryStoreService } from '../memory/memory-store-service.js';
+import { type Money, usd } from '../metering/money.js';
 import type { Cursor, ResourcePage, ResourceRecord, Store } from '../ports/store.js';
-import { currentWorkspaceScope } from '../workspaces/workspace-scope.js';
+import { currentWorkspaceScope, runInWorkspaceScope } from '../workspaces/workspace-scope.js';
 import {
   type Dream,
   type DreamDocument,
@@ -138,6 +139,34 @@ export class DreamService {
     });
     this.signals.canceled(id);
     return dream;
+  }
+
+  /**
+   * The list cost of a workspace's dreams created since `startingAt` (its monthly spend counts
+   * them: core/workspaces/workspace-spend.ts); null when one of them used an unpriced model.
+   */
+  async listCostSince(workspaceId: string, startingAt: string): Promise<Money | null> {
+    return runInWorkspaceScope({ workspaceId, confined: true }, async () => {
+      let total = 0n;
+      let cursor: Cursor | undefined;
+      for (;;) {
+        const page = await this.store.resources.list<DreamDocument>({
+          kind: 'dream',
+          order: 'asc',
+          limit: 500,
+          cursor,
+          includeArchived: true,
+          createdAt: { gte: startingAt },
+        });
+        for (const item of page.items) {
+          if (item.doc.listCostUsd === null) return null;
+          total += usd(item.doc.listCostUsd);
+        }
+        const last = page.items.at(-1);
+        if (!page.hasMore || !last) return total;
+        cursor = { createdAt: last.createdAt, id: last.id, direction: 'next' };
+      }
+    });
   }
 
   /** Every pending or running dream of every workspace (the runner's sweep; call outside any scope). */

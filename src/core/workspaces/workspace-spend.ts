@@ -9,10 +9,12 @@ export interface WorkspaceSpendDeps {
   /** The usage report of whatever workspace scope it runs in (MeteringService.usageReport). */
   report(query: { starting_at: string }): Promise<UsageReport>;
   clock: Clock;
+  /** Spend outside session logs since `startingAt` (dreams' model requests); null: unpriced. */
+  otherSpend?: ((workspaceId: string, startingAt: string) => Promise<Money | null>) | undefined;
 }
 
 /**
- * A workspace's monthly spend limit: the list cost of its sessions since the first of the month
+ * A workspace's monthly spend limit: the list cost of its sessions (and dreams) since the first of the month
  * (UTC). The harness asks before each model request, beside the session's own budget, and stops
  * with the same `budget_reached`. Reading the usage report is linear in the month's sessions.
  */
@@ -34,6 +36,7 @@ export class WorkspaceSpend {
       this.deps.report({ starting_at }),
     );
     const total = report.total.total_cost_usd;
-    return total === null ? null : usd(total, 'total_cost_usd');
+    const other = this.deps.otherSpend ? await this.deps.otherSpend(workspaceId, starting_at) : 0n;
+    return total === null || other === null ? null : usd(total, 'total_cost_usd') + other;
   }
 }
