@@ -119,6 +119,8 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     limits: (workspaceId) => workspaces.limits(workspaceId),
     report: (query) => metering.usageReport(query),
     clock,
+    // Dreams' model requests count toward the monthly spend too (docs/dreams.md).
+    otherSpend: (workspaceId, startingAt) => dreams.service.listCostSince(workspaceId, startingAt),
   });
   const sessions = new SessionService({
     store,
