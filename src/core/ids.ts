@@ -30,6 +30,8 @@ export const ID_PREFIX = {
   tunnelCertificate: 'tcrt',
   tunnelToken: 'tnltok',
   userProfile: 'uprof',
+  deployment: 'depl',
+  deploymentRun: 'drun',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

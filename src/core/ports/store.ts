@@ -4,6 +4,7 @@
  * (the wire object) beside a few indexed columns used for filtering and paging.
  */
 
+import type { DeploymentRunRepository } from './deployment-run-store.js';
 import type { FleetRepository, LeaseRepository } from './fleet-store.js';
 import type { IdempotencyRepository } from './idempotency-store.js';
 import type { MemoryRepository } from './memory-repository.js';
@@ -33,7 +34,9 @@ export type ResourceKind =
   | 'tunnel'
   | 'tunnel_certificate'
   /** src/core/user-profiles/. */
-  | 'user_profile';
+  | 'user_profile'
+  /** src/core/deployments/: its runs live in their own table (deployment-run-store.ts). */
+  | 'deployment';
 
 export interface ResourceRecord<TDoc = unknown> {
   kind: ResourceKind;
@@ -234,6 +237,8 @@ export interface Store {
   readonly environmentBuilds: EnvironmentBuildRepository;
   /** Webhook endpoints, the outbox and deliveries (ports/webhook-repository.ts). */
   readonly webhooks: WebhookRepository;
+  /** Deployment runs, one per scheduled tick at most (ports/deployment-run-store.ts). */
+  readonly deploymentRuns: DeploymentRunRepository;
   /** Runs fn atomically; the store passed in is bound to the transaction. */
   transaction<T>(fn: (store: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;

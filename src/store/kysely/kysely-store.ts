@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../../core/ports/store.js';
 import { KyselyAgentVersionRepository } from './agent-version-repository.js';
+import { KyselyDeploymentRunRepository } from './deployment-run-repository.js';
 import { KyselyEnvironmentBuildRepository } from './environment-build-repository.js';
 import { KyselyEventRepository } from './event-repository.js';
 import { KyselyFileChunkRepository } from './file-chunk-repository.js';
@@ -40,6 +41,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     memories: new KyselyMemoryRepository(db),
     environmentBuilds: new KyselyEnvironmentBuildRepository(db),
     webhooks: new KyselyWebhookRepository(db),
+    deploymentRuns: new KyselyDeploymentRunRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));

@@ -192,6 +192,21 @@ export interface Database {
     error: string;
     response_excerpt: string;
   };
+  /** Deployment runs (migration 0010); (deployment_id, scheduled_at) is unique. */
+  deployment_runs: {
+    id: string;
+    deployment_id: string;
+    workspace_id: string;
+    trigger_type: string;
+    scheduled_at: string | null;
+    session_id: string | null;
+    status: string;
+    /** 0 or 1 (SQLite has no boolean). */
+    has_error: number;
+    created_at: string;
+    updated_at: string;
+    doc: string;
+  };
   /** Present only so the type mentions Generated; keeps kysely's helper import honest. */
   _unused?: { id: Generated<number> };
 }

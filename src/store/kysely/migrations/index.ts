@@ -1,4 +1,5 @@
 import type { DialectMigration } from './dialect-migration.js';
+import { deploymentsMigration } from './0010_deployments.js';
 import { webhooksMigration } from './0011_webhooks.js';
 
 /**
@@ -6,5 +7,6 @@ import { webhooksMigration } from './0011_webhooks.js';
  * Append new ones under their number; never edit a released one.
  */
 export const laterMigrations: Record<string, DialectMigration> = {
+  '0010_deployments': deploymentsMigration,
   '0011_webhooks': webhooksMigration,
 };
