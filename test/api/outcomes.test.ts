@@ -291,6 +291,20 @@ for (const dialect of DIALECTS) {
         }),
         (error: APIError) => error.status === 400 && /events\[0\]\.rubric\.file_id/.test(error.message),
       );
+      const { agent, environment } = await createSession(client);
+      await assert.rejects(
+        client.beta.sessions.create({
+          agent: agent.id,
+          environment_id: environment.id,
+          initial_events: [
+            { type: 'user.define_outcome', description: 'a', rubric: { type: 'text', content: 'x' } },
+            { type: 'user.define_outcome', description: 'b', rubric: { type: 'text', content: 'y' } },
+          ],
+        }),
+        (error: APIError) =>
+          error.status === 400 &&
+          /initial_events\[1\]: an outcome is already in progress/.test(error.message),
+      );
       model.push([agentSays('TASK-TWO', 'working'), graderSays('satisfied', 'ok', { delay_ms: 5_000 })]);
       const reader = await openEventReader(client, session.id);
       try {

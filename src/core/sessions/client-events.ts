@@ -108,15 +108,27 @@ export async function validateClientEvents(
   }
 }
 
+/** `initial_events` of a new session: at most one outcome, whose file rubric exists in the workspace. */
+export async function validateInitialEvents(
+  events: readonly ClientEventInput[],
+  store: Store,
+): Promise<void> {
+  for (const [index, event] of events.entries()) {
+    if (event.type === 'user.define_outcome')
+      await assertOutcomeAccepted(undefined, events, index, store, 'initial_events');
+  }
+}
+
 /** One outcome at a time (the hosted rule), and a file rubric names a file this workspace holds. */
 async function assertOutcomeAccepted(
-  session: Session,
+  session: Session | undefined,
   events: readonly ClientEventInput[],
   index: number,
   store: Store,
+  where = 'events',
 ): Promise<void> {
-  const at = `events[${index}]`;
-  const active = (session.outcome_evaluations ?? []).find((each) => !TERMINAL_RESULTS.has(each.result));
+  const at = `${where}[${index}]`;
+  const active = (session?.outcome_evaluations ?? []).find((each) => !TERMINAL_RESULTS.has(each.result));
   const earlier = events.slice(0, index).some((each) => each.type === 'user.define_outcome');
   if (active || earlier) {
     throw invalidRequest(

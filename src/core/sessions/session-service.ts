@@ -12,7 +12,7 @@ import { applyMetadataPatch } from '../schemas/common.js';
 import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions.js';
 import type { SkillParamLike } from '../skills/skill-references.js';
 import { assertSameWorkspace } from '../workspaces/same-workspace.js';
-import { toDraft } from './client-events.js';
+import { toDraft, validateInitialEvents } from './client-events.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
 import { overrideSessionTools, resolveSessionAgent, toThreadAgent } from './resolve-session-agent.js';
 import { assertBudgetable, type BudgetPolicy, budgetChange } from './session-budget.js';
@@ -73,6 +73,7 @@ export class SessionService {
     );
     const built = [...inherited, ...explicit];
     assertDistinctMounts(built.map((entry) => entry.resource));
+    await validateInitialEvents(input.initial_events ?? [], store);
     const session: Session = {
       type: 'session',
       id: ids.next('session'),
