@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { toFile } from '@anthropic-ai/sdk';
 import { setupSkills } from '@anthropic-ai/sdk/tools/agent-toolset/node';
 import { DIALECTS } from '../support/databases.js';
-import { type EnvironmentKeyResponse, statusOf, workerClient } from '../support/self-hosted.js';
+import { type EnvironmentKeyResponse, statusOf, waitFor, workerClient } from '../support/self-hosted.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const SKILL_MD =
@@ -71,6 +71,34 @@ for (const dialect of DIALECTS) {
       assert.equal(
         await statusOf(worker.beta.skills.versions.retrieve('latest', { skill_id: 'skill_missing' })),
         404,
+      );
+
+      // A work item's sessions token reads the skills its session's agent uses, and no other.
+      const other = await client.beta.skills.create({
+        files: [
+          await toFile(Buffer.from(SKILL_MD.replace('release-notes', 'other-skill')), 'other-skill/SKILL.md'),
+        ],
+      });
+      const work = await waitFor(
+        async () =>
+          (await worker.beta.environments.work.poll(environment.id, { block_ms: 900 })) ?? undefined,
+        60_000,
+      );
+      assert.ok(work?.secret, 'the session has a work item');
+      const { sessions_token: token } = JSON.parse(Buffer.from(work.secret, 'base64url').toString()) as {
+        sessions_token: string;
+      };
+      const scoped = workerClient(server.url, token);
+      const pinned = session.agent.skills[0]?.version ?? '';
+      assert.equal(await statusOf(scoped.beta.skills.versions.retrieve(pinned, { skill_id: skill.id })), 200);
+      assert.equal(await statusOf(scoped.beta.skills.versions.download(pinned, { skill_id: skill.id })), 200);
+      assert.equal(
+        await statusOf(scoped.beta.skills.versions.retrieve('latest', { skill_id: other.id })),
+        403,
+      );
+      assert.equal(
+        await statusOf(worker.beta.skills.versions.retrieve('latest', { skill_id: other.id })),
+        200,
       );
     });
   });
