@@ -252,14 +252,25 @@ for (const dialect of DIALECTS) {
         canceled,
         'canceling again changes nothing',
       );
-      // The run stops and releases the store: a new update_existing dream on it is accepted.
+      // The run stops and lets go of its lease: then (not before) a new update_existing dream is accepted.
       model.push([answer('dream-after', [{ path: '/keep.md', content: 'keep' }])]);
-      const next = await client.beta.dreams.create({
-        inputs,
-        model: 'claude-sonnet-4-6',
-        instructions: 'dream-after',
-        output_behavior: behavior,
-      });
+      const next = await until(
+        'the canceled run to let go of the store',
+        () =>
+          client.beta.dreams
+            .create({
+              inputs,
+              model: 'claude-sonnet-4-6',
+              instructions: 'dream-after',
+              output_behavior: behavior,
+            })
+            .catch((error: unknown) => {
+              if (error instanceof Anthropic.ConflictError) return undefined;
+              throw error;
+            }),
+        (created) => created !== undefined,
+      );
+      assert.ok(next);
       assert.equal((await settle(next.id)).status, 'completed');
       assert.equal((await client.beta.dreams.retrieve(created.id)).status, 'canceled');
       const memories = await all(client.beta.memoryStores.memories.list(target.id, { view: 'full' }));

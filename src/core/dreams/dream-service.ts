@@ -213,17 +213,27 @@ export class DreamService {
     return this.advance(id, (doc) => ({ ...doc, dream: { ...doc.dream, status, error, ended_at } }));
   }
 
-  /** A live `update_existing` dream writing into `storeId`, if any. */
+  /** An `update_existing` dream writing into `storeId` (live, or stopped and not yet let go), if any. */
   private async updatingDream(storeId: string, store: Store): Promise<string | undefined> {
-    const page = await store.resources.list<DreamDocument>({
-      kind: 'dream',
+    const writesInto = (item: ResourceRecord<DreamDocument>) =>
+      item.doc.dream.output_behavior.type === 'update_existing';
+    const query = { kind: 'dream' as const, refId: storeId, includeArchived: true };
+    const live = await store.resources.list<DreamDocument>({
+      ...query,
       order: 'asc',
       limit: 100,
-      refId: storeId,
       statuses: LIVE_DREAM_STATUSES,
-      includeArchived: true,
     });
-    return page.items.find((item) => item.doc.dream.output_behavior.type === 'update_existing')?.id;
+    const running = live.items.find(writesInto);
+    if (running) return running.id;
+    // Stopped, but a run still holds the lease: it may be finishing its last write.
+    const recent = await store.resources.list<DreamDocument>({ ...query, order: 'desc', limit: 20 });
+    const now = toTimestamp(this.clock.now());
+    for (const item of recent.items.filter(writesInto)) {
+      const lease = await store.leases.holder(item.id);
+      if (lease && lease.expiresAt > now) return item.id;
+    }
+    return undefined;
   }
 
   /** Inputs as the response gives them (session ids sorted); each must be in the caller's workspace. */
