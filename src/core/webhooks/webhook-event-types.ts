@@ -111,6 +111,9 @@ export function webhookTypesOfSessionEvent(
       return thread ? [{ type: 'session.thread_idled', threadId: thread }] : [];
     case 'session.thread_status_terminated':
       return thread ? [{ type: 'session.thread_terminated', threadId: thread }] : [];
+    // Every verdict (docs/outcomes.md), intermediate `needs_revision` included: the SDK's event has no result.
+    case 'span.outcome_evaluation_end':
+      return [{ type: 'session.outcome_evaluation_ended' }];
     default:
       return [];
   }
