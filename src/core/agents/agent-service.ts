@@ -1,12 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
-import type { Agent, AgentDefinition, McpServer } from '../domain/agent.js';
+import type { Agent, AgentDefinition, Delegation, McpServer } from '../domain/agent.js';
 import { conflict, invalidRequest, notFound } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
 import type { Cursor, ResourcePage, Store, TimeRange } from '../ports/store.js';
 import type { AgentCreateInput, AgentUpdateInput, MultiagentParam } from '../schemas/agents.js';
 import { applyMetadataPatch } from '../schemas/common.js';
+import type { SkillParamLike } from '../skills/skill-references.js';
+import { mergeMultiagent } from './merge-multiagent.js';
 import { resolveMultiagent } from './resolve-roster.js';
 import { resolveModel, resolveTools } from './resolve-tools.js';
 
@@ -23,9 +25,12 @@ export class AgentService {
     private readonly store: Store,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    /** Checks `skills` entries name skills that exist (src/core/skills/skill-references.ts). */
+    private readonly skills?: { check(params: readonly SkillParamLike[], field?: string): Promise<void> },
   ) {}
 
   async create(input: AgentCreateInput): Promise<Agent> {
+    await this.skills?.check(input.skills ?? []);
     const id = this.ids.next('agent');
     const now = toTimestamp(this.clock.now());
     const definition = await this.resolveDefinition(id, 1, {
@@ -72,11 +77,11 @@ export class AgentService {
 
   /** Looks an agent up without throwing; used by rosters and sessions. */
   async find(id: string, version?: number): Promise<Agent | undefined> {
-    if (version !== undefined) return this.store.agentVersions.get<Agent>(id, version);
-    return (await this.store.resources.get<Agent>('agent', id))?.doc;
+    return findAgent(this.store, id, version);
   }
 
   async update(id: string, input: AgentUpdateInput): Promise<Agent> {
+    if (input.skills) await this.skills?.check(input.skills);
     return this.store.transaction(async (tx) => {
       const record = await tx.resources.get<Agent>('agent', id);
       if (!record) throw notFound('Agent', id);
@@ -93,19 +98,27 @@ export class AgentService {
         input.multiagent !== undefined || input.agents !== undefined
           ? rosterParam(input.multiagent, input.agents ?? undefined)
           : undefined;
-      const definition = await this.resolveDefinition(id, nextVersion, {
-        name: input.name ?? current.name,
-        description: input.description === undefined ? current.description : input.description,
-        system: input.system === undefined ? current.system : input.system,
-        model: input.model ?? current.model,
-        tools: input.tools === undefined ? current.tools : (input.tools ?? []),
-        mcp_servers: input.mcp_servers === undefined ? current.mcp_servers : (input.mcp_servers ?? []),
-        skills: input.skills === undefined ? current.skills : (input.skills ?? []),
-        multiagent: multiagentInput === undefined ? current.multiagent : multiagentInput,
-        metadata: applyMetadataPatch(current.metadata, input.metadata),
-        execution_identity:
-          input.execution_identity === undefined ? current.execution_identity : input.execution_identity,
-      });
+      const definition = await this.resolveDefinition(
+        id,
+        nextVersion,
+        {
+          name: input.name ?? current.name,
+          description: input.description === undefined ? current.description : input.description,
+          system: input.system === undefined ? current.system : input.system,
+          model: input.model ?? current.model,
+          tools: input.tools === undefined ? current.tools : (input.tools ?? []),
+          mcp_servers: input.mcp_servers === undefined ? current.mcp_servers : (input.mcp_servers ?? []),
+          skills: input.skills === undefined ? current.skills : (input.skills ?? []),
+          multiagent:
+            multiagentInput === undefined
+              ? current.multiagent
+              : multiagentInput && mergeMultiagent(current.multiagent, multiagentInput),
+          metadata: applyMetadataPatch(current.metadata, input.metadata),
+          execution_identity:
+            input.execution_identity === undefined ? current.execution_identity : input.execution_identity,
+        },
+        tx,
+      );
       // A no-op update does not mint a version (spec §8, our decision).
       if (isDeepStrictEqual(definition, pickDefinition(current, nextVersion))) return current;
       const agent: Agent = {
@@ -166,6 +179,8 @@ export class AgentService {
       metadata: Record<string, string>;
       execution_identity: Agent['execution_identity'] | null;
     },
+    // Inside an update's transaction, roster lookups must use it: on SQLite a second connection waits forever.
+    store: Pick<Store, 'resources' | 'agentVersions'> = this.store,
   ): Promise<AgentDefinition> {
     const mcpServers = input.mcp_servers.map((server) => ({
       type: 'url' as const,
@@ -187,12 +202,21 @@ export class AgentService {
       multiagent: await resolveMultiagent(
         input.multiagent as MultiagentParam | null | undefined,
         { id, version, name: input.name },
-        (agentId, agentVersion) => this.find(agentId, agentVersion),
+        (agentId, agentVersion) => findAgent(store, agentId, agentVersion),
       ),
       metadata: input.metadata,
       execution_identity: input.execution_identity ?? { type: 'service_account' },
     };
   }
+}
+
+async function findAgent(
+  store: Pick<Store, 'resources' | 'agentVersions'>,
+  id: string,
+  version?: number,
+): Promise<Agent | undefined> {
+  if (version !== undefined) return store.agentVersions.get<Agent>(id, version);
+  return (await store.resources.get<Agent>('agent', id))?.doc;
 }
 
 function rosterParam(
@@ -213,16 +237,27 @@ function rosterParam(
 /** Roster self-references carry the version; compare against the version being minted. */
 function pickDefinition(agent: Agent, nextVersion: number): AgentDefinition {
   const { type: _t, id, version, created_at: _c, updated_at: _u, archived_at: _a, ...definition } = agent;
-  if (definition.multiagent?.type === 'coordinator') {
+  const bump = <T extends { type: string }>(entry: T): T =>
+    entry.type === 'agent' &&
+    'id' in entry &&
+    entry.id === id &&
+    'version' in entry &&
+    entry.version === version
+      ? { ...entry, version: nextVersion }
+      : entry;
+  const multiagent = definition.multiagent;
+  if (multiagent?.type === 'coordinator') {
+    return { ...definition, multiagent: { ...multiagent, agents: multiagent.agents.map(bump) } };
+  }
+  if (multiagent?.type === 'multiagent_20261001') {
+    const members = (value: Delegation): Delegation =>
+      value.type === 'enabled' ? { ...value, predefined_agents: value.predefined_agents.map(bump) } : value;
     return {
       ...definition,
       multiagent: {
-        ...definition.multiagent,
-        agents: definition.multiagent.agents.map((entry) =>
-          entry.type === 'agent' && entry.id === id && entry.version === version
-            ? { ...entry, version: nextVersion }
-            : entry,
-        ),
+        ...multiagent,
+        subagents: members(multiagent.subagents),
+        workflows: members(multiagent.workflows),
       },
     };
   }

@@ -2,6 +2,9 @@ import type { Agent, AgentReference, Delegation, Multiagent } from '../domain/ag
 import { invalidRequest } from '../errors.js';
 import type { MultiagentParam, RosterEntryParam } from '../schemas/agents.js';
 
+/** The most predefined agents one list may hold (the SDK: at most 20). */
+export const MAX_PREDEFINED_AGENTS = 20;
+
 export type AgentLookup = (id: string, version?: number) => Promise<Agent | undefined>;
 
 interface SelfInfo {
@@ -42,23 +45,28 @@ export async function resolveMultiagent(
     }
     return agents;
   }
+  // A member sent as null (or omitted on create) takes its default: enabled, inline agents allowed.
   const delegation = async (value: typeof param.subagents, field: string): Promise<Delegation> => {
     if (value?.type === 'disabled') return { type: 'disabled' };
     const predefined: AgentReference[] = [];
-    for (const [index, entry] of (value?.predefined_agents ?? []).entries()) {
-      const { reference } = await resolveEntry(
-        entry,
-        self,
-        lookup,
-        `multiagent.${field}.predefined_agents[${index}]`,
-      );
+    const entries = value?.predefined_agents ?? [];
+    if (entries.length > MAX_PREDEFINED_AGENTS)
+      throw invalidRequest(`multiagent.${field}.predefined_agents: at most ${MAX_PREDEFINED_AGENTS} agents`);
+    for (const [index, entry] of entries.entries()) {
+      const where = `multiagent.${field}.predefined_agents[${index}]`;
+      const { reference } = await resolveEntry(entry, self, lookup, where);
+      // A thread is spawned by the agent's name, so each agent is listed once (self included).
+      if (predefined.some((known) => known.id === reference.id))
+        throw invalidRequest(`${where}: agent ${reference.id} is listed twice; list each agent once`);
       predefined.push(reference);
     }
-    return {
-      type: 'enabled',
-      inline_agents: { type: value?.inline_agents?.type ?? 'enabled' },
-      predefined_agents: predefined,
-    };
+    const inline = value?.inline_agents?.type ?? 'enabled';
+    if (inline === 'disabled' && predefined.length === 0) {
+      throw invalidRequest(
+        `multiagent.${field}.predefined_agents: name at least one agent when inline_agents is disabled`,
+      );
+    }
+    return { type: 'enabled', inline_agents: { type: inline }, predefined_agents: predefined };
   };
   return {
     type: 'multiagent_20261001',

@@ -167,7 +167,7 @@ const delegationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('enabled'),
     inline_agents: enabledDisabled.nullish(),
-    predefined_agents: z.array(predefinedAgent).nullish(),
+    predefined_agents: z.array(predefinedAgent).max(20, 'at most 20 predefined agents').nullish(),
   }),
   z.strictObject({ type: z.literal('disabled') }),
 ]);
