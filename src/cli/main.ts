@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { registerResourceCommands } from './client/resource-commands.js';
 import { registerSessionCommands } from './client/session-run.js';
+import { registerWebhookCommands } from './client/webhook-commands.js';
 import { registerServerCommands } from './server-commands.js';
 import { paddockVersion } from './version.js';
 
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   registerServerCommands(program, exit);
   const groups = registerResourceCommands(program, exit);
   registerSessionCommands(program, groups.get('sessions'), exit);
+  registerWebhookCommands(program, exit);
   program
     .command('keys')
     .description('API keys: create <name> | list | revoke <id> (over HTTP, --base-url, --api-key)');
