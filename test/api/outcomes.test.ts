@@ -291,6 +291,18 @@ for (const dialect of DIALECTS) {
         }),
         (error: APIError) => error.status === 400 && /events\[0\]\.rubric\.file_id/.test(error.message),
       );
+      await assert.rejects(
+        client.beta.sessions.events.send(session.id, {
+          events: [
+            {
+              type: 'user.define_outcome',
+              description: 'd',
+              rubric: { type: 'text', content: 'r'.repeat(262_145) },
+            },
+          ],
+        }),
+        (error: APIError) => error.status === 400 && /rubric\.content/.test(error.message),
+      );
       const { agent, environment } = await createSession(client);
       await assert.rejects(
         client.beta.sessions.create({

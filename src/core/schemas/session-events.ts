@@ -58,7 +58,10 @@ const defineOutcome = z.strictObject({
   type: z.literal('user.define_outcome'),
   description: z.string().min(1, 'description must not be empty'),
   rubric: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('text'), content: z.string().min(1) }),
+    z.strictObject({
+      type: z.literal('text'),
+      content: z.string().min(1).max(262_144, 'a text rubric is at most 262144 characters'),
+    }),
     z.strictObject({ type: z.literal('file'), file_id: z.string().min(1) }),
   ]),
   max_iterations: z.number().int().min(1).max(20, 'max_iterations is at most 20').nullish(),
