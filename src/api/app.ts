@@ -24,7 +24,10 @@ import { registerSessionResourceRoutes } from './routes/session-resources.js';
 import { registerSessionThreadRoutes } from './routes/session-threads.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSkillRoutes } from './routes/skills.js';
+import { registerTunnelRoutes } from './routes/tunnels.js';
+import { registerUserProfileRoutes } from './routes/user-profiles.js';
 import { registerVaultRoutes } from './routes/vaults.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 
 export interface AppOptions {
   /** Largest accepted JSON body; uploads have their own limit. */
@@ -153,9 +156,12 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   registerMemoryStoreRoutes(app, context);
   if (context.dreams) registerDreamRoutes(app, context.dreams);
   registerSkillRoutes(app, context);
+  if (context.tunnels) registerTunnelRoutes(app, context.tunnels);
+  if (context.userProfiles) registerUserProfileRoutes(app, context.userProfiles);
   registerSessionRoutes(app, context);
   registerMeteringRoutes(app, context);
   registerOrganizationRoutes(app, context);
+  registerWebhookRoutes(app, context);
   registerSessionEventRoutes(app, context, sseOptions);
   registerSessionResourceRoutes(app, context);
   registerSessionThreadRoutes(app, context, sseOptions);

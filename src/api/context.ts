@@ -18,8 +18,13 @@ import type { SessionEventService } from '../core/sessions/session-event-service
 import type { SessionResourceService } from '../core/sessions/session-resource-service.js';
 import type { SessionService } from '../core/sessions/session-service.js';
 import type { SkillService } from '../core/skills/skill-service.js';
+import type { TunnelCertificateService } from '../core/tunnels/tunnel-certificate-service.js';
+import type { TunnelService } from '../core/tunnels/tunnel-service.js';
+import type { UserProfileLinks } from '../core/user-profiles/user-profile-links.js';
+import type { UserProfileService } from '../core/user-profiles/user-profile-service.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
+import type { WebhookEndpointService } from '../core/webhooks/webhook-endpoint-service.js';
 import type { EnvironmentKeyService } from '../core/work/environment-keys.js';
 import type { WorkQueue } from '../core/work/work-queue.js';
 import type { AuditLog } from '../core/workspaces/audit-log.js';
@@ -52,10 +57,16 @@ export interface AppContext {
   memoryStores: MemoryStoreService;
   memories: MemoryService;
   memoryVersions: MemoryVersionService;
+  /** Webhook endpoints and their delivery log (core/webhooks/). */
+  webhooks: WebhookEndpointService;
   /** /v1/skills: skills and their versions (docs/skills.md). */
   skills?: SkillService | undefined;
   /** /v1/dreams: background jobs that reorganize a memory store (docs/dreams.md). */
   dreams?: DreamService | undefined;
+  /** /v1/tunnels and their CA certificates (docs/tunnels.md). */
+  tunnels?: { tunnels: TunnelService; certificates: TunnelCertificateService } | undefined;
+  /** /v1/user_profiles and their enrollment and action URLs (docs/user-profiles.md). */
+  userProfiles?: { profiles: UserProfileService; links: UserProfileLinks } | undefined;
   sessions: SessionService;
   /** Client writes to sessions and what they set in motion (harness signals, self-hosted work). */
   sessionCommands: SessionCommands;

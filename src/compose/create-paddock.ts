@@ -42,11 +42,14 @@ import { createLogger, requestLogger } from '../observability/logger.js';
 import type { SpanExporter } from '../observability/open-tracer.js';
 import { createStore } from '../store/create-store.js';
 import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
-import { buildBaseId } from './environment-build-base.js';
 import { createDreams } from './dreams.js';
+import { buildBaseId } from './environment-build-base.js';
 import { createHarnessNode, type HarnessNode, type HarnessTuning } from './harness-node.js';
 import { nodeIdentity } from './node-identity.js';
 import { createNodeObservability } from './observability.js';
+import { createSkills } from './skills.js';
+import { createTunnelsAndUserProfiles } from './tunnels-user-profiles.js';
+import { createPublishingStore, createWebhookNode } from './webhooks.js';
 
 export interface PaddockOptions {
   config: PaddockConfig;
@@ -85,16 +88,31 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createIdGenerator();
-  const store = options.store ?? (await createStore(storeOptions(config)));
+  // Every service writes through this store: its changes queue webhook events in the same transaction.
+  const publishing = createPublishingStore(options.store ?? (await createStore(storeOptions(config))), {
+    ids,
+    clock,
+  });
+  const store = publishing.store;
   const secretKey = loadSecretKey(config);
   await checkSecretKey(store.meta, secretKey);
   const secretBox = new SecretBox(secretKey);
   const credentials = new CredentialService(store, ids, clock, secretBox);
-  const agents = new AgentService(store, ids, clock);
+  // One blob store for Files API bytes and skill versions (both served and mounted on every node).
+  const fileBlobs = createFileBlobStore(fileBlobOptions(config), store);
+  const skills = createSkills(config, { store, blobs: fileBlobs, ids, clock });
+  const agents = new AgentService(store, ids, clock, skills.references);
   const bus = await createEventBus(store, busDatabaseUrl(config));
   const logger = createLogger({
     level: config.logLevel,
     nodeId: nodeIdentity(store.dialect, config.dataDir),
+  });
+  const webhooks = createWebhookNode(config, publishing, {
+    ids,
+    clock,
+    secretBox,
+    nodeId: nodeIdentity(store.dialect, config.dataDir),
+    onError: (error) => logger.error({ err: error }, 'webhook delivery error'),
   });
   const observability = createNodeObservability(config, store, options.spanExporter);
   const events = new EventLog(store, bus, ids, clock);
@@ -105,16 +123,11 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const environments = new EnvironmentService(store, ids, clock, config.sandbox.maxLimits, environmentBuilds);
-  const files = new FileService(
-    store,
-    createFileBlobStore(fileBlobOptions(config), store),
-    ids,
-    clock,
-    config,
-  );
+  const files = new FileService(store, fileBlobs, ids, clock, config);
   const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
   const audit = new AuditLog(store, ids, clock);
   const workspaces = new WorkspaceService(store, ids, clock, audit);
+  const tunnelsAndProfiles = createTunnelsAndUserProfiles({ store, ids, clock, secretBox, audit });
   const workspaceSpend = new WorkspaceSpend({
     limits: (workspaceId) => workspaces.limits(workspaceId),
     report: (query) => metering.usageReport(query),
@@ -131,6 +144,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     sealer: secretBox,
     budgets: metering,
     workspaceSpend,
+    skills: skills.references,
   });
   const vaults = new VaultService(store, ids, clock, credentials);
   const memoryStores = new MemoryStoreService(store, ids, clock);
@@ -161,6 +175,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     credentials,
     secrets: secretBox,
     memories,
+    skills: skills.references,
     ids,
     tuning: options.harness,
     onError: (error, sessionId) => logger.error({ err: error, session_id: sessionId }, 'harness error'),
@@ -199,7 +214,11 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     memoryStores,
     memories,
     memoryVersions: new MemoryVersionService(store, clock, memoryStores),
+    webhooks: webhooks.service,
+    skills: skills.service,
     dreams: dreams.service,
+    tunnels: tunnelsAndProfiles.tunnels,
+    userProfiles: tunnelsAndProfiles.userProfiles,
     sessions,
     sessionCommands: new SessionCommands({
       sessions,
@@ -244,6 +263,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
         await harness.reclaimLeftovers();
         await harness.harness.start();
         await dreams.runner.start();
+        webhooks.dispatcher.start();
       }
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
@@ -255,12 +275,14 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       await harness.reclaimLeftovers();
       await harness.harness.start();
       await dreams.runner.start();
+      webhooks.dispatcher.start();
     },
     async close() {
       if (closed) return;
       closed = true;
       environmentBuilds.close();
       await dreams.runner.stop();
+      await webhooks.dispatcher.close();
       await harness.close();
       await app.close();
       await observability.close();
