@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import type {
+  ProgramInlineAgent,
+  ProgramOutcome,
+  ProgramRequest,
+  ProgramStart,
+  WorkflowProgramRunner,
+} from '../core/ports/workflow-program.js';
+import { PROGRAM_HOST_SOURCE } from './program-host-source.js';
+
+export interface NodeProgramRunnerOptions {
+  /** Confine the process with bubblewrap (no network, no host files but the system's, uid nobody). */
+  bwrap: string | null;
+  /** V8 heap ceiling of the program's process, in MiB. */
+  heapMb: number;
+  /** Longest line the program may send (a request or its result), in bytes. */
+  maxLineBytes: number;
+}
+
+/** The bwrap on PATH, or null when there is none (the program then runs under Node's permission model only). */
+export function findBwrap(): string | null {
+  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(':')) {
+    if (dir && existsSync(`${dir}/bwrap`)) return `${dir}/bwrap`;
+  }
+  return null;
+}
+
+/**
+ * Runs a workflow program in its own Node process. Two fences, so one failing is not the end:
+ * Node's permission model (no file reads or writes, no child processes, no workers, no native
+ * addons), and, when bubblewrap is there, new namespaces for everything (no network at all, its
+ * own pids, a private /tmp, only /usr and the libraries mounted, read-only) as uid 65534. The
+ * environment is empty: the server's secrets and variables never reach it. It talks to the
+ * server only through stdin/stdout, one JSON object per line.
+ */
+export function createNodeProgramRunner(options: NodeProgramRunnerOptions): WorkflowProgramRunner {
+  return {
+    run: (start) => runProgram(options, start),
+  };
+}
+
+function command(options: NodeProgramRunnerOptions): { file: string; args: string[] } {
+  const node = process.execPath;
+  const nodeArgs = [
+    '--experimental-permission',
+    '--disable-warning=ExperimentalWarning',
+    `--max-old-space-size=${options.heapMb}`,
+    '--input-type=module',
+    '-e',
+    PROGRAM_HOST_SOURCE,
+  ];
+  if (!options.bwrap) return { file: node, args: nodeArgs };
+  const mounts = ['/usr', '/lib', '/lib64', '/bin', '/etc/alternatives', '/etc/ld.so.cache'].flatMap(
+    (path) => ['--ro-bind-try', path, path],
+  );
+  const nodeDir = dirname(node);
+  return {
+    file: options.bwrap,
+    args: [
+      '--unshare-all',
+      '--die-with-parent',
+      '--new-session',
+      '--uid',
+      '65534',
+      '--gid',
+      '65534',
+      ...mounts,
+      '--ro-bind-try',
+      nodeDir,
+      nodeDir,
+      '--proc',
+      '/proc',
+      '--dev',
+      '/dev',
+      '--tmpfs',
+      '/tmp',
+      '--chdir',
+      '/tmp',
+      '--clearenv',
+      '--',
+      node,
+      ...nodeArgs,
+    ],
+  };
+}
+
+function runProgram(options: NodeProgramRunnerOptions, start: ProgramStart): Promise<ProgramOutcome> {
+  return new Promise((resolve) => {
+    if (start.signal.aborted) return resolve({ type: 'aborted' });
+    const { file, args } = command(options);
+    const child = spawn(file, args, { env: {}, cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
+    let outcome: ProgramOutcome | undefined;
+    let stderr = '';
+    const finish = (result: ProgramOutcome) => {
+      outcome ??= result;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    const onAbort = () => finish({ type: 'aborted' });
+    start.signal.addEventListener('abort', onAbort, { once: true });
+    const send = (message: unknown) => {
+      if (!child.stdin.writable) return;
+      child.stdin.write(`${JSON.stringify(message)}\n`);
+    };
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString('utf8');
+    });
+    child.stdin.on('error', () => undefined);
+    const lines = createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('line', (line) => {
+      if (outcome) return;
+      if (Buffer.byteLength(line) > options.maxLineBytes)
+        return finish({
+          type: 'failed',
+          message: `a message of the program exceeded ${options.maxLineBytes} bytes`,
+        });
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return finish({ type: 'failed', message: 'the program wrote something that is not the protocol' });
+      }
+      if (message['type'] === 'done') return finish({ type: 'returned', value: message['value'] ?? null });
+      if (message['type'] === 'failed')
+        return finish({ type: 'failed', message: String(message['message']) });
+      if (message['type'] !== 'request') return;
+      const request = parseRequest(message);
+      if (!request) return finish({ type: 'failed', message: 'the program sent a malformed request' });
+      start.answer(request).then(
+        (value) => send({ type: 'answer', call: request.call, ok: true, value: value ?? null }),
+        (error: unknown) =>
+          send({
+            type: 'answer',
+            call: request.call,
+            ok: false,
+            message: error instanceof Error ? error.message : String(error),
+          }),
+      );
+    });
+    child.on('error', (error) =>
+      finish({ type: 'failed', message: `the program could not start: ${error.message}` }),
+    );
+    child.on('close', (code, signal) => {
+      start.signal.removeEventListener('abort', onAbort);
+      resolve(
+        outcome ?? {
+          type: 'failed',
+          message: `the program's process exited (${signal ?? `code ${code}`}) before it returned${stderr ? `: ${lastLine(stderr)}` : ''}`,
+        },
+      );
+    });
+    send({ type: 'start', source: start.source, input: start.input ?? null });
+  });
+}
+
+function parseRequest(message: Record<string, unknown>): ProgramRequest | undefined {
+  const call = message['call'];
+  if (typeof call !== 'number' || !Number.isInteger(call) || call < 0) return undefined;
+  switch (message['op']) {
+    case 'agent': {
+      const prompt = message['prompt'];
+      const agent = message['agent'];
+      if (typeof prompt !== 'string') return undefined;
+      if (agent !== undefined && agent !== null && typeof agent !== 'string' && typeof agent !== 'object')
+        return undefined;
+      return {
+        call,
+        op: 'agent',
+        prompt,
+        agent: (agent ?? undefined) as string | ProgramInlineAgent | undefined,
+      };
+    }
+    case 'phase_start':
+    case 'phase_end':
+      return typeof message['phase'] === 'string'
+        ? { call, op: message['op'], phase: message['phase'] }
+        : undefined;
+    case 'log':
+      return { call, op: 'log', message: String(message['message'] ?? '') };
+    case 'budget':
+      return { call, op: 'budget' };
+    default:
+      return undefined;
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1)?.slice(0, 300) ?? '';
+}
