@@ -4,6 +4,7 @@ import { routeTable } from '../../src/api/app.js';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.js';
 import { adminClient, call, type Tenant, tenantWorld, type World } from '../support/tenancy.js';
+import { testCa } from '../support/test-ca.js';
 
 /**
  * Every route the app serves, with the scope decision it was built with. A route missing here
@@ -127,6 +128,34 @@ const SCOPE: Record<string, 'open' | 'admin' | 'self' | 'tenant' | 'worker'> = {
   'GET /v1/skills/:skill_id/versions/:version': 'tenant',
   'DELETE /v1/skills/:skill_id/versions/:version': 'tenant',
   'GET /v1/skills/:skill_id/versions/:version/content': 'tenant',
+  'POST /v1/tunnels': 'tenant',
+  'GET /v1/tunnels': 'tenant',
+  'GET /v1/tunnels/:tunnel_id': 'tenant',
+  'POST /v1/tunnels/:tunnel_id/archive': 'tenant',
+  'POST /v1/tunnels/:tunnel_id/reveal_token': 'tenant',
+  'POST /v1/tunnels/:tunnel_id/rotate_token': 'tenant',
+  'POST /v1/tunnels/:tunnel_id/certificates': 'tenant',
+  'GET /v1/tunnels/:tunnel_id/certificates': 'tenant',
+  'GET /v1/tunnels/:tunnel_id/certificates/:certificate_id': 'tenant',
+  'POST /v1/tunnels/:tunnel_id/certificates/:certificate_id/archive': 'tenant',
+  'POST /v1/user_profiles': 'tenant',
+  'GET /v1/user_profiles': 'tenant',
+  'GET /v1/user_profiles/:user_profile_id': 'tenant',
+  'POST /v1/user_profiles/:user_profile_id': 'tenant',
+  'DELETE /v1/user_profiles/:user_profile_id': 'tenant',
+  'POST /v1/user_profiles/:user_profile_id/enrollment_url': 'tenant',
+  'POST /v1/user_profiles/:user_profile_id/action_urls': 'tenant',
+  // What an enrollment or action URL opens: the sealed token in the path is the credential.
+  'GET /user_profiles/enroll/:token': 'open',
+  // Webhook endpoints are the caller's workspace's (docs/webhooks.md), not organization-wide.
+  'POST /v1/organizations/webhooks': 'tenant',
+  'GET /v1/organizations/webhooks': 'tenant',
+  'GET /v1/organizations/webhooks/:webhook_endpoint_id': 'tenant',
+  'POST /v1/organizations/webhooks/:webhook_endpoint_id': 'tenant',
+  'DELETE /v1/organizations/webhooks/:webhook_endpoint_id': 'tenant',
+  'POST /v1/organizations/webhooks/:webhook_endpoint_id/regenerate_signing_secret': 'tenant',
+  'GET /v1/organizations/webhooks/:webhook_endpoint_id/deliveries': 'tenant',
+  'POST /v1/organizations/webhooks/:webhook_endpoint_id/deliveries/:delivery_id/redeliver': 'tenant',
 };
 
 /** Bodies valid enough that only the scope can refuse them (validation runs before lookups). */
@@ -151,6 +180,10 @@ const BODY: Record<string, (t: Tenant) => unknown> = {
   'POST /v1/memory_stores/:memory_store_id': () => ({ name: 'renamed' }),
   'POST /v1/memory_stores/:memory_store_id/memories': () => ({ path: '/x.md', content: 'x' }),
   'POST /v1/memory_stores/:memory_store_id/memories/:memory_id': () => ({ content: 'x' }),
+  'POST /v1/tunnels/:tunnel_id/certificates': () => ({ ca_certificate_pem: testCa().cert }),
+  'POST /v1/user_profiles/:user_profile_id': () => ({ name: 'renamed' }),
+  'POST /v1/organizations/webhooks/:webhook_endpoint_id': () => ({ name: 'renamed' }),
+  'POST /v1/user_profiles/:user_profile_id/action_urls': () => ({ action: { type: 'enroll_end_user' } }),
 };
 
 const PARAM: Record<string, (t: Tenant) => string> = {
@@ -172,6 +205,12 @@ const PARAM: Record<string, (t: Tenant) => string> = {
   dream_id: (t) => t.dream,
   skill_id: (t) => t.skill,
   version: (t) => t.skillVersion,
+  tunnel_id: (t) => t.tunnel,
+  certificate_id: (t) => t.tunnelCertificate,
+  user_profile_id: (t) => t.userProfile,
+  webhook_endpoint_id: (t) => t.webhookEndpoint,
+  // The endpoint is looked up first: another workspace's reads as missing whatever the delivery.
+  delivery_id: () => 'whdlv_missing',
 };
 
 const pathFor = (url: string, t: Tenant) =>

@@ -1,6 +1,7 @@
 import Anthropic, { toFile } from '@anthropic-ai/sdk';
 import type { TestServer } from './server.js';
 import { TEST_ADMIN_KEY } from './server.js';
+import { testCa } from './test-ca.js';
 
 export interface CallResult {
   status: number;
@@ -64,6 +65,10 @@ export interface Tenant {
   dream: string;
   skill: string;
   skillVersion: string;
+  tunnel: string;
+  tunnelCertificate: string;
+  userProfile: string;
+  webhookEndpoint: string;
   ids(): string[];
 }
 
@@ -129,6 +134,15 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
       await toFile(Buffer.from(`---\nname: ${name}-skill\ndescription: d\n---\n`), `${name}-skill/SKILL.md`),
     ],
   });
+  const tunnel = await client.beta.tunnels.create({ display_name: `${name}-tunnel` });
+  const tunnelCertificate = await client.beta.tunnels.certificates.create(tunnel.id, {
+    ca_certificate_pem: testCa().cert,
+  });
+  const userProfile = await client.beta.userProfiles.create({ name: `${name}-user` });
+  const webhookEndpoint = await client.beta.organization.webhooks.create({
+    url: `https://hooks.example.com/${name}`,
+    enabled_events: ['vault.created'] as never,
+  });
   return {
     workspace: workspace.id,
     key: issued.key,
@@ -152,6 +166,10 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     dream: dream.id,
     skill: skill.id,
     skillVersion: skill.latest_version_id,
+    tunnel: tunnel.id,
+    tunnelCertificate: tunnelCertificate.id,
+    userProfile: userProfile.id,
+    webhookEndpoint: webhookEndpoint.id,
     ids() {
       return [
         agent.id,
@@ -163,6 +181,10 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
         session.id,
         dream.id,
         skill.id,
+        tunnel.id,
+        tunnelCertificate.id,
+        userProfile.id,
+        webhookEndpoint.id,
       ];
     },
   };
