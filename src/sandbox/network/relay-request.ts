@@ -57,9 +57,8 @@ export async function relayRequest(
     // let a shared front end (a CDN, a virtual-host server) route the value elsewhere (#12, finding 11).
     const misdirected = misdirectedHost(req, target.path, target.checked);
     if (misdirected) {
-      res.shouldKeepAlive = false;
       target.log?.(`paddock: egress refused: ${misdirected}`);
-      return refuse(res, 421, misdirected);
+      return refuseUnread(req, res, 421, misdirected);
     }
   }
   const headers = substituteHeaders(withoutHopByHop(req.headers), target.secrets);
@@ -76,13 +75,10 @@ export async function relayRequest(
       body = substituteBody(await readBody(req, MAX_SUBSTITUTED_BODY_BYTES, read), target.secrets);
     } catch (error) {
       if (!(error instanceof BodyTooLarge || error instanceof BudgetExhausted)) return void res.destroy();
-      res.shouldKeepAlive = false;
-      // Read and drop the rest (nothing is kept): closing on unread bytes would reset the
-      // connection, and the client would see a send failure instead of this answer.
-      req.resume();
+      reservation?.release(); // nothing of this body is kept while the rest is read and dropped
       if (error instanceof BudgetExhausted)
         target.log?.(`paddock: egress to ${target.authority}: ${error.message}`);
-      return refuse(res, error instanceof BodyTooLarge ? 413 : 503, error.message);
+      return refuseUnread(req, res, error instanceof BodyTooLarge ? 413 : 503, error.message);
     }
     delete headers['transfer-encoding'];
     headers['content-length'] = String(body.length);
@@ -146,6 +142,47 @@ function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   for (const [name, value] of Object.entries(headers))
     if (!HOP_BY_HOP.includes(name) && !named.includes(name)) out[name] = value;
   return out;
+}
+
+/**
+ * How long a refused request's unread body is read and dropped before its connection is cut
+ * anyway: a client that keeps sending past it holds nothing in memory but a relay slot.
+ */
+export const REFUSED_BODY_DRAIN_MS = 30_000;
+
+/**
+ * Refuses a request whose body may still be arriving, then closes the connection, but only
+ * once that body has been read and dropped (or REFUSED_BODY_DRAIN_MS passed). The answer is sent
+ * whole at once (its length declared), so the client can read it while still uploading. Closing
+ * with unread bytes makes the kernel reset the connection, and the relay in front of the proxy
+ * (socat) then resets the client's, which reports a send failure instead of this answer: under
+ * the combined floods every refused 10 MiB upload could end that way, and a sandbox waiting for
+ * its 503 waited forever (issue #12, findings 9 and 11).
+ */
+export function refuseUnread(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+): void {
+  if (res.headersSent) return void res.destroy();
+  const text = `${message}\n`;
+  res.shouldKeepAlive = false;
+  res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
+  res.write(text);
+  const cut = setTimeout(() => res.destroy(), REFUSED_BODY_DRAIN_MS);
+  const end = () => {
+    clearTimeout(cut);
+    if (!res.writableEnded) res.end();
+  };
+  res.once('close', () => clearTimeout(cut));
+  if (req.complete) {
+    end();
+    return;
+  }
+  req.once('end', end);
+  req.once('close', end);
+  req.resume();
 }
 
 export function refuse(res: ServerResponse, status: number, message: string): void {
