@@ -14,7 +14,7 @@ export async function ensureInitialKey(paddock: Paddock, config: PaddockConfig):
     `\nCreated the first Paddock API key (shown once; store it now):\n\n  export PADDOCK_API_KEY=${key}\n\n` +
       // Never ANTHROPIC_API_KEY: the server reads that one as its upstream key, and a user who
       // exported the Paddock key under that name would send it to the model upstream.
-      'Clients send it as their API key (the SDK: apiKey: process.env.PADDOCK_API_KEY, baseURL pointed here;\n' +
+      'Clients send it as their API key (the SDK: its apiKey from the PADDOCK_API_KEY variable, baseURL pointed here;\n' +
       'the CLI reads PADDOCK_API_KEY). Set PADDOCK_ADMIN_KEY to choose your own instead.\n\n',
   );
 }
