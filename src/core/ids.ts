@@ -32,6 +32,7 @@ export const ID_PREFIX = {
   userProfile: 'uprof',
   deployment: 'depl',
   deploymentRun: 'drun',
+  workflowRun: 'wfrun',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

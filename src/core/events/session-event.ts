@@ -50,6 +50,18 @@ export interface ModelUsage {
   speed?: 'standard' | 'fast' | null;
 }
 
+/** Why a workflow run did not finish, or was not created (BetaManagedAgentsWorkflowRunErrorObject). */
+export interface WorkflowRunError {
+  type: 'timeout_error' | 'program_error' | 'unknown_error' | 'thread_limit_error' | 'max_workflow_runs_error';
+  message: string;
+}
+
+/** How a workflow run ended (BetaManagedAgentsWorkflowRunResult). */
+export type WorkflowRunResult =
+  | { type: 'completed' }
+  | { type: 'stopped' }
+  | { type: 'error'; error: WorkflowRunError };
+
 export type SessionEvent = EventBase &
   (
     | { type: 'user.message'; content: ContentBlock[] }
@@ -161,6 +173,27 @@ export type SessionEvent = EventBase &
         usage: ModelUsage;
         /** Paddock extra: the grader's model, so its tokens are priced like any model request. */
         model?: string;
+      }
+    | {
+        type: 'workflow_run.created';
+        workflow_run_id: string;
+        name: string;
+        description: string | null;
+        phases: Array<{ id: string; name: string; description: string | null }>;
+      }
+    | { type: 'workflow_run.status_running' | 'workflow_run.status_idle'; workflow_run_id: string }
+    | { type: 'workflow_run.status_ended'; workflow_run_id: string; result: WorkflowRunResult }
+    | { type: 'workflow_run.error'; workflow_run_id: string | null; error: WorkflowRunError }
+    | {
+        type: 'workflow_run.phase_started';
+        workflow_run_id: string;
+        workflow_run_phase_id: string;
+      }
+    | {
+        type: 'workflow_run.phase_ended';
+        workflow_run_id: string;
+        workflow_run_phase_id: string;
+        phase_started_id: string;
       }
     | {
         type: 'span.model_request_end';

@@ -36,7 +36,9 @@ export type ResourceKind =
   /** src/core/user-profiles/. */
   | 'user_profile'
   /** src/core/deployments/: its runs live in their own table (deployment-run-store.ts). */
-  | 'deployment';
+  | 'deployment'
+  /** src/core/workflows/: a session's workflow run (parent: the session); its journal is in the doc. */
+  | 'workflow_run';
 
 export interface ResourceRecord<TDoc = unknown> {
   kind: ResourceKind;
