@@ -1,76 +1,42 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
-import { type APIError, toFile } from '@anthropic-ai/sdk';
+import { toFile } from '@anthropic-ai/sdk';
 import { GRADER_MARKER } from '../../src/core/outcomes/grader-request.js';
-import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
 import { DIALECTS } from '../support/databases.js';
 import {
   createSession,
   type HarnessFixture,
   isIdle,
-  openEventReader,
   type StreamEvent,
   startHarnessFixture,
 } from '../support/harness-fixture.js';
+import {
+  agentSays,
+  assertSdkShape,
+  defineAndWait,
+  graderSays,
+  outcomeTypes,
+} from '../support/outcome-script.js';
 import { requiredFields } from '../support/sdk-shapes.js';
 
+/** The outcome loop with the scripted model, through the SDK, over both databases (docs/outcomes.md). */
 type Session = Anthropic.Beta.Sessions.BetaManagedAgentsSession;
-
-const agentSays = (match: string, text: string): ScriptedTurn => ({
-  match,
-  content: [{ type: 'text', text }],
-  usage: { input_tokens: 100, output_tokens: 10 },
-});
-const graderSays = (
-  result: string,
-  explanation: string,
-  extra: Partial<ScriptedTurn> = {},
-): ScriptedTurn => ({
-  match: GRADER_MARKER,
-  content: [{ type: 'tool_use', name: 'submit_verdict', input: { result, explanation } }],
-  usage: { input_tokens: 1000, output_tokens: 7 },
-  ...extra,
-});
-
-/** Every field the SDK declares required for this event's interface is present. */
-function assertSdkShape(event: StreamEvent, typeName: string): void {
-  const fields = requiredFields(typeName);
-  assert.ok(fields && fields.length > 0, `the SDK declares ${typeName}`);
-  for (const field of fields) assert.ok(field in event, `${event.type} lacks ${field} (${typeName})`);
-}
-
-const outcomeTypes = (events: StreamEvent[]) =>
-  events
-    .filter((event) => event.type.startsWith('span.outcome') || event.type === 'user.define_outcome')
-    .filter((event) => event.type !== 'span.outcome_evaluation_ongoing')
-    .map((event) => (event.type === 'span.outcome_evaluation_end' ? `end:${event.result}` : event.type));
 
 for (const dialect of DIALECTS) {
   describe(`outcomes: the grader loop (${dialect})`, () => {
     let fixture: HarnessFixture;
     before(async () => {
       // Heartbeats on every part of the grader's stream: deterministic, no timer involved.
-      fixture = await startHarnessFixture(dialect, [], {}, { outcomes: { heartbeatMs: 0 } });
+      // The grader runs on its own configured model (PADDOCK_OUTCOME_GRADER_MODEL).
+      fixture = await startHarnessFixture(
+        dialect,
+        [],
+        {},
+        { outcomes: { heartbeatMs: 0, graderModel: 'claude-haiku-4-5' } },
+      );
     });
     after(async () => fixture.close());
-
-    async function defineAndWait(sessionId: string, define: Record<string, unknown>) {
-      const reader = await openEventReader(fixture.client, sessionId);
-      try {
-        await fixture.client.beta.sessions.events.send(sessionId, {
-          events: [
-            {
-              type: 'user.define_outcome',
-              ...define,
-            } as Anthropic.Beta.Sessions.BetaManagedAgentsEventParams,
-          ],
-        });
-        return await reader.until(isIdle, 60_000);
-      } finally {
-        reader.close();
-      }
-    }
 
     it('needs_revision once, then satisfied: events, retrieve and usage match the SDK', async () => {
       const { client, model } = fixture;
@@ -81,7 +47,7 @@ for (const dialect of DIALECTS) {
         agentSays('FEEDBACK-LOOP', 'Draft two: roses are red, violets are blue.'),
         graderSays('satisfied', 'Both flowers are there.'),
       ]);
-      const events = await defineAndWait(session.id, {
+      const events = await defineAndWait(client, session.id, {
         description: 'TASK-LOOP: write a two-line poem',
         rubric: { type: 'text', content: '- mentions roses\n- mentions violets' },
       });
@@ -142,6 +108,8 @@ for (const dialect of DIALECTS) {
       assert.equal(graderBodies.length, 2);
       const firstGrader = JSON.parse(graderBodies[0] ?? '{}');
       assert.equal(firstGrader.messages.length, 1, 'one user message, no agent history');
+      assert.equal(firstGrader.model, 'claude-haiku-4-5', 'the configured grader model');
+      assert.equal(ends[1]?.model, 'claude-haiku-4-5', 'priced at the grader model');
       assert.match(graderBodies[0] ?? '', /Draft one: roses are red/);
       assert.match(graderBodies[0] ?? '', /mentions violets/);
       assert.doesNotMatch(graderBodies[0] ?? '', /<outcome id=/, 'not the agent conversation');
@@ -168,6 +136,29 @@ for (const dialect of DIALECTS) {
       assert.equal(retrieved.usage.output_tokens, 2 * 10 + 2 * 7);
     });
 
+    it('a failing grader request is retried like any model request', async () => {
+      const { client, model } = fixture;
+      const { session } = await createSession(client);
+      model.push([
+        agentSays('TASK-RETRY', 'the work'),
+        { match: GRADER_MARKER, error: { status: 529, message: 'Overloaded' } },
+        graderSays('satisfied', 'fine after a retry'),
+      ]);
+      const events = await defineAndWait(client, session.id, {
+        description: 'TASK-RETRY',
+        rubric: { type: 'text', content: 'x' },
+      });
+      const start = events.findIndex((event) => event.type === 'span.outcome_evaluation_start');
+      const error = events.findIndex((event) => event.type === 'session.error');
+      const end = events.findIndex((event) => event.type === 'span.outcome_evaluation_end');
+      assert.ok(start < error && error < end, 'the error sits inside the evaluation');
+      assert.equal(events[error]?.error.type, 'model_overloaded_error');
+      assert.equal(events[error]?.error.retry_status.type, 'retrying');
+      assert.equal(events.filter((event) => event.type === 'span.outcome_evaluation_start').length, 1);
+      assert.equal(events[end]?.result, 'satisfied');
+      assert.equal(events.at(-1)?.stop_reason.type, 'end_turn');
+    });
+
     it('max_iterations_reached: no further evaluation, one final acknowledgment turn', async () => {
       const { client, model } = fixture;
       const { session } = await createSession(client);
@@ -178,7 +169,7 @@ for (const dialect of DIALECTS) {
         graderSays('needs_revision', 'FEEDBACK-MAX-2 still wrong'),
         agentSays('FEEDBACK-MAX-2', 'ACK-MAX: here is where the work stands'),
       ]);
-      const events = await defineAndWait(session.id, {
+      const events = await defineAndWait(client, session.id, {
         description: 'TASK-MAX: something hard',
         rubric: { type: 'text', content: 'impossible' },
         max_iterations: 2,
@@ -220,7 +211,7 @@ for (const dialect of DIALECTS) {
         graderSays('failed', 'The rubric asks for a spreadsheet; the task is a poem.'),
       ]);
       const before = model.requests().length;
-      const events = await defineAndWait(session.id, {
+      const events = await defineAndWait(client, session.id, {
         description: 'TASK-FAIL: write a poem',
         rubric: { type: 'file', file_id: rubric.id },
       });
@@ -235,112 +226,6 @@ for (const dialect of DIALECTS) {
       const retrieved: Session = await client.beta.sessions.retrieve(session.id);
       assert.equal(retrieved.outcome_evaluations[0]?.result, 'failed');
       assert.equal(retrieved.status, 'idle');
-    });
-
-    it('an interrupt during grading ends the outcome as interrupted', async () => {
-      const { client, model } = fixture;
-      const { session } = await createSession(client);
-      // The grader streams slowly, so the interrupt lands while it runs whatever the machine's load.
-      model.push([
-        agentSays('TASK-INT', 'done quickly'),
-        graderSays('satisfied', 'never delivered', { delay_ms: 5_000 }),
-      ]);
-      const reader = await openEventReader(client, session.id);
-      try {
-        await client.beta.sessions.events.send(session.id, {
-          events: [
-            {
-              type: 'user.define_outcome',
-              description: 'TASK-INT: anything',
-              rubric: { type: 'text', content: 'x' },
-            },
-          ],
-        });
-        const seen = await reader.until((event) => event.type === 'span.outcome_evaluation_start', 60_000);
-        const start = seen.at(-1);
-        await client.beta.sessions.events.send(session.id, { events: [{ type: 'user.interrupt' }] });
-        const rest = await reader.until(isIdle, 60_000);
-        const end = rest.find((event) => event.type === 'span.outcome_evaluation_end');
-        assert.equal(end?.result, 'interrupted');
-        assert.equal(end?.outcome_evaluation_start_id, start?.id);
-        assert.equal(end?.iteration, 0);
-        assertSdkShape(end as StreamEvent, 'BetaManagedAgentsSpanOutcomeEvaluationEndEvent');
-        assert.equal(rest.at(-1)?.stop_reason.type, 'end_turn');
-      } finally {
-        reader.close();
-      }
-      const retrieved: Session = await client.beta.sessions.retrieve(session.id);
-      assert.equal(retrieved.outcome_evaluations[0]?.result, 'interrupted');
-      // Nothing resumes the interrupted evaluation: a later listing has exactly one end.
-      const listed = await client.beta.sessions.events.list(session.id, { limit: 100 });
-      assert.equal(listed.data.filter((event) => event.type === 'span.outcome_evaluation_end').length, 1);
-    });
-
-    it('refuses a second outcome while one is in progress, and a missing rubric file, naming the field', async () => {
-      const { client, model } = fixture;
-      const { session } = await createSession(client);
-      await assert.rejects(
-        client.beta.sessions.events.send(session.id, {
-          events: [
-            {
-              type: 'user.define_outcome',
-              description: 'd',
-              rubric: { type: 'file', file_id: 'file_missing' },
-            },
-          ],
-        }),
-        (error: APIError) => error.status === 400 && /events\[0\]\.rubric\.file_id/.test(error.message),
-      );
-      await assert.rejects(
-        client.beta.sessions.events.send(session.id, {
-          events: [
-            {
-              type: 'user.define_outcome',
-              description: 'd',
-              rubric: { type: 'text', content: 'r'.repeat(262_145) },
-            },
-          ],
-        }),
-        (error: APIError) => error.status === 400 && /rubric\.content/.test(error.message),
-      );
-      const { agent, environment } = await createSession(client);
-      await assert.rejects(
-        client.beta.sessions.create({
-          agent: agent.id,
-          environment_id: environment.id,
-          initial_events: [
-            { type: 'user.define_outcome', description: 'a', rubric: { type: 'text', content: 'x' } },
-            { type: 'user.define_outcome', description: 'b', rubric: { type: 'text', content: 'y' } },
-          ],
-        }),
-        (error: APIError) =>
-          error.status === 400 &&
-          /initial_events\[1\]: an outcome is already in progress/.test(error.message),
-      );
-      model.push([agentSays('TASK-TWO', 'working'), graderSays('satisfied', 'ok', { delay_ms: 5_000 })]);
-      const reader = await openEventReader(client, session.id);
-      try {
-        await client.beta.sessions.events.send(session.id, {
-          events: [
-            { type: 'user.define_outcome', description: 'TASK-TWO', rubric: { type: 'text', content: 'x' } },
-          ],
-        });
-        await reader.until((event) => event.type === 'user.define_outcome', 60_000);
-        await assert.rejects(
-          client.beta.sessions.events.send(session.id, {
-            events: [
-              { type: 'user.define_outcome', description: 'another', rubric: { type: 'text', content: 'y' } },
-            ],
-          }),
-          (error: APIError) =>
-            error.status === 400 && /events\[0\]: an outcome is already in progress/.test(error.message),
-        );
-        // The slow grader is not waited for: an interrupt ends the outcome and the turn.
-        await client.beta.sessions.events.send(session.id, { events: [{ type: 'user.interrupt' }] });
-        await reader.until(isIdle, 60_000);
-      } finally {
-        reader.close();
-      }
     });
   });
 }

@@ -3,6 +3,9 @@ import type { LogEntry } from '../harness/session-state.js';
 
 export type OutcomeResult = EventOf<'span.outcome_evaluation_end'>['result'];
 
+/** Evaluations per outcome when `max_iterations` is not given (the SDK's default). */
+export const DEFAULT_MAX_ITERATIONS = 3;
+
 /** Results after which no evaluation of that outcome follows. */
 export const TERMINAL_RESULTS: ReadonlySet<string> = new Set([
   'satisfied',

@@ -5,7 +5,13 @@ import type { LogEntry } from '../harness/session-state.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { ModelContentBlock, ModelRouter } from '../ports/model-provider.js';
 import { buildGraderRequest, type GraderVerdict, parseVerdict } from './grader-request.js';
-import { foldOutcome, type OutcomeResult, type OutcomeState, rubricOf } from './outcome-state.js';
+import {
+  DEFAULT_MAX_ITERATIONS,
+  foldOutcome,
+  type OutcomeResult,
+  type OutcomeState,
+  rubricOf,
+} from './outcome-state.js';
 
 export interface OutcomeSettings {
   /** The grader's model (PADDOCK_OUTCOME_GRADER_MODEL); default: the session agent's model. */
@@ -22,7 +28,6 @@ export interface OutcomeSettings {
 }
 
 export const DEFAULT_OUTCOME_HEARTBEAT_MS = 10_000;
-const DEFAULT_MAX_ITERATIONS = 3;
 const ZERO_USAGE: ModelUsage = {
   input_tokens: 0,
   output_tokens: 0,

@@ -4,13 +4,12 @@ import type { EnvironmentDocument } from '../environments/environment.js';
 import { invalidRequest } from '../errors.js';
 import type { DraftEvent } from '../events/session-event.js';
 import type { IdGenerator } from '../ids.js';
-import { TERMINAL_RESULTS } from '../outcomes/outcome-state.js';
+import { DEFAULT_MAX_ITERATIONS, TERMINAL_RESULTS } from '../outcomes/outcome-state.js';
 import type { Store } from '../ports/store.js';
 import type { ClientEventInput } from '../schemas/session-events.js';
 import { assertSameWorkspace } from '../workspaces/same-workspace.js';
 import type { EventLog } from './event-log.js';
 
-const DEFAULT_MAX_ITERATIONS = 3;
 /** A system.message belongs directly after one of these (spec §4.1). */
 const SYSTEM_MESSAGE_ANCHORS = new Set(['user.message', 'user.tool_result', 'user.custom_tool_result']);
 
