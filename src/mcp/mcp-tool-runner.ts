@@ -17,6 +17,11 @@ export interface McpToolRunnerOptions {
   credentials: McpCredentialSource;
   /** The outbound client for MCP servers and OAuth token endpoints (the operator's MCP address policy). */
   fetch: OutboundFetch;
+  /**
+   * The client for a server reached through a tunnel (core/tunnels/tunnel-routes.ts): undefined
+   * when the URL names no tunnel; throws (a message naming why) when it names one that cannot carry it.
+   */
+  tunnelFetch?: ((sessionId: string, url: string) => Promise<OutboundFetch | undefined>) | undefined;
   clock: Clock;
   /** Appends to the session's log under the harness's lease (session.error for failing servers). */
   appendEvents(sessionId: string, drafts: DraftEvent[]): Promise<unknown>;
@@ -129,6 +134,18 @@ export class McpToolRunner implements ToolRunner {
     return slot;
   }
 
+  private async fetchFor(sessionId: string, server: McpServer): Promise<OutboundFetch> {
+    if (!this.options.tunnelFetch) return this.options.fetch;
+    try {
+      return (await this.options.tunnelFetch(sessionId, server.url)) ?? this.options.fetch;
+    } catch (error) {
+      throw new McpFailure(
+        'connection',
+        `could not connect to MCP server ${server.name}: ${describeError(error)}`,
+      );
+    }
+  }
+
   private ensure(
     session: HarnessSession,
     slot: SessionSlot,
@@ -153,7 +170,8 @@ export class McpToolRunner implements ToolRunner {
           this.refreshes,
           this.options.fetch,
         );
-        const connection = await connectMcpServer(server.server, auth, this.timeouts, this.options.fetch);
+        const fetch = await this.fetchFor(session.id, server.server);
+        const connection = await connectMcpServer(server.server, auth, this.timeouts, fetch);
         for (const secret of auth.secrets) server.secrets.add(secret);
         if (this.sessions.get(session.id) !== slot) {
           // The session was updated while we connected: this connection is for the old config.

@@ -13,7 +13,18 @@ export interface OutboundClientOptions extends Omit<AddressPolicyOptions, 'hostA
   lookup?: LookupFunction | undefined;
   /** The server's own addresses; os.networkInterfaces() unless a test injects them. */
   hostAddresses?: (() => readonly string[]) | undefined;
+  /** https trusts only these CA certificates (PEM) instead of the system's: a tunnel's certificates. */
+  ca?: readonly string[] | undefined;
+  /**
+   * Every request is dialed to this address instead of the URL's host (a tunnel's gateway). A
+   * gateway named by host name is resolved through the checked lookup, so the caller lists it in
+   * `allowedPrivateHosts` when it is private. TLS still names and verifies the URL's host, and the
+   * Host header is the URL's.
+   */
+  dialVia?: { host: string; port: number } | undefined;
 }
+
+type Dial = OutboundClientOptions['dialVia'];
 
 const MAX_REDIRECTS = 20;
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -34,8 +45,13 @@ export function createOutboundFetch(options: OutboundClientOptions): OutboundFet
   const lookup = checkedLookup(source, options.lookup);
   const agents = {
     'http:': new HttpAgent({ keepAlive: true, lookup } as ConstructorParameters<typeof HttpAgent>[0]),
-    'https:': new HttpsAgent({ keepAlive: true, lookup } as ConstructorParameters<typeof HttpsAgent>[0]),
+    'https:': new HttpsAgent({
+      keepAlive: true,
+      lookup,
+      ...(options.ca ? { ca: [...options.ca] } : {}),
+    } as ConstructorParameters<typeof HttpsAgent>[0]),
   };
+  const dial = options.dialVia;
   return async (input, init) => {
     const request = new Request(input, init);
     // Read once: a redirect that keeps the body (307/308) sends it again.
@@ -46,7 +62,7 @@ export function createOutboundFetch(options: OutboundClientOptions): OutboundFet
       body: request.body === null ? undefined : Buffer.from(await request.arrayBuffer()),
     };
     for (let hops = 0; ; hops++) {
-      const response = await send(hop, request.signal, source, lookup, agents);
+      const response = await send(hop, request.signal, source, lookup, agents, dial);
       const location = response.headers.get('location');
       if (request.redirect === 'manual' || !isRedirect(response.status) || location === null) return response;
       await response.body?.cancel().catch(() => undefined);
@@ -95,13 +111,14 @@ function send(
   source: PolicySource,
   lookup: LookupFunction,
   agents: Record<'http:' | 'https:', HttpAgent>,
+  dial: Dial,
 ): Promise<Response> {
   const { url, body } = hop;
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return Promise.reject(new TypeError(`only http and https URLs, not ${url.protocol}`));
   const host = url.hostname.replace(/^\[|\]$/g, '');
   // net.connect dials an IP literal without calling the lookup: check it here instead.
-  if (isIP(host)) {
+  if (isIP(host) && dial === undefined) {
     const verdict = checkAddress(host, source.current(), host);
     if (!verdict.allowed) return Promise.reject(new OutboundRefused(verdict.reason));
   }
@@ -110,12 +127,19 @@ function send(
     headers[name] = value;
   });
   if (body !== undefined) headers['content-length'] = String(body.length);
+  if (dial) headers['host'] = url.host;
   if (signal.aborted) return Promise.reject(signal.reason);
   const transport = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<Response>((resolve, reject) => {
     const outgoing = transport(
       url,
-      { method: hop.method, headers, agent: agents[url.protocol as 'http:' | 'https:'], lookup, signal },
+      {
+        method: hop.method,
+        headers,
+        agent: agents[url.protocol as 'http:' | 'https:'],
+        signal,
+        ...(dial ? { hostname: dial.host, port: dial.port, servername: host } : { lookup }),
+      },
       (incoming) => resolve(toResponse(incoming, hop)),
     );
     outgoing.once('error', (error) => reject(signal.aborted ? signal.reason : error));

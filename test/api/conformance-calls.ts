@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { toFile } from '@anthropic-ai/sdk';
+import { TUNNEL_AND_PROFILE_CALLS } from './conformance-calls-tunnels.js';
 
 /** A builder: one SDK call with valid arguments (test/api/conformance.test.ts). */
 export type Call = (context: Context) => Promise<unknown>;
@@ -23,6 +24,7 @@ export interface Context {
 }
 
 export const CALLS: Record<string, Call> = {
+  ...TUNNEL_AND_PROFILE_CALLS,
   'beta.agents.create': ({ client }) => client.beta.agents.create({ name: 'c', model: 'claude-sonnet-4-6' }),
   'beta.agents.retrieve': async (c) => c.client.beta.agents.retrieve((await c.agent()).id),
   'beta.agents.update': async (c) => {

@@ -35,8 +35,4 @@ const family = (resource: string, methods: string[]) => methods.map((method) => 
 export const NOT_YET_SERVED = [
   ...family('deployments', ['create', 'retrieve', 'update', 'list', 'archive', 'pause', 'run', 'unpause']),
   ...family('deploymentRuns', ['retrieve', 'list']),
-  ...family('tunnels', ['create', 'retrieve', 'list', 'archive', 'revealToken', 'rotateToken']),
-  ...family('tunnels.certificates', ['create', 'retrieve', 'list', 'archive']),
-  ...family('userProfiles', ['create', 'retrieve', 'update', 'list', 'delete', 'createEnrollmentURL']),
-  ...family('userProfiles.actionURLs', ['create']),
 ];

@@ -110,17 +110,17 @@ export class TunnelCertificateService {
     return toCertificateWire(certificate);
   }
 
-  /** The PEMs a connection through the tunnel trusts (none: the tunnel refuses MCP traffic). */
-  async trustedPems(tunnelId: string, store: Store = this.store): Promise<string[]> {
-    return (await activeCertificates(store, tunnelId)).map((certificate) => certificate.ca_certificate_pem);
-  }
-
   private async stored(tunnelId: string, id: string): Promise<StoredTunnelCertificate> {
     await this.tunnels.stored(tunnelId);
     const record = await this.store.resources.get<StoredTunnelCertificate>('tunnel_certificate', id);
     if (!record || record.doc.tunnel_id !== tunnelId) throw notFound('Tunnel certificate', id);
     return record.doc;
   }
+}
+
+/** The PEMs a connection through the tunnel trusts (none: the tunnel refuses MCP traffic). */
+export async function trustedCertificatePems(store: Store, tunnelId: string): Promise<string[]> {
+  return (await activeCertificates(store, tunnelId)).map((certificate) => certificate.ca_certificate_pem);
 }
 
 async function activeCertificates(store: Store, tunnelId: string): Promise<StoredTunnelCertificate[]> {
