@@ -154,6 +154,10 @@ for (const dialect of DIALECTS) {
           'session.created',
           'session.status_run_started',
           'session.status_idled',
+          'session.archived',
+          'session.deleted',
+          'agent.updated',
+          'agent.archived',
         ),
       });
       const agent = await client.beta.agents.create({ name: 'hooked', model: 'claude-haiku-4-5' });
@@ -205,24 +209,37 @@ for (const dialect of DIALECTS) {
       await client.beta.sessions.events.send(session.id, {
         events: [{ type: 'user.message', content: [{ type: 'text', text: 'hello' }] }],
       });
-      const types = (await until(
-        'the session events',
-        async () =>
-          receiver.received.map((received) => {
-            const unwrapped = client.beta.webhooks.unwrap(received.body, {
-              headers: received.headers,
-              key: received === delivery ? endpoint.signing_secret : otherSecret,
-            });
-            return `${unwrapped.data.type} ${unwrapped.data.id}`;
-          }),
-        (seen) => seen.includes(`session.status_idled ${session.id}`),
-      )) as string[];
-      for (const expected of [
+      const readTypes = async () =>
+        receiver.received.map((received) => {
+          const unwrapped = client.beta.webhooks.unwrap(received.body, {
+            headers: received.headers,
+            key: received === delivery ? endpoint.signing_secret : otherSecret,
+          });
+          return `${unwrapped.data.type} ${unwrapped.data.id}`;
+        });
+      await until('the session to go idle', readTypes, (seen) =>
+        seen.includes(`session.status_idled ${session.id}`),
+      );
+      // Archive and delete the session, update and archive the agent: each one event.
+      await client.beta.sessions.archive(session.id);
+      await client.beta.sessions.delete(session.id);
+      await client.beta.agents.update(agent.id, { version: agent.version, name: 'hooked-2' });
+      await client.beta.agents.archive(agent.id);
+      const expected = [
         `environment.created ${environment.id}`,
         `session.created ${session.id}`,
         `session.status_run_started ${session.id}`,
-      ])
-        assert.ok(types.includes(expected), `${expected} in ${types.join(', ')}`);
+        `session.archived ${session.id}`,
+        `session.deleted ${session.id}`,
+        `agent.updated ${agent.id}`,
+        `agent.archived ${agent.id}`,
+      ];
+      // Deliveries run in parallel: they may arrive in any order.
+      const types = await until('the later events', readTypes, (seen) =>
+        expected.every((type) => seen.includes(type)),
+      );
+      for (const type of expected)
+        assert.equal(types.filter((seen) => seen === type).length, 1, `${type} once in ${types.join(', ')}`);
 
       // The delivery log: response codes and durations; a manual redelivery sends the same id again.
       const log = await deliveries(client, endpoint.id);
