@@ -19,6 +19,7 @@ import {
   outcomeTypes,
 } from '../support/outcome-script.js';
 import { requiredFields } from '../support/sdk-shapes.js';
+import { TEST_ADMIN_KEY } from '../support/server.js';
 
 /** The outcome loop with the scripted model, through the SDK, over both databases (docs/outcomes.md). */
 type Session = Anthropic.Beta.Sessions.BetaManagedAgentsSession;
@@ -130,6 +131,15 @@ for (const dialect of DIALECTS) {
       assert.equal(evaluation.iteration, 1);
       assert.equal(evaluation.explanation, 'Both flowers are there.');
       assert.equal(evaluation.completed_at, ends[1]?.processed_at);
+
+      // Operators count grader requests like any model request (the first haiku requests here).
+      const scraped = await fetch(`${fixture.server.url}/metrics`, {
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+      });
+      assert.match(
+        await scraped.text(),
+        /^paddock_model_requests_total\{[^}]*model="claude-haiku-4-5"[^}]*outcome="ok"[^}]*\} 2$/m,
+      );
 
       // Grader tokens are metered like the agent's: 2 agent calls + 2 grader calls.
       assert.equal(retrieved.usage.input_tokens, 2 * 100 + 2 * 1000);

@@ -230,6 +230,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
         events,
         idle: state.status === 'idle',
         outputFiles: () => readOutputFiles(deps.tools, session, events, signal),
+        telemetry: { telemetry, turn: turnAfter([]) },
         signal,
       });
       if (outcomeStepped) {

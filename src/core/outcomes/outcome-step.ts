@@ -2,8 +2,10 @@ import type { Clock } from '../clock.js';
 import type { DraftEvent, ModelUsage } from '../events/session-event.js';
 import { answerKey } from '../harness/append-keys.js';
 import type { LogEntry } from '../harness/session-state.js';
+import { reportModelRequest } from '../harness/turn-telemetry.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { ModelContentBlock, ModelRouter } from '../ports/model-provider.js';
+import type { Telemetry, TurnRef } from '../ports/telemetry.js';
 import { buildGraderRequest, type GraderVerdict, parseVerdict } from './grader-request.js';
 import {
   DEFAULT_MAX_ITERATIONS,
@@ -47,6 +49,8 @@ export interface OutcomeStepContext {
   events: readonly LogEntry[];
   /** The session is idle: an interrupt still ends the outcome, but no evaluation starts. */
   idle: boolean;
+  /** Grader requests are counted and traced like the agent's (model requests of the turn). */
+  telemetry?: { telemetry: Telemetry; turn: TurnRef | undefined } | undefined;
   /** The deliverable files (/mnt/session/outputs) as text, when there are any (output-files.ts). */
   outputFiles?: (() => Promise<string | undefined>) | undefined;
   signal: AbortSignal;
@@ -94,7 +98,10 @@ export async function stepOutcome(context: OutcomeStepContext): Promise<boolean>
     );
     open = { startId: start?.id ?? '', iteration: outcome.iteration, heartbeats: 0 };
   }
-  const graded = await grade(context, outcome, open.startId, open.iteration, open.heartbeats);
+  const evaluation = open;
+  const graded = await observed(context, () =>
+    grade(context, outcome, evaluation.startId, evaluation.iteration, evaluation.heartbeats),
+  );
   const maxIterations = define.max_iterations ?? DEFAULT_MAX_ITERATIONS;
   const result: OutcomeResult =
     graded.verdict.result === 'needs_revision' && open.iteration + 1 >= maxIterations
@@ -113,6 +120,22 @@ export async function stepOutcome(context: OutcomeStepContext): Promise<boolean>
     answerKey(open.startId, 'span.outcome_evaluation_end'),
   );
   return true;
+}
+
+type Graded = { verdict: GraderVerdict; usage: ModelUsage; model: string };
+
+/** The grader's request reported to operators' metrics and traces as a `chat` span of the turn. */
+async function observed(context: OutcomeStepContext, run: () => Promise<Graded>): Promise<Graded> {
+  const observer = context.telemetry;
+  if (!observer) return run();
+  let graded: Graded | undefined;
+  const model = context.settings.graderModel ?? context.agentModel;
+  await reportModelRequest(observer.telemetry, context.clock, observer.turn, model, async () => {
+    graded = await run();
+    return { stopReason: 'end_turn', usage: graded.usage };
+  });
+  if (!graded) throw new Error('the grader returned nothing');
+  return graded;
 }
 
 function endEvent(
@@ -140,7 +163,7 @@ async function grade(
   startId: string,
   iteration: number,
   heartbeatsLogged: number,
-): Promise<{ verdict: GraderVerdict; usage: ModelUsage; model: string }> {
+): Promise<Graded> {
   const { log, sessionId, clock, settings } = context;
   const model = settings.graderModel ?? context.agentModel;
   const rubric = await rubricText(outcome, settings);
