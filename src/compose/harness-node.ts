@@ -7,6 +7,7 @@ import type { FileService } from '../core/files/file-service.js';
 import { DefaultToolRunner } from '../core/harness/default-tool-runner.js';
 import { DelegationTools } from '../core/harness/delegation-tools.js';
 import { Harness } from '../core/harness/harness.js';
+import { MultiagentTools } from '../core/harness/multiagent-tools.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../core/harness/retry-policy.js';
 import { ThreadKicks } from '../core/harness/run-threads.js';
 import { sessionSandboxSpec } from '../core/harness/sandbox-spec.js';
@@ -122,10 +123,16 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   // Multi-agent: delegation starts worker threads inside the session's current wake.
   const directory = new ThreadDirectory(store, deps.ids, clock);
   const kicks = new ThreadKicks((sessionId) => harness.notify(sessionId));
-  const delegation = new DelegationTools({
+  const kick = (sessionId: string, threadId: string) => kicks.kick(sessionId, threadId);
+  // multiagent_20261001 (advisor, spawn_agent) first; a coordinator roster's tools behind it.
+  const delegation = new MultiagentTools({
     log,
     directory,
-    kick: (sessionId, threadId) => kicks.kick(sessionId, threadId),
+    kick,
+    router,
+    clock,
+    prices: resolvePrices(config.prices),
+    coordinator: new DelegationTools({ log, directory, kick }),
   });
   // One outbound client, one address policy (docs/security.md, "Outbound requests"); only the
   // hosts each use may reach although private differ.

@@ -11,6 +11,9 @@ export type ThreadAgent = Omit<AgentDefinition, 'metadata' | 'multiagent'> & {
   version: number;
 };
 
+/** An agent the agent defined itself when it spawned a thread; not saved (BetaManagedAgentsInlineAgent). */
+export type InlineAgent = Omit<ThreadAgent, 'type' | 'id' | 'version'> & { type: 'inline' };
+
 /** Rosters in a session snapshot hold full thread-agent definitions, not references. */
 export type SessionMultiagent =
   | { type: 'coordinator'; agents: Array<ThreadAgent | { type: 'advisor'; model: string }> }
@@ -114,7 +117,7 @@ export interface SessionThread {
   id: string;
   session_id: string;
   parent_thread_id: string | null;
-  agent: ThreadAgent | { type: 'advisor'; model: string };
+  agent: ThreadAgent | { type: 'advisor'; model: string } | InlineAgent;
   status: SessionStatus;
   stats: { active_seconds?: number; duration_seconds?: number; startup_seconds?: number } | null;
   usage: Record<string, unknown> | null;

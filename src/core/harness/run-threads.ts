@@ -92,7 +92,10 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
       child = children.get(key);
     }
     if (!child || child.status === 'terminated') return;
+    if (child.agent.type === 'advisor' && (await isConsultation(deps, sessionId))) return;
     await runSession(childDeps(child), { sessionId, signal, recovering });
+    // A workflow run's thread reports to its run, not to the primary thread.
+    if (child.workflowRunId !== null) return;
     if (await reportReply(deps.log, deps.directory, sessionId, childDeps(child).log, child)) start(PRIMARY);
   };
 
@@ -128,6 +131,16 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
   }
   // The caller turns a failure into session.error + idle, so no session is left running.
   if (failure !== undefined) throw failure;
+}
+
+/**
+ * A `multiagent_20261001` advisor thread holds one consultation, made inside
+ * the primary thread's tool call (advisor-consultation.ts): the loop has
+ * nothing to run there. A coordinator roster's advisor entry is a worker.
+ */
+async function isConsultation(deps: RunDependencies, sessionId: string): Promise<boolean> {
+  const session = await deps.sessions.load(sessionId);
+  return (session?.agent.multiagent as { type?: string } | null)?.type === 'multiagent_20261001';
 }
 
 /**

@@ -17,6 +17,8 @@ export interface ChildThread {
   agentName: string;
   agent: SessionThread['agent'];
   status: SessionStatus;
+  /** The workflow run that created the thread (its reply goes to the run, not the primary thread). */
+  workflowRunId: string | null;
 }
 
 /** The most child threads one session may hold (spec: at most 25 concurrent threads). */
@@ -55,9 +57,13 @@ export class ThreadDirectory {
     sessionId: string,
     parentThreadId: string,
     agent: SessionThread['agent'],
+    workflowRunId: string | null = null,
   ): Promise<ChildThread> {
     const now = toTimestamp(this.clock.now());
-    const thread = newSessionThread({ id: this.ids.next('thread'), sessionId, parentThreadId, agent, now });
+    const thread = {
+      ...newSessionThread({ id: this.ids.next('thread'), sessionId, parentThreadId, agent, now }),
+      workflow_run_id: workflowRunId,
+    };
     await this.store.resources.insert(threadRecord(thread));
     return toChild(threadRecord(thread));
   }
@@ -97,6 +103,7 @@ function toChild(record: ResourceRecord<SessionThread>): ChildThread {
     agentName: agentNameOf(record.doc.agent),
     agent: record.doc.agent,
     status: record.doc.status,
+    workflowRunId: record.doc.workflow_run_id ?? null,
   };
 }
 

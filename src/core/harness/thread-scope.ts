@@ -115,5 +115,7 @@ function threadAgentSnapshot(thread: ChildThread): AgentSnapshot {
       multiagent: null,
     };
   }
-  return { ...(agent as Omit<AgentSnapshot, 'multiagent'>), multiagent: null };
+  // An inline agent has no Agent resource: its thread stands in for the id.
+  if (agent.type === 'inline') return { ...agent, id: thread.id, version: 1, multiagent: null };
+  return { ...agent, multiagent: null };
 }
