@@ -1,5 +1,4 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { WebhookCreateParams } from '@anthropic-ai/sdk/resources/beta/organization/webhooks.js';
 import type { Command } from 'commander';
 import { collect } from './body-file.js';
 import { withClientOptions } from './connect.js';
@@ -9,7 +8,8 @@ import { clientAction, type ExitCode } from './resource-commands.js';
 type Options = Record<string, unknown> & { json?: boolean };
 type Row = Record<string, unknown>;
 // The SDK types enabled_events with its organization events only; the server takes (and checks) every type.
-const eventTypes = (value: unknown) => value as WebhookCreateParams['enabled_events'] | undefined;
+type EnabledEvents = Parameters<Anthropic['beta']['organization']['webhooks']['create']>[0]['enabled_events'];
+const eventTypes = (value: unknown) => value as EnabledEvents | undefined;
 const base = '/v1/organizations/webhooks';
 
 const ENDPOINT_COLUMNS: Column[] = [
