@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { PaddockConfig } from '../config/config.js';
+import { toTimestamp } from '../core/clock.js';
 import type { Store } from '../core/ports/store.js';
 import type { Telemetry } from '../core/ports/telemetry.js';
 import { outsideWorkspaceScope } from '../core/workspaces/workspace-scope.js';
@@ -31,6 +32,8 @@ export function createNodeObservability(
 ): NodeObservability {
   const metrics = new PrometheusMetrics({
     sessionsByStatus: () => outsideWorkspaceScope(() => countSessions(store)),
+    sessionsWaiting: () => outsideWorkspaceScope(() => sessionsWaitingForNode(store)),
+    webhookStats: () => store.webhooks.stats(),
   });
   const tracer = openTurnTracer(config.otlpEndpoint, spanExporter);
   let server: Server | undefined;
@@ -63,26 +66,51 @@ export function createNodeObservability(
   };
 }
 
+/** The ids of the sessions in `status`, page by page, at most COUNT_CAP. */
+async function* sessionIds(store: Store, status: string): AsyncGenerator<string> {
+  let count = 0;
+  let cursor: { createdAt: string; id: string; direction: 'next' } | undefined;
+  for (;;) {
+    const page = await store.resources.list({
+      kind: 'session',
+      statuses: [status],
+      includeArchived: true,
+      order: 'asc',
+      limit: PAGE,
+      cursor,
+    });
+    for (const item of page.items) yield item.id;
+    count += page.items.length;
+    const last = page.items.at(-1);
+    if (!page.hasMore || !last || count >= COUNT_CAP) return;
+    cursor = { createdAt: last.createdAt, id: last.id, direction: 'next' };
+  }
+}
+
 async function countSessions(store: Store): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const status of SESSION_STATUSES) {
     let count = 0;
-    let cursor: { createdAt: string; id: string; direction: 'next' } | undefined;
-    for (;;) {
-      const page = await store.resources.list({
-        kind: 'session',
-        statuses: [status],
-        includeArchived: true,
-        order: 'asc',
-        limit: PAGE,
-        cursor,
-      });
-      count += page.items.length;
-      const last = page.items.at(-1);
-      if (!page.hasMore || !last || count >= COUNT_CAP) break;
-      cursor = { createdAt: last.createdAt, id: last.id, direction: 'next' };
-    }
+    for await (const _id of sessionIds(store, status)) count++;
     counts[status] = count;
   }
   return counts;
+}
+
+/**
+ * Sessions with work to do that no harness node drives right now: running or rescheduling with
+ * no unexpired lease (a node died, or every node is busy), plus idle sessions whose last event
+ * is client input whose wake-up was lost (what the fleet's sweep picks up). Fleet-wide: every
+ * node reports the same figure, read from the database.
+ */
+async function sessionsWaitingForNode(store: Store): Promise<number> {
+  const now = toTimestamp(Date.now());
+  let waiting = 0;
+  for (const status of ['running', 'rescheduling']) {
+    for await (const id of sessionIds(store, status)) {
+      const lease = await store.leases.holder(id);
+      if (!lease || lease.expiresAt <= now) waiting++;
+    }
+  }
+  return waiting + (await store.fleet.sessionsAwaitingInput(COUNT_CAP)).length;
 }

@@ -1,9 +1,13 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WebhookEndpointStats } from '../core/ports/webhook-repository.js';
 
 /** Read at scrape time from the store and the work queue (wired in src/compose). */
 export interface MetricSources {
   sessionsByStatus?: (() => Promise<Record<string, number>>) | undefined;
   queueDepth?: (() => Promise<number>) | undefined;
+  /** Sessions with work to do that no harness node drives (compose/observability.ts). */
+  sessionsWaiting?: (() => Promise<number>) | undefined;
+  webhookStats?: (() => Promise<WebhookEndpointStats[]>) | undefined;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -128,6 +132,18 @@ export class PrometheusMetrics {
         },
       });
     }
+    const sessionsWaiting = sources.sessionsWaiting;
+    if (sessionsWaiting) {
+      new Gauge({
+        name: 'paddock_sessions_waiting_for_node',
+        help: 'Sessions with work to do that no harness node drives (no live lease, or a lost wake-up), read at scrape time.',
+        registers,
+        async collect() {
+          this.set(await sessionsWaiting());
+        },
+      });
+    }
+    if (sources.webhookStats) registerWebhookGauges(registers, sources.webhookStats);
   }
 
   observeRequest(request: { method: string; route: string; status: number; seconds: number }): void {
@@ -138,4 +154,49 @@ export class PrometheusMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/**
+ * The delivery log in numbers, per endpoint, read from the database at scrape time: fleet-wide
+ * (any node's scrape says the same) and surviving restarts. Deleting an endpoint drops its series.
+ */
+function registerWebhookGauges(registers: Registry[], read: () => Promise<WebhookEndpointStats[]>): void {
+  // One read serves the three series of a scrape.
+  let pending: Promise<WebhookEndpointStats[]> | undefined;
+  const stats = () => {
+    pending ??= read().finally(() => setTimeout(() => (pending = undefined), 0));
+    return pending;
+  };
+  new Gauge({
+    name: 'paddock_webhook_deliveries',
+    help: 'Webhook deliveries by endpoint and status (pending, succeeded, failed).',
+    labelNames: ['endpoint', 'status'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const entry of await stats())
+        for (const [status, count] of Object.entries(entry.deliveries))
+          this.set({ endpoint: entry.endpointId, status }, count);
+    },
+  });
+  new Gauge({
+    name: 'paddock_webhook_delivery_attempts',
+    help: 'Webhook delivery attempts made, by endpoint.',
+    labelNames: ['endpoint'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const entry of await stats()) this.set({ endpoint: entry.endpointId }, entry.attempts);
+    },
+  });
+  new Gauge({
+    name: 'paddock_webhook_delivery_attempt_failures',
+    help: 'Webhook delivery attempts that got no 2xx answer (an error status, a timeout, a refused connection), by endpoint.',
+    labelNames: ['endpoint'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const entry of await stats()) this.set({ endpoint: entry.endpointId }, entry.failedAttempts);
+    },
+  });
 }

@@ -74,6 +74,15 @@ export interface ClaimedDelivery {
   endpoint: WebhookEndpointRow;
 }
 
+/** One endpoint's delivery log in numbers (operators' metrics, read at scrape time). */
+export interface WebhookEndpointStats {
+  endpointId: string;
+  deliveries: Record<WebhookDeliveryStatus, number>;
+  attempts: number;
+  /** Attempts answered with anything but a 2xx, or with no answer at all. */
+  failedAttempts: number;
+}
+
 export interface WebhookRepository {
   insertEndpoint(row: WebhookEndpointRow): Promise<void>;
   getEndpoint(workspaceId: string, id: string): Promise<WebhookEndpointRow | undefined>;
@@ -92,6 +101,8 @@ export interface WebhookRepository {
   /** Newest first, after the `before` delivery id when given. */
   listDeliveries(endpointId: string, limit: number, before?: string): Promise<WebhookDeliveryRow[]>;
   listAttempts(deliveryIds: readonly string[]): Promise<WebhookAttemptRow[]>;
+  /** Every endpoint's delivery and attempt counts, all workspaces (for /metrics). */
+  stats(): Promise<WebhookEndpointStats[]>;
 
   /** Pending deliveries of enabled endpoints due by `now` whose lease is free, oldest first. */
   due(now: string, limit: number): Promise<WebhookDeliveryRow[]>;

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   ClaimedDelivery,
   WebhookAttemptRow,
@@ -6,6 +6,7 @@ import type {
   WebhookDeliveryStatus,
   WebhookEndpointRow,
   WebhookEndpointState,
+  WebhookEndpointStats,
   WebhookEventRow,
   WebhookRepository,
 } from '../../core/ports/webhook-repository.js';
@@ -183,6 +184,47 @@ export class KyselyWebhookRepository implements WebhookRepository {
     if (before !== undefined) query = query.where('id', '<', before);
     const rows = await query.orderBy('id', 'desc').limit(limit).execute();
     return rows.map(deliveryRow);
+  }
+
+  async stats(): Promise<WebhookEndpointStats[]> {
+    const [deliveries, attempts] = await Promise.all([
+      this.db
+        .selectFrom('webhook_deliveries')
+        .select(['endpoint_id', 'status', sql<string | number>`count(*)`.as('count')])
+        .groupBy(['endpoint_id', 'status'])
+        .execute(),
+      this.db
+        .selectFrom('webhook_attempts')
+        .select([
+          'endpoint_id',
+          sql<string | number>`count(*)`.as('count'),
+          sql<string | number>`sum(case when status_code between 200 and 299 then 0 else 1 end)`.as('failed'),
+        ])
+        .groupBy('endpoint_id')
+        .execute(),
+    ]);
+    const byEndpoint = new Map<string, WebhookEndpointStats>();
+    const entry = (endpointId: string) => {
+      let stats = byEndpoint.get(endpointId);
+      if (!stats) {
+        stats = {
+          endpointId,
+          deliveries: { pending: 0, succeeded: 0, failed: 0 },
+          attempts: 0,
+          failedAttempts: 0,
+        };
+        byEndpoint.set(endpointId, stats);
+      }
+      return stats;
+    };
+    for (const row of deliveries)
+      entry(row.endpoint_id).deliveries[row.status as WebhookDeliveryStatus] = Number(row.count);
+    for (const row of attempts) {
+      const stats = entry(row.endpoint_id);
+      stats.attempts = Number(row.count);
+      stats.failedAttempts = Number(row.failed ?? 0);
+    }
+    return [...byEndpoint.values()];
   }
 
   async listAttempts(deliveryIds: readonly string[]): Promise<WebhookAttemptRow[]> {
