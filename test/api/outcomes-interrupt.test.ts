@@ -60,6 +60,33 @@ for (const dialect of DIALECTS) {
       assert.equal(listed.data.filter((event) => event.type === 'span.outcome_evaluation_end').length, 1);
     });
 
+    it('an interrupt while the agent works ends the outcome as interrupted, before any evaluation', async () => {
+      const { client, model } = fixture;
+      const { session } = await createSession(client);
+      model.push([{ ...agentSays('TASK-WORK', 'slow '.repeat(50)), delay_ms: 5_000 }]);
+      const reader = await openEventReader(client, session.id);
+      try {
+        await client.beta.sessions.events.send(session.id, {
+          events: [
+            { type: 'user.define_outcome', description: 'TASK-WORK', rubric: { type: 'text', content: 'x' } },
+          ],
+        });
+        await reader.until((event) => event.type === 'span.model_request_start', 60_000);
+        await client.beta.sessions.events.send(session.id, { events: [{ type: 'user.interrupt' }] });
+        const rest = await reader.until(isIdle, 60_000);
+        assert.ok(!rest.some((event) => event.type === 'span.outcome_evaluation_start'), 'no evaluation');
+        const end = rest.find((event) => event.type === 'span.outcome_evaluation_end');
+        assert.equal(end?.result, 'interrupted');
+        assert.equal(end?.outcome_evaluation_start_id, '', 'no evaluation had started');
+        assert.equal(end?.iteration, 0);
+      } finally {
+        reader.close();
+      }
+      const retrieved = await client.beta.sessions.retrieve(session.id);
+      assert.equal(retrieved.outcome_evaluations[0]?.result, 'interrupted');
+      assert.ok(retrieved.outcome_evaluations[0]?.completed_at);
+    });
+
     it('refuses a second outcome while one is in progress, and a missing rubric file, naming the field', async () => {
       const { client, model } = fixture;
       const { session } = await createSession(client);
