@@ -1,6 +1,8 @@
 import type { AgentService } from '../core/agents/agent-service.js';
 import type { ApiKeyService } from '../core/api-keys.js';
 import type { CredentialResolver } from '../core/credentials.js';
+import type { DeploymentRunner } from '../core/deployments/deployment-runner.js';
+import type { DeploymentService } from '../core/deployments/deployment-service.js';
 import type { SessionThread } from '../core/domain/session.js';
 import type { DreamService } from '../core/dreams/dream-service.js';
 import type { EnvironmentBuilds } from '../core/environments/environment-builds.js';
@@ -11,6 +13,7 @@ import type { MemoryService } from '../core/memory/memory-service.js';
 import type { MemoryStoreService } from '../core/memory/memory-store-service.js';
 import type { MemoryVersionService } from '../core/memory/memory-version-service.js';
 import type { MeteringService } from '../core/metering/metering-service.js';
+import type { DeploymentRunRepository } from '../core/ports/deployment-run-store.js';
 import type { SessionRunner } from '../core/ports/session-runner.js';
 import type { EventLog } from '../core/sessions/event-log.js';
 import type { SessionCommands } from '../core/sessions/session-commands.js';
@@ -68,6 +71,10 @@ export interface AppContext {
   /** /v1/user_profiles and their enrollment and action URLs (docs/user-profiles.md). */
   userProfiles?: { profiles: UserProfileService; links: UserProfileLinks } | undefined;
   sessions: SessionService;
+  /** /v1/deployments and /v1/deployment_runs (src/core/deployments/); absent: 404 as before. */
+  deployments?: DeploymentService | undefined;
+  deploymentRunner?: DeploymentRunner | undefined;
+  deploymentRuns?: Pick<DeploymentRunRepository, 'get' | 'list'> | undefined;
   /** Client writes to sessions and what they set in motion (harness signals, self-hosted work). */
   sessionCommands: SessionCommands;
   sessionEvents: SessionEventService;

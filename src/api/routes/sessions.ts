@@ -39,6 +39,7 @@ export function registerSessionRoutes(app: FastifyInstance, context: AppContext)
       includeArchived: query.include_archived,
       createdAt: query.created_at,
       memoryStoreId: query.memory_store_id,
+      deploymentId: query.deployment_id,
     });
     return toBidirectionalPage(page, cursor, (record) => record.doc);
   });

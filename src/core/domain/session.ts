@@ -109,6 +109,8 @@ export interface Session {
   created_at: string;
   updated_at: string;
   archived_at: string | null;
+  /** The deployment whose run created the session (src/core/deployments/); absent otherwise. */
+  deployment_id?: string | null;
 }
 
 /** BetaManagedAgentsSessionThread. Sessions get a primary thread at creation. */

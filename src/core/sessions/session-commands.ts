@@ -4,7 +4,7 @@ import type { ClientEventInput } from '../schemas/session-events.js';
 import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions.js';
 import type { LoggedEvent } from './event-log.js';
 import type { SessionEventService } from './session-event-service.js';
-import type { SessionService } from './session-service.js';
+import type { SessionCreateOptions, SessionService } from './session-service.js';
 
 export interface SessionCommandDeps {
   sessions: SessionService;
@@ -28,8 +28,8 @@ export interface SessionCommandDeps {
 export class SessionCommands {
   constructor(private readonly deps: SessionCommandDeps) {}
 
-  async create(input: SessionCreateInput): Promise<Session> {
-    const { session, initialEvents } = await this.deps.sessions.create(input);
+  async create(input: SessionCreateInput, options: SessionCreateOptions = {}): Promise<Session> {
+    const { session, initialEvents } = await this.deps.sessions.create(input, options);
     // Self-hosted: a worker must pick the session up (spec §6 server duties).
     await this.deps.work.ensureForSession(session.id);
     if (initialEvents.length > 0) this.deps.runner.notify(session.id);

@@ -1,6 +1,7 @@
 import type { AgentService } from '../agents/agent-service.js';
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
+import { sessionsOfDeployment } from '../deployments/deployment-sessions.js';
 import type { Session, SessionAgent, SessionStatus, SessionThread } from '../domain/session.js';
 import { emptyUsage, isTerminated, newSessionThread } from '../domain/session.js';
 import type { EnvironmentDocument } from '../environments/environment.js';
@@ -45,6 +46,13 @@ export interface SessionListOptions {
   createdAt?: TimeRange | undefined;
   /** Only sessions with this memory store among their resources. */
   memoryStoreId?: string | undefined;
+  /** Only sessions created by this deployment's runs. */
+  deploymentId?: string | undefined;
+}
+
+export interface SessionCreateOptions {
+  /** Set when a deployment run creates the session: the session records it as `deployment_id`. */
+  deploymentId?: string | undefined;
 }
 
 /** Sessions: creation resolves and snapshots the agent; every later change goes through the log. */
@@ -52,7 +60,10 @@ export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
 
   /** Creates the session (and its primary thread), then appends `initial_events`. */
-  async create(input: SessionCreateInput): Promise<{ session: Session; initialEvents: LoggedEvent[] }> {
+  async create(
+    input: SessionCreateInput,
+    options: SessionCreateOptions = {},
+  ): Promise<{ session: Session; initialEvents: LoggedEvent[] }> {
     const { store, ids, clock } = this.deps;
     const resolved = await resolveSessionAgent(input.agent, this.deps.agents);
     const agent = this.deps.skills
@@ -91,6 +102,7 @@ export class SessionService {
       created_at: now,
       updated_at: now,
       archived_at: null,
+      ...(options.deploymentId ? { deployment_id: options.deploymentId } : {}),
     };
     const thread = newSessionThread({
       id: ids.next('thread'),
@@ -176,11 +188,15 @@ export class SessionService {
   }
 
   async list(options: SessionListOptions): Promise<ResourcePage<Session>> {
-    let ids: string[] | undefined;
+    let ids: readonly string[] | undefined =
+      options.deploymentId === undefined
+        ? undefined
+        : await sessionsOfDeployment(this.deps.store, options.deploymentId);
     if (options.memoryStoreId !== undefined) {
-      ids = await this.sessionsMounting(options.memoryStoreId);
-      if (ids.length === 0) return { items: [], hasMore: false };
+      const mounting = await this.sessionsMounting(options.memoryStoreId);
+      ids = ids === undefined ? mounting : mounting.filter((id) => ids?.includes(id));
     }
+    if (ids !== undefined && ids.length === 0) return { items: [], hasMore: false };
     return this.deps.store.resources.list<Session>({
       ids,
       kind: 'session',
