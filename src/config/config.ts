@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { type PriceFile, parsePriceFile } from '../core/metering/prices.js';
 import type { FreeDiskReader } from '../core/storage/low-disk-guard.js';
 import { type FileStorage, parseBlobStorage, type S3Config } from './blob-storage.js';
+import { parseSchedulerConfig, type SchedulerConfig } from './deployments.js';
 import {
   httpUrl,
   nonEmpty,
@@ -13,6 +14,7 @@ import {
   parsePositive,
   parsePositiveInteger,
 } from './parse-env.js';
+import { parseTunnelConfig, type TunnelConfig } from './tunnels.js';
 
 export type { FileStorage, S3Config } from './blob-storage.js';
 
@@ -59,6 +61,8 @@ export interface PaddockConfig {
    * are loopback or private (PADDOCK_MCP_ALLOWED_PRIVATE_HOSTS, comma-separated; default none).
    */
   mcpAllowedPrivateHosts: string[];
+  /** Tunnels' domain and gateway (PADDOCK_TUNNEL_DOMAIN, PADDOCK_TUNNEL_GATEWAY; config/tunnels.ts). */
+  tunnels: TunnelConfig;
   /**
    * This node drives sessions (PADDOCK_HARNESS, default true). `false` makes a pure API node on
    * Postgres, leaving sessions to `paddock worker` nodes.
@@ -103,6 +107,8 @@ export interface PaddockConfig {
   sseMaxBufferBytes: number;
   /** Serve the web console at /console (PADDOCK_CONSOLE, default true; docs/console.md). */
   console: boolean;
+  /** The deployment scheduler (config/deployments.ts); absent: its defaults. */
+  deployments?: SchedulerConfig | undefined;
 }
 
 /** Settings for src/sandbox drivers (see docs/decisions/0004-sandbox-bwrap.md). */
@@ -205,8 +211,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       .split(',')
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
+    tunnels: parseTunnelConfig(env),
     harness: env['PADDOCK_HARNESS'] !== 'false',
     console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
+    deployments: parseSchedulerConfig(env),
     sseMaxBufferBytes: parsePositive(env, 'PADDOCK_SSE_MAX_BUFFER_BYTES', 4 * 1024 * 1024),
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
     webhooks: {

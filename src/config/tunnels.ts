@@ -12,11 +12,13 @@ export interface TunnelConfig {
   gateway: { host: string; port: number } | undefined;
 }
 
+export const DEFAULT_TUNNEL_DOMAIN = 'tunnels.paddock.internal';
+
 const HOST_NAME =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 export function parseTunnelConfig(env: Env): TunnelConfig {
-  const domain = (nonEmpty(env['PADDOCK_TUNNEL_DOMAIN']) ?? 'tunnels.paddock.internal').toLowerCase();
+  const domain = (nonEmpty(env['PADDOCK_TUNNEL_DOMAIN']) ?? DEFAULT_TUNNEL_DOMAIN).toLowerCase();
   if (!HOST_NAME.test(domain))
     throw new Error(
       `PADDOCK_TUNNEL_DOMAIN must be a DNS name such as tunnels.example.internal, got ${JSON.stringify(domain)}`,
