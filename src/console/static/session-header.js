@@ -104,6 +104,14 @@ function treeOrder(threads, primaryId) {
   return out;
 }
 
+/** A thread's agent as the thread list names it: advisor consultations and inline agents say so. */
+export function threadLabel(thread) {
+  const agent = thread.agent;
+  if (agent?.type === 'advisor') return `Advisor (${agent.model})`;
+  if (agent?.type === 'inline') return `${agent.name} (inline)`;
+  return agent?.name ?? thread.id;
+}
+
 /** The session's threads with their agent, status, usage and token cost; null for a single agent. */
 export function threadList(sessionId, threads, currentThreadId, cost) {
   const children = threads.filter((thread) => thread.parent_thread_id !== null);
@@ -155,9 +163,7 @@ export function threadList(sessionId, threads, currentThreadId, cost) {
           'tbody',
           null,
           primary ? row(primary, `${primary.agent?.name ?? 'Primary'} (primary)`) : null,
-          treeOrder(threads, primary?.id).map(([thread, depth]) =>
-            row(thread, thread.agent?.name ?? thread.id, depth),
-          ),
+          treeOrder(threads, primary?.id).map(([thread, depth]) => row(thread, threadLabel(thread), depth)),
         ),
       ),
     ),
