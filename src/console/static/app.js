@@ -1,6 +1,7 @@
 // The console's entry: sign-in, the hash router and the page frame.
 // Every data call goes through ConsoleClient (api.js), with the user's key.
 import { ConsoleClient } from './api.js';
+import { renderDeployment } from './deployments.js';
 import { renderAgent, renderEnvironment } from './details.js';
 import { h, messageOf, notice, replace } from './dom.js';
 import { renderNewAgent, renderNewSession } from './forms.js';
@@ -8,6 +9,8 @@ import { renderList } from './lists.js';
 import { renderMemory, renderMemoryStore } from './memory.js';
 import { renderUsage } from './reports.js';
 import { renderSession } from './session-view.js';
+import { renderSkill } from './skills.js';
+import { renderWebhook } from './webhooks.js';
 import { renderWorkspace, storedWorkspace, WORKSPACE_STORAGE } from './workspace.js';
 
 const KEY_STORAGE = 'paddock.apiKey';
@@ -123,6 +126,9 @@ async function show() {
       await renderMemory(context, second, fourth);
     else if (first === 'memory_stores' && second)
       await renderMemoryStore(context, second, third === 'prefix' && fourth ? fourth : '/');
+    else if (first === 'skills' && second) await renderSkill(context, second);
+    else if (first === 'deployments' && second) await renderDeployment(context, second);
+    else if (first === 'webhooks' && second) await renderWebhook(context, second);
     else if (first === 'usage') await renderUsage(context);
     else if (first === 'new' && second === 'agent') renderNewAgent(context);
     else if (first === 'new' && second === 'session') await renderNewSession(context);

@@ -1,5 +1,7 @@
-// Paged lists of agents, environments, sessions, vaults and files.
+// Paged lists of agents, environments, sessions, vaults, files, memory stores and dreams; the
+// families' specs (skills, deployments, webhooks, workspaces) are in family-lists.js.
 import { badge, h, messageOf, notice, replace, route } from './dom.js';
+import { FAMILY_LISTS, fetchListPage } from './family-lists.js';
 import {
   awaitsAction,
   formatBytes,
@@ -113,6 +115,7 @@ const RESOURCES = {
       ['Created', (f) => formatTime(f.created_at)],
     ],
   },
+  ...FAMILY_LISTS,
 };
 
 function storeLinks(entries) {
@@ -131,7 +134,7 @@ function dreamInputs(inputs) {
 export const LIST_NAMES = Object.keys(RESOURCES);
 
 /** Saves a downloaded Blob under its filename, through a temporary object URL. */
-function saveBlob(blob, filename) {
+export function saveBlob(blob, filename) {
   const url = URL.createObjectURL(blob);
   const link = h('a', { href: url, download: filename, class: 'hidden' });
   document.body.appendChild(link);
@@ -197,7 +200,11 @@ export async function renderList(context, name) {
     next.disabled = true;
     replace(status, notice('Loading…', 'info'));
     try {
-      const answer = await context.client.list(resource, { limit: PAGE_SIZE, page, ...filters?.query() });
+      const answer = await fetchListPage(context.client, resource, spec, {
+        limit: PAGE_SIZE,
+        page,
+        ...filters?.query(),
+      });
       if (filters) answer.data = answer.data.filter(filters.matches);
       current = page;
       const columns =

@@ -6,6 +6,7 @@ import { followEvents } from './live.js';
 import { createPreviews } from './previews.js';
 import { sessionFiles, sessionHeader, threadList } from './session-header.js';
 import { renderEvent } from './timeline.js';
+import { createWaterfall } from './waterfall.js';
 
 const TOOL_USES = new Set(['agent.tool_use', 'agent.mcp_tool_use', 'agent.custom_tool_use']);
 /** Events after which the session record (status, usage) is worth reading again. */
@@ -80,11 +81,17 @@ export function renderSession(context, sessionId, threadId) {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) compose.requestSubmit();
   });
 
+  /** Agent names by thread id, for pills and hand-backs; the primary's id, for this view. */
+  const threadNames = new Map();
+  const startedAt = new Map();
+  const renderContext = { namesById: toolNames, threadNames, viewThreadId: threadId, startedAt };
+  const steps = createWaterfall(renderContext);
   replace(
     context.main,
     header,
     threads,
     files,
+    steps.element,
     pending,
     h(
       'section',
@@ -107,10 +114,6 @@ export function renderSession(context, sessionId, threadId) {
   let session;
   let threadRecords = [];
   let cost;
-  /** Agent names by thread id, for pills and hand-backs; the primary's id, for this view. */
-  const threadNames = new Map();
-  const startedAt = new Map();
-  const renderContext = { namesById: toolNames, threadNames, viewThreadId: threadId, startedAt };
 
   const archive = h('button', { type: 'button', class: 'small secondary' }, 'Archive');
   archive.addEventListener(
@@ -233,6 +236,7 @@ export function renderSession(context, sessionId, threadId) {
     if (TOOL_USES.has(event.type) || event.type === 'span.model_request_start')
       startedAt.set(event.id, event.processed_at);
     const element = renderEvent(event, renderContext);
+    steps.add(event, bulk);
     const preview = bulk ? undefined : previews.takeover(event);
     if (preview) preview.replaceWith(element);
     else timeline.appendChild(element);
@@ -288,6 +292,7 @@ export function renderSession(context, sessionId, threadId) {
     for (const event of history) addEvent(event, true);
     follower.resumeAfter(history.at(-1)?.id);
     historyShown = true;
+    steps.draw();
     showPending();
     drawHeader();
     follow();
