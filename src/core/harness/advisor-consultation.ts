@@ -9,8 +9,9 @@ import type { ModelRouter } from '../ports/model-provider.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
 import { answerKey, stepPosition } from './append-keys.js';
 import { DEFAULT_MAX_TOKENS, textOf } from './build-model-request.js';
-import { runModelStep } from './model-step.js';
-import type { ThreadDirectory } from './thread-directory.js';
+import { modelRequestEndKey, runModelStep } from './model-step.js';
+import { foldSessionState } from './session-state.js';
+import type { ChildThread, ThreadDirectory } from './thread-directory.js';
 import { threadLog } from './thread-scope.js';
 
 export interface AdvisorDependencies {
@@ -104,7 +105,11 @@ export async function consultAdvisor(
       if (event.type === 'agent.message') advice = textOf(event.content);
     outcome = { content: [{ type: 'text', text: advice || '(the advisor gave no advice)' }], isError: false };
   } catch (error) {
-    if (call.signal.aborted) throw error;
+    if (call.signal.aborted) {
+      // An interrupt ends the consultation too: its thread does not stay running.
+      await closeConsultation(deps, sessionId, thread);
+      throw error;
+    }
     stopReason = 'retries_exhausted';
     outcome = failure(`advisor: the consultation failed (${(error as Error).message}); carry on without it`);
   }
@@ -118,6 +123,45 @@ export async function consultAdvisor(
   const usage = threadUsageSnapshot(events, thread.id, now, deps.prices, advisorModel);
   await deps.directory.saveUsage(thread.id, { ...usage }, { active_seconds: usage.active_seconds });
   return outcome;
+}
+
+/**
+ * Ends a consultation cut short (an interrupt, or a crash found on wake): a
+ * request left open gets its error end, and the thread goes idle, once.
+ */
+export async function closeConsultation(
+  deps: Pick<AdvisorDependencies, 'log' | 'directory'>,
+  sessionId: string,
+  thread: ChildThread,
+): Promise<void> {
+  const scoped = threadLog(deps.log, thread, deps.directory);
+  const state = foldSessionState(await scoped.read(sessionId));
+  if (state.status !== 'running') return;
+  const open = state.danglingModelRequestId;
+  if (open) {
+    await scoped.append(
+      sessionId,
+      [
+        {
+          type: 'span.model_request_end',
+          model_request_start_id: open,
+          is_error: true,
+          model_usage: {
+            input_tokens: 0,
+            output_tokens: 0,
+            cache_read_input_tokens: 0,
+            cache_creation_input_tokens: 0,
+          },
+        },
+      ],
+      modelRequestEndKey(open),
+    );
+  }
+  await scoped.append(
+    sessionId,
+    [{ type: 'session.status_idle', stop_reason: { type: 'end_turn' }, stop_details: null }],
+    answerKey(thread.id, 'advisor.closed'),
+  );
 }
 
 function failure(text: string): ToolOutcome {

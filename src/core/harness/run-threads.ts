@@ -1,4 +1,5 @@
 import type { HarnessLog } from '../ports/harness-log.js';
+import { closeConsultation } from './advisor-consultation.js';
 import { keyAt, prefixKeys } from './append-keys.js';
 import { textOf } from './build-model-request.js';
 import { type IdleGate, type RunDependencies, type RunOptions, runSession } from './run-session.js';
@@ -92,7 +93,11 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
       child = children.get(key);
     }
     if (!child || child.status === 'terminated') return;
-    if (child.agent.type === 'advisor' && (await isConsultation(deps, sessionId))) return;
+    if (child.agent.type === 'advisor' && (await isConsultation(deps, sessionId))) {
+      // Nothing to run; one cut short by a crash is closed so it does not show as running.
+      await closeConsultation(deps, sessionId, child);
+      return;
+    }
     await runSession(childDeps(child), { sessionId, signal, recovering });
     // A workflow run's thread reports to its run, not to the primary thread.
     if (child.workflowRunId !== null) return;
