@@ -7,6 +7,7 @@ import { AgentService } from '../core/agents/agent-service.js';
 import { ApiKeyService } from '../core/api-keys.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { CredentialResolver } from '../core/credentials.js';
+import type { DeploymentScheduler } from '../core/deployments/deployment-scheduler.js';
 import { EnvironmentBuilds } from '../core/environments/environment-builds.js';
 import { EnvironmentService } from '../core/environments/environment-service.js';
 import { FileService } from '../core/files/file-service.js';
@@ -42,6 +43,7 @@ import { createLogger, requestLogger } from '../observability/logger.js';
 import type { SpanExporter } from '../observability/open-tracer.js';
 import { createStore } from '../store/create-store.js';
 import { busDatabaseUrl, fileBlobOptions, storeOptions } from './adapter-options.js';
+import { createDeployments } from './deployments.js';
 import { createDreams } from './dreams.js';
 import { buildBaseId } from './environment-build-base.js';
 import { createHarnessNode, type HarnessNode, type HarnessTuning } from './harness-node.js';
@@ -72,6 +74,8 @@ export interface Paddock {
   context: AppContext;
   store: Store;
   harness: HarnessNode;
+  /** This node's deployment scheduler; tests run its passes (`tick`) after advancing the clock. */
+  deploymentScheduler: DeploymentScheduler;
   /** Starts listening (and driving sessions, unless disabled); resolves to the base URL. */
   listen(): Promise<string>;
   /** Drives sessions without serving the API: a `paddock worker` node. */
@@ -127,7 +131,14 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
   const metering = new MeteringService({ store, log: events, clock, prices: resolvePrices(config.prices) });
   const audit = new AuditLog(store, ids, clock);
   const workspaces = new WorkspaceService(store, ids, clock, audit);
-  const tunnelsAndProfiles = createTunnelsAndUserProfiles({ store, ids, clock, secretBox, audit });
+  const tunnelsAndProfiles = createTunnelsAndUserProfiles({
+    store,
+    ids,
+    clock,
+    secretBox,
+    audit,
+    tunnelDomain: config.tunnels.domain,
+  });
   const workspaceSpend = new WorkspaceSpend({
     limits: (workspaceId) => workspaces.limits(workspaceId),
     report: (query) => metering.usageReport(query),
@@ -182,6 +193,19 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     telemetry: observability.telemetry,
     logger,
   });
+  const deployments = createDeployments(config, {
+    store,
+    ids,
+    clock,
+    agents,
+    secretBox,
+    sessions,
+    sessionCommands: () => context.sessionCommands,
+    metering,
+    webhooks: publishing.outbox,
+    onError: (error, deploymentId) =>
+      logger.error({ err: error, deployment_id: deploymentId }, 'deployment scheduler error'),
+  });
   const apiKeys = new ApiKeyService(store, ids, clock, config.adminKey);
   const work = new WorkQueue(store, ids, clock);
   const environmentKeys = new EnvironmentKeyService(store, ids, clock);
@@ -194,6 +218,9 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       outsideWorkspaceScope(() => context.runner.interrupt(sessionId, threadId)),
   };
   const context: AppContext = {
+    deployments: deployments.service,
+    deploymentRunner: deployments.runner,
+    deploymentRuns: store.deploymentRuns,
     sessionResources: new SessionResourceService({ store, log: events, ids, clock, sealer: secretBox }),
     threads: {
       archive: (sessionId, threadId) => archiveThread({ store, log: events, clock }, sessionId, threadId),
@@ -253,6 +280,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     context,
     store,
     harness,
+    deploymentScheduler: deployments.scheduler,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       await observability.listen();
@@ -264,6 +292,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
         await harness.harness.start();
         await dreams.runner.start();
         webhooks.dispatcher.start();
+        deployments.scheduler.start();
       }
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
@@ -276,6 +305,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       await harness.harness.start();
       await dreams.runner.start();
       webhooks.dispatcher.start();
+      deployments.scheduler.start();
     },
     async close() {
       if (closed) return;
@@ -283,6 +313,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       environmentBuilds.close();
       await dreams.runner.stop();
       await webhooks.dispatcher.close();
+      await deployments.scheduler.stop();
       await harness.close();
       await app.close();
       await observability.close();
