@@ -12,9 +12,9 @@ import {
 } from '../support/harness-fixture.js';
 import { agentSays, assertSdkShape, graderSays } from '../support/outcome-script.js';
 
-/** Outcomes: an interrupt during grading, and the requests the API refuses (SDK, both databases). */
+/** Outcomes: interrupts, budgets, and the requests the API refuses (SDK, both databases). */
 for (const dialect of DIALECTS) {
-  describe(`outcomes: interrupts and refusals (${dialect})`, () => {
+  describe(`outcomes: interrupts, budgets and refusals (${dialect})`, () => {
     let fixture: HarnessFixture;
     before(async () => {
       fixture = await startHarnessFixture(dialect, [], {}, { outcomes: { heartbeatMs: 0 } });
@@ -85,6 +85,63 @@ for (const dialect of DIALECTS) {
       const retrieved = await client.beta.sessions.retrieve(session.id);
       assert.equal(retrieved.outcome_evaluations[0]?.result, 'interrupted');
       assert.ok(retrieved.outcome_evaluations[0]?.completed_at);
+    });
+
+    it('the budget holds the grader back (budget_reached); a raised budget resumes the grading', async () => {
+      const { client, model } = fixture;
+      const { agent, environment } = await createSession(client);
+      const budget = (amount: string) => ({
+        type: 'limit' as const,
+        max_list_cost: { amount, currency: 'USD' as const },
+      });
+      const session = await client.beta.sessions.create({
+        agent: agent.id,
+        environment_id: environment.id,
+        budget: budget('5'),
+      });
+      // Sonnet 4.6 at $3/$15 per M: 20K in + 1K out = 7.5 cents, past the 5-cent budget.
+      model.push([
+        { ...agentSays('TASK-BUDGET', 'costly work'), usage: { input_tokens: 20_000, output_tokens: 1_000 } },
+        graderSays('satisfied', 'worth it'),
+      ]);
+      const reader = await openEventReader(client, session.id);
+      try {
+        await client.beta.sessions.events.send(session.id, {
+          events: [
+            {
+              type: 'user.define_outcome',
+              description: 'TASK-BUDGET',
+              rubric: { type: 'text', content: 'x' },
+            },
+          ],
+        });
+        const held = await reader.until(isIdle, 60_000);
+        assert.equal(held.at(-1)?.stop_reason.type, 'budget_reached');
+        assert.ok(!held.some((event) => event.type === 'span.outcome_evaluation_start'), 'no grader call');
+        const halted = await client.beta.sessions.retrieve(session.id);
+        assert.equal(halted.outcome_evaluations[0]?.result, 'running');
+
+        await client.beta.sessions.update(session.id, { budget: budget('100') });
+        const resumed = await reader.until(isIdle, 60_000);
+        assert.deepEqual(
+          resumed
+            .filter(
+              (event) => event.type.startsWith('span.outcome') || event.type === 'session.status_running',
+            )
+            .map((event) =>
+              event.type === 'span.outcome_evaluation_end' ? `end:${event.result}` : event.type,
+            )
+            .filter((type) => type !== 'span.outcome_evaluation_ongoing'),
+          ['session.status_running', 'span.outcome_evaluation_start', 'end:satisfied'],
+        );
+        assert.equal(resumed.at(-1)?.stop_reason.type, 'end_turn');
+      } finally {
+        reader.close();
+      }
+      assert.equal(
+        (await client.beta.sessions.retrieve(session.id)).outcome_evaluations[0]?.result,
+        'satisfied',
+      );
     });
 
     it('refuses a second outcome while one is in progress, and a missing rubric file, naming the field', async () => {

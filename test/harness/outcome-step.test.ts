@@ -97,7 +97,7 @@ describe('the outcome step', () => {
       idle: false,
       signal: new AbortController().signal,
     };
-    assert.equal(await stepOutcome(context), true);
+    assert.equal(await stepOutcome(context), 'stepped');
     const types = entries.map((entry) => entry.event.type);
     // 30 s of grading at one beat per 20 s: one heartbeat (at 20 s), none at 10 s or 30 s.
     assert.deepEqual(types.slice(2), [
@@ -107,9 +107,9 @@ describe('the outcome step', () => {
     ]);
     // The same step replayed from the same (now stale) fold, as after a lost lease: nothing new.
     const before = entries.length;
-    assert.equal(await stepOutcome(context), true);
+    assert.equal(await stepOutcome(context), 'stepped');
     assert.equal(entries.length, before, 'the replay returned the stored events');
     // A fresh fold sees the terminal verdict: nothing is left to do.
-    assert.equal(await stepOutcome({ ...context, events: await log.read('sesn_1') }), false);
+    assert.equal(await stepOutcome({ ...context, events: await log.read('sesn_1') }), 'none');
   });
 });

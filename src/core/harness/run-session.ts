@@ -2,8 +2,8 @@ import type { Clock } from '../clock.js';
 import type { DraftEvent, SessionEvent } from '../events/session-event.js';
 import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
-import { DEFAULT_OUTCOME_HEARTBEAT_MS, type OutcomeSettings, stepOutcome } from '../outcomes/outcome-step.js';
-import { readOutputFiles } from '../outcomes/output-files.js';
+import type { OutcomeSettings } from '../outcomes/outcome-step.js';
+import { gradeOutcome } from '../outcomes/outcome-turn.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSessions } from '../ports/harness-sessions.js';
 import type { ModelRouter } from '../ports/model-provider.js';
@@ -220,20 +220,19 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     }
     // An outcome in progress is graded before the turn may end (src/core/outcomes/).
     try {
-      const outcomeStepped = await stepOutcome({
-        sessionId,
-        agentModel: session.agent.model.id,
-        log,
-        router: deps.router,
-        clock: deps.clock,
-        settings: deps.outcomes ?? { heartbeatMs: DEFAULT_OUTCOME_HEARTBEAT_MS },
+      const outcome = await gradeOutcome(deps, {
+        session,
+        state,
         events,
-        idle: state.status === 'idle',
-        outputFiles: () => readOutputFiles(deps.tools, session, events, signal),
-        telemetry: { telemetry, turn: turnAfter([]) },
         signal,
+        turn: turnAfter([]),
+        ensureRunning: () => ensureRunning(state, append),
       });
-      if (outcomeStepped) {
+      if (outcome === 'budget_reached') {
+        if (!budgetStopAnnounced(events)) await goIdle(deps, session, { type: 'budget_reached' }, position);
+        return;
+      }
+      if (outcome === 'stepped') {
         attempt = 0;
         continue;
       }

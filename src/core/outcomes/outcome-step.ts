@@ -49,6 +49,11 @@ export interface OutcomeStepContext {
   events: readonly LogEntry[];
   /** The session is idle: an interrupt still ends the outcome, but no evaluation starts. */
   idle: boolean;
+  /**
+   * Asked before an evaluation starts or resumes: false when the session may not make another
+   * model request (its budget); true once the session is running.
+   */
+  mayGrade?: (() => Promise<boolean>) | undefined;
   /** Grader requests are counted and traced like the agent's (model requests of the turn). */
   telemetry?: { telemetry: Telemetry; turn: TurnRef | undefined } | undefined;
   /** The deliverable files (/mnt/session/outputs) as text, when there are any (output-files.ts). */
@@ -60,13 +65,15 @@ export interface OutcomeStepContext {
  * The outcome's step when the agent's turn has nothing left to do. Everything is
  * decided from the log, so a crash at any point resumes here: an evaluation that
  * started and never ended is graded again, and every append is keyed, so a
- * verdict is applied once. Returns false when no outcome needs anything (the
- * turn ends as usual). Grader failures throw (ModelProviderError: the caller
+ * verdict is applied once. Returns `none` when no outcome needs anything (the
+ * turn ends as usual), `budget_reached` when the budget holds the grading back. Grader failures throw (ModelProviderError: the caller
  * retries as for any model request); an abort throws the signal's reason.
  */
-export async function stepOutcome(context: OutcomeStepContext): Promise<boolean> {
+export type OutcomeStepResult = 'none' | 'stepped' | 'budget_reached';
+
+export async function stepOutcome(context: OutcomeStepContext): Promise<OutcomeStepResult> {
   const outcome = foldOutcome(context.events);
-  if (!outcome || outcome.terminal) return false;
+  if (!outcome || outcome.terminal) return 'none';
   const { log, sessionId } = context;
   const { define } = outcome;
   if (outcome.interrupted) {
@@ -80,9 +87,10 @@ export async function stepOutcome(context: OutcomeStepContext): Promise<boolean>
       ],
       answerKey(define.id, 'interrupted'),
     );
-    return true;
+    return 'stepped';
   }
-  if (context.idle) return false;
+  if (context.idle) return 'none';
+  if (context.mayGrade && !(await context.mayGrade())) return 'budget_reached';
   let open = outcome.open;
   if (!open) {
     const [start] = await log.append(
@@ -119,7 +127,7 @@ export async function stepOutcome(context: OutcomeStepContext): Promise<boolean>
     ],
     answerKey(open.startId, 'span.outcome_evaluation_end'),
   );
-  return true;
+  return 'stepped';
 }
 
 type Graded = { verdict: GraderVerdict; usage: ModelUsage; model: string };
