@@ -7,6 +7,13 @@ export const DEFAULT_SSE_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
 const OVERFLOW_GRACE_MS = 5_000;
 /** How long a stream waits for a client that stopped reading before cutting it off. */
 const DEFAULT_STALL_MS = 10_000;
+/**
+ * Bytes queued in this process for one client beyond which the producer waits for them to reach
+ * the kernel (whose socket buffer holds megabytes more): a reader that keeps up never waits
+ * long, and one that stopped holds at most this much here, not half the cut-off bound. Forty
+ * non-reading clients cost 2 MiB each with the half-bound rule (see test/api/sse-slow-clients.test.ts).
+ */
+const PACE_BYTES = 64 * 1024;
 
 export interface SseOptions {
   heartbeatMs?: number | undefined;
@@ -37,9 +44,9 @@ export interface SseStream {
  * SDK's `stream()` resolves on headers). A `: ping` comment keeps proxies and
  * idle timeouts from cutting a quiet stream.
  *
- * Backpressure: the producer waits (`backpressure()`) while more than half of
- * `maxBufferBytes` is queued, so a reader that is merely slower than a replay is
- * paced, never cut off. A client that does not read for `stallMs`, or lets more
+ * Backpressure: the producer waits (`backpressure()`) while more than 64 KiB (or
+ * half of `maxBufferBytes`, if smaller) is queued, so a reader that is merely slower
+ * than a replay is paced, never cut off. A client that does not read for `stallMs`, or lets more
  * than `maxBufferBytes` pile up, is cut off: the stream stops sending, queues an
  * `error` frame (a client that resumes reading sees why), ends, and is destroyed
  * after a short grace, so a client that never reads holds at most the bound (the
@@ -95,8 +102,9 @@ export function openSseStream(reply: FastifyReply, options: SseOptions = {}): Ss
     // Judged on what was queued before this frame, so one large event alone never cuts a reader off.
     if (queued > maxBufferBytes) overflow();
   };
+  const paceAt = Math.min(PACE_BYTES, maxBufferBytes / 2);
   const backpressure = (): Promise<void> | undefined => {
-    if (!writable() || raw.writableLength <= maxBufferBytes / 2) return undefined;
+    if (!writable() || raw.writableLength <= paceAt) return undefined;
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(stall);

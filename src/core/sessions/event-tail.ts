@@ -13,7 +13,12 @@ export interface TailOptions {
   signal?: AbortSignal | undefined;
 }
 
-const REPLAY_PAGE = 500;
+/**
+ * Events per replay read. A stream paced by a slow reader holds its current page, so this bounds
+ * what each such stream keeps in memory (100 events of 4 KiB: 0.4 MiB; 500 held 2 MiB, and forty
+ * stalled streams 80 MiB: test/api/sse-slow-clients.test.ts).
+ */
+const REPLAY_PAGE = 100;
 
 /**
  * Subscribe first, then replay from the log, then drain the live buffer,
