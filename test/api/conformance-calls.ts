@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { toFile } from '@anthropic-ai/sdk';
+import { DEPLOYMENT_CALLS } from './conformance-calls-deployments.js';
 import { TUNNEL_AND_PROFILE_CALLS } from './conformance-calls-tunnels.js';
 
 /** A builder: one SDK call with valid arguments (test/api/conformance.test.ts). */
@@ -25,6 +26,7 @@ export interface Context {
 
 export const CALLS: Record<string, Call> = {
   ...TUNNEL_AND_PROFILE_CALLS,
+  ...DEPLOYMENT_CALLS,
   'beta.agents.create': ({ client }) => client.beta.agents.create({ name: 'c', model: 'claude-sonnet-4-6' }),
   'beta.agents.retrieve': async (c) => c.client.beta.agents.retrieve((await c.agent()).id),
   'beta.agents.update': async (c) => {
