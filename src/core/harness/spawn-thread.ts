@@ -123,8 +123,13 @@ export async function awaitThreadReply(
     const reply = await threadReply(deps.log, deps.directory, sessionId, thread);
     if (reply) return reply;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      options.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const stop = () => {
+        clearTimeout(timer);
+        options.signal.removeEventListener('abort', stop);
+        resolve();
+      };
+      const timer = setTimeout(stop, pollMs);
+      options.signal.addEventListener('abort', stop, { once: true });
     });
   }
 }
