@@ -7,10 +7,12 @@ import { toErrorResponse } from './error-mapping.js';
 import { registerIdempotency } from './idempotency.js';
 import { type ObservabilityOptions, registerObservabilityRoutes } from './observability-routes.js';
 import { foldQuery } from './query.js';
+import { registerRequestEncoding } from './request-encoding.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerCredentialRoutes } from './routes/credentials.js';
+import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerDreamRoutes } from './routes/dreams.js';
 import { registerEnvironmentBuildRoutes } from './routes/environment-builds.js';
 import { registerEnvironmentWorkRoutes } from './routes/environment-work.js';
@@ -138,6 +140,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
     return reply.status(response.status).headers(response.headers).send(response.body);
   });
 
+  registerRequestEncoding(app, options.bodyLimitBytes ?? 32 * 1024 * 1024);
   registerIdempotency(app, context.idempotency);
 
   app.get('/health', async () => ({ status: 'ok' }));
@@ -159,6 +162,7 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
   if (context.tunnels) registerTunnelRoutes(app, context.tunnels);
   if (context.userProfiles) registerUserProfileRoutes(app, context.userProfiles);
   registerSessionRoutes(app, context);
+  registerDeploymentRoutes(app, context);
   registerMeteringRoutes(app, context);
   registerOrganizationRoutes(app, context);
   registerWebhookRoutes(app, context);

@@ -69,6 +69,8 @@ export interface Tenant {
   tunnelCertificate: string;
   userProfile: string;
   webhookEndpoint: string;
+  deployment: string;
+  deploymentRun: string;
   ids(): string[];
 }
 
@@ -143,6 +145,13 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     url: `https://hooks.example.com/${name}`,
     enabled_events: ['vault.created'] as never,
   });
+  const deployment = await client.beta.deployments.create({
+    name: `${name}-deployment`,
+    agent: agent.id,
+    environment_id: cloud.id,
+    initial_events: [{ type: 'user.message', content: [{ type: 'text', text: `${name} run` }] }],
+  });
+  const deploymentRun = await client.beta.deployments.run(deployment.id);
   return {
     workspace: workspace.id,
     key: issued.key,
@@ -170,6 +179,8 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
     tunnelCertificate: tunnelCertificate.id,
     userProfile: userProfile.id,
     webhookEndpoint: webhookEndpoint.id,
+    deployment: deployment.id,
+    deploymentRun: deploymentRun.id,
     ids() {
       return [
         agent.id,
@@ -185,6 +196,8 @@ export async function createTenant(server: TestServer, name: string): Promise<Te
         tunnelCertificate.id,
         userProfile.id,
         webhookEndpoint.id,
+        deployment.id,
+        deploymentRun.id,
       ];
     },
   };
