@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/config.js';
+import { registerDeploymentCommands } from './client/deployment-commands.js';
 import { registerResourceCommands } from './client/resource-commands.js';
 import { registerSessionCommands } from './client/session-run.js';
 import { registerWebhookCommands } from './client/webhook-commands.js';
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   const groups = registerResourceCommands(program, exit);
   registerSessionCommands(program, groups.get('sessions'), exit);
   registerWebhookCommands(program, exit);
+  registerDeploymentCommands(program, exit);
   program
     .command('keys')
     .description('API keys: create <name> | list | revoke <id> (over HTTP, --base-url, --api-key)');
