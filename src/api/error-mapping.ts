@@ -1,6 +1,6 @@
 import { ZodError } from 'zod';
 import { type ErrorCode, isPaddockError, PaddockError } from '../core/errors.js';
-import { isStoreUnavailable } from '../core/store-unavailable.js';
+import { findStoreUnavailable } from '../core/store-unavailable.js';
 import { invalidInput } from './validation.js';
 
 /** The wire error types (spec §1.7). */
@@ -89,12 +89,8 @@ function normalize(error: unknown): PaddockError {
     return new PaddockError('invalid_request', describeFrameworkError(fastify));
   }
   // A database outage decided nothing: say so and let the SDK retry (503 + x-should-retry: true).
-  if (isStoreUnavailable(error))
-    return new PaddockError('unavailable', 'the database is unreachable; retry shortly', {
-      retryable: true,
-      retryAfterSeconds: 2,
-      cause: error,
-    });
+  const unavailable = findStoreUnavailable(error);
+  if (unavailable) return unavailable;
   return new PaddockError('internal', 'internal server error', { cause: error });
 }
 

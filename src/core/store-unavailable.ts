@@ -1,36 +1,26 @@
+import { isPaddockError, PaddockError } from './errors.js';
+
 /**
- * Recognises "the database is not reachable right now" without importing a driver: the SQLSTATE
- * classes for a lost connection (08xxx) and for a server shutting down or starting up (57P01–
- * 57P03), too many connections (53300), a socket error, or the Postgres client's own messages
- * for a connection that died under it. Such a failure says nothing about the work: retrying it
- * once the database is back is correct (appends stay exactly-once, see session-log-adapters.ts).
+ * What a store throws when its database cannot be reached right now (a lost connection, a
+ * server restarting, too many connections). The store recognises its driver's errors
+ * (src/store/postgres/postgres-unavailable.ts); the core sees only this. Such a failure says
+ * nothing about the work: retrying it once the database is back is correct (appends stay
+ * exactly-once, see session-log-adapters.ts).
  */
-export function isStoreUnavailable(error: unknown): boolean {
+export const storeUnavailable = (cause: unknown): PaddockError =>
+  new PaddockError('unavailable', 'the database is unreachable; retry shortly', {
+    retryable: true,
+    retryAfterSeconds: 2,
+    cause,
+  });
+
+/** The store's "unavailable" error, itself or as the cause of an error that wraps it. */
+export function findStoreUnavailable(error: unknown): PaddockError | undefined {
   for (let current = error, depth = 0; current && depth < 4; depth++) {
-    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'string') {
-      if (code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return true;
-      if (SOCKET_CODES.has(code)) return true;
-    }
-    if (typeof message === 'string' && CLIENT_MESSAGES.some((text) => message.includes(text))) return true;
-    current = cause;
+    if (isPaddockError(current) && current.code === 'unavailable') return current;
+    current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return undefined;
 }
 
-const SOCKET_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-]);
-
-const CLIENT_MESSAGES = [
-  'Connection terminated',
-  'not queryable',
-  'Client was closed',
-  'the database system is',
-  'timeout exceeded when trying to connect',
-];
+export const isStoreUnavailable = (error: unknown): boolean => findStoreUnavailable(error) !== undefined;
