@@ -103,6 +103,13 @@ export class EventRenderer {
       case 'session.status_terminated':
         this.#line('(session terminated)');
         return;
+      // Outcomes (docs/outcomes.md): iterations count from 1 for people, as in the console.
+      case 'span.outcome_evaluation_start':
+        this.#line(`(grading, iteration ${Number(event['iteration'] ?? 0) + 1})`);
+        return;
+      case 'span.outcome_evaluation_end':
+        this.#line(`◆ outcome: ${String(event['result'])}: ${collapse(String(event['explanation'] ?? ''))}`);
+        return;
       default:
         return;
     }
