@@ -51,12 +51,14 @@ export function renderSession(context, sessionId, threadId) {
       button.disabled = false;
     }
   };
+  /** A button whose click runs `action` through `act`. */
+  const actionButton = (label, className, action) => {
+    const button = h('button', { type: 'button', class: className }, label);
+    button.addEventListener('click', act(button, action));
+    return button;
+  };
 
-  const interrupt = h('button', { type: 'button', class: 'danger' }, 'Interrupt');
-  interrupt.addEventListener(
-    'click',
-    act(interrupt, () => client.interrupt(sessionId, threadId)),
-  );
+  const interrupt = actionButton('Interrupt', 'danger', () => client.interrupt(sessionId, threadId));
 
   const text = h('textarea', { rows: 3, placeholder: 'Message the agent (Ctrl+Enter sends)' });
   const send = h('button', { type: 'submit' }, 'Send');
@@ -115,23 +117,15 @@ export function renderSession(context, sessionId, threadId) {
   let threadRecords = [];
   let cost;
 
-  const archive = h('button', { type: 'button', class: 'small secondary' }, 'Archive');
-  archive.addEventListener(
-    'click',
-    act(archive, async () => {
-      await client.archiveSession(sessionId);
-      await showSession();
-    }),
-  );
-  const remove = h('button', { type: 'button', class: 'small danger' }, 'Delete');
-  remove.addEventListener(
-    'click',
-    act(remove, async () => {
-      if (!window.confirm(`Delete session ${sessionId} and its events? This cannot be undone.`)) return;
-      await client.deleteSession(sessionId);
-      context.navigate(route('sessions'));
-    }),
-  );
+  const archive = actionButton('Archive', 'small secondary', async () => {
+    await client.archiveSession(sessionId);
+    await showSession();
+  });
+  const remove = actionButton('Delete', 'small danger', async () => {
+    if (!window.confirm(`Delete session ${sessionId} and its events? This cannot be undone.`)) return;
+    await client.deleteSession(sessionId);
+    context.navigate(route('sessions'));
+  });
 
   const drawHeader = () => {
     if (!session) return;
@@ -202,15 +196,9 @@ export function renderSession(context, sessionId, threadId) {
         h('h2', null, 'Waiting for your confirmation'),
         uses.map((use) => {
           const reason = h('input', { type: 'text', placeholder: 'Reason (optional, sent to the model)' });
-          const allow = h('button', { type: 'button' }, 'Allow');
-          const deny = h('button', { type: 'button', class: 'danger' }, 'Deny');
-          allow.addEventListener(
-            'click',
-            act(allow, () => client.confirmTool(sessionId, use.id, 'allow')),
-          );
-          deny.addEventListener(
-            'click',
-            act(deny, () => client.confirmTool(sessionId, use.id, 'deny', reason.value.trim())),
+          const allow = actionButton('Allow', '', () => client.confirmTool(sessionId, use.id, 'allow'));
+          const deny = actionButton('Deny', 'danger', () =>
+            client.confirmTool(sessionId, use.id, 'deny', reason.value.trim()),
           );
           return h(
             'div',
