@@ -55,11 +55,11 @@ export class WebhookDispatcher {
     this.schedule(0);
   }
 
-  /** Something was queued: look soon (a short delay lets the publishing transaction commit). */
+  /** Something was queued and committed: look now (or right after the pass under way). */
   wake(): void {
     if (this.stopped) return;
     if (this.running) this.wakeRequested = true;
-    else this.schedule(20);
+    else this.schedule(0);
   }
 
   async close(): Promise<void> {

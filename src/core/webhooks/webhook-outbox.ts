@@ -24,11 +24,19 @@ export interface StoreWebhookOutboxOptions {
  * Endpoints disabled when the event happens never receive it (as the SDK's `state` says).
  */
 export class StoreWebhookOutbox implements WebhookOutbox {
+  /** Transactions (by their store) that queued deliveries and have not committed yet. */
+  private readonly queuedIn = new WeakSet<Store>();
+
   constructor(private readonly options: StoreWebhookOutboxOptions) {}
 
   async publish(event: WebhookEventInput): Promise<void> {
     try {
-      await this.options.store.transaction((tx) => this.publishIn(tx, event));
+      let used: Store | undefined;
+      await this.options.store.transaction((tx) => {
+        used = tx;
+        return this.publishIn(tx, event);
+      });
+      if (used) this.committed(used);
     } catch (error) {
       this.options.onError?.(error, event);
     }
@@ -78,7 +86,11 @@ export class StoreWebhookOutbox implements WebhookOutbox {
         createdAt: now,
         updatedAt: now,
       });
-    // After commit would be exact; a wake before it only finds nothing due yet, and the poll follows.
-    queueMicrotask(() => this.options.onQueued?.());
+    this.queuedIn.add(store);
+  }
+
+  /** Wakes the dispatcher once the transaction that queued deliveries has committed. */
+  committed(store: Store): void {
+    if (this.queuedIn.delete(store)) this.options.onQueued?.();
   }
 }

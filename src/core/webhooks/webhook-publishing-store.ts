@@ -9,6 +9,8 @@ import {
 /** What the decorator publishes through: the outbox's transactional half. */
 export interface TransactionalOutbox {
   publishIn(store: Store, event: WebhookEventInput): Promise<void>;
+  /** The transaction `store` belongs to has committed: what it queued may be sent now. */
+  committed?(store: Store): void;
 }
 
 /**
@@ -18,7 +20,18 @@ export interface TransactionalOutbox {
  * write itself. Services need not remember to publish, and an event is queued exactly when its
  * change commits. Everything else on the store is passed through unchanged.
  */
-export function withWebhookPublishing(store: Store, outbox: TransactionalOutbox): Store {
+export function withWebhookPublishing(store: Store, outbox: TransactionalOutbox, nested = false): Store {
+  // The outermost wrapper's transactions are the ones that commit: it tells the outbox when.
+  const atomically = async <T>(fn: (tx: Store) => Promise<T>): Promise<T> => {
+    if (nested) return store.transaction(fn);
+    let used: Store | undefined;
+    const result = await store.transaction((tx) => {
+      used = tx;
+      return fn(tx);
+    });
+    if (used) outbox.committed?.(used);
+    return result;
+  };
   const resources: Store['resources'] = {
     get: store.resources.get.bind(store.resources),
     findByName: store.resources.findByName.bind(store.resources),
@@ -26,7 +39,7 @@ export function withWebhookPublishing(store: Store, outbox: TransactionalOutbox)
     async insert(record) {
       const family = RESOURCE_FAMILIES[record.kind];
       if (!family) return store.resources.insert(record);
-      await store.transaction(async (tx) => {
+      await atomically(async (tx) => {
         await tx.resources.insert(record);
         const stored = await tx.resources.get(record.kind, record.id);
         if (stored) await outbox.publishIn(tx, resourceEvent(stored, `${family.prefix}.created`));
@@ -37,7 +50,7 @@ export function withWebhookPublishing(store: Store, outbox: TransactionalOutbox)
       // Most updates are not archives (a session's projections change every turn): only an
       // archived record needs the previous one read.
       if (!family || (record.archivedAt === null && !family.updated)) return store.resources.update(record);
-      return store.transaction(async (tx) => {
+      return atomically(async (tx) => {
         const before =
           record.archivedAt === null ? undefined : await tx.resources.get(record.kind, record.id);
         if (!(await tx.resources.update(record))) return false;
@@ -54,7 +67,7 @@ export function withWebhookPublishing(store: Store, outbox: TransactionalOutbox)
       const family = RESOURCE_FAMILIES[kind];
       // A session's deletion is told by its log (`session.deleted`), before its rows go.
       if (!family || kind === 'session') return store.resources.delete(kind, id);
-      return store.transaction(async (tx) => {
+      return atomically(async (tx) => {
         const before = await tx.resources.get(kind, id);
         const deleted = await tx.resources.delete(kind, id);
         if (deleted && before) await outbox.publishIn(tx, resourceEvent(before, `${family.prefix}.deleted`));
@@ -67,7 +80,7 @@ export function withWebhookPublishing(store: Store, outbox: TransactionalOutbox)
     get: store.events.get.bind(store.events),
     deleteSession: store.events.deleteSession.bind(store.events),
     append: (sessionId, fresh) =>
-      store.transaction(async (tx) => {
+      atomically(async (tx) => {
         const appended = await tx.events.append(sessionId, fresh);
         // Replays of an idempotent step return the stored copies: only new events publish.
         const published = appended
@@ -90,7 +103,7 @@ export function withWebhookPublishing(store: Store, outbox: TransactionalOutbox)
     ...store,
     resources,
     events,
-    transaction: (fn) => store.transaction((tx) => fn(withWebhookPublishing(tx, outbox))),
+    transaction: (fn) => atomically((tx) => fn(withWebhookPublishing(tx, outbox, true))),
   };
 }
 
