@@ -23,6 +23,30 @@ function actionButton(context, label, className, message, action) {
   return button;
 }
 
+/** A multi-agent agent's roster: a coordinator's agents linked, other configurations as JSON. */
+function roster(multiagent) {
+  if (multiagent.type !== 'coordinator' || !Array.isArray(multiagent.agents))
+    return h(
+      'details',
+      null,
+      h('summary', null, multiagent.type),
+      h('pre', { class: 'block input' }, prettyJson(multiagent)),
+    );
+  return h(
+    'ul',
+    { class: 'roster' },
+    multiagent.agents.map((entry) =>
+      h(
+        'li',
+        null,
+        entry.type === 'agent'
+          ? h('a', { href: route('agents', entry.id) }, `${entry.id} v${entry.version ?? '?'}`)
+          : `${entry.type} ${modelName(entry.model)}`,
+      ),
+    ),
+  );
+}
+
 function facts(pairs) {
   return h(
     'dl',
@@ -70,6 +94,7 @@ export async function renderAgent(context, agentId) {
         ['Version', String(agent.version ?? '')],
         agent.description ? ['Description', agent.description] : null,
         ['Tools', toolNames(agent.tools)],
+        agent.multiagent ? ['Roster', roster(agent.multiagent)] : null,
         Array.isArray(agent.mcp_servers) && agent.mcp_servers.length
           ? ['MCP servers', agent.mcp_servers.map((server) => server.name).join(', ')]
           : null,
