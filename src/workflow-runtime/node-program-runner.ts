@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type {
@@ -18,14 +17,6 @@ export interface NodeProgramRunnerOptions {
   heapMb: number;
   /** Longest line the program may send (a request or its result), in bytes. */
   maxLineBytes: number;
-}
-
-/** The bwrap on PATH, or null when there is none (the program then runs under Node's permission model only). */
-export function findBwrap(): string | null {
-  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(':')) {
-    if (dir && existsSync(`${dir}/bwrap`)) return `${dir}/bwrap`;
-  }
-  return null;
 }
 
 /**

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { loadWorkflowConfig } from '../../src/config/workflows.js';
 import type { ProgramRequest } from '../../src/core/ports/workflow-program.js';
-import { createNodeProgramRunner, findBwrap } from '../../src/workflow-runtime/node-program-runner.js';
+import { createNodeProgramRunner } from '../../src/workflow-runtime/node-program-runner.js';
+
+const bwrap = loadWorkflowConfig().bwrap;
 
 const runners = [
   {
     name: 'permission model only',
     runner: createNodeProgramRunner({ bwrap: null, heapMb: 64, maxLineBytes: 1 << 20 }),
   },
-  ...(findBwrap()
+  ...(bwrap
     ? [
         {
           name: 'bwrap',
-          runner: createNodeProgramRunner({ bwrap: findBwrap(), heapMb: 64, maxLineBytes: 1 << 20 }),
+          runner: createNodeProgramRunner({ bwrap, heapMb: 64, maxLineBytes: 1 << 20 }),
         },
       ]
     : []),

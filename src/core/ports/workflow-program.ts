@@ -11,6 +11,8 @@ export interface ProgramInlineAgent {
   system?: string | undefined;
   model?: string | undefined;
   description?: string | undefined;
+  /** Built-in tool names, within the session agent's own (default: all of them). */
+  tools?: string[] | undefined;
 }
 
 /**
