@@ -66,6 +66,32 @@ describe(
       await page.getByRole('link', { name: 'Blue agent' }).waitFor();
     });
 
+    it("a workspace key's console names its workspace and leaves the workspaces page out", {
+      timeout: 120_000,
+    }, async () => {
+      const { client, server } = fixture;
+      const team = await client.beta.organization.workspaces.create({ name: 'Team Green' });
+      const created = await client.post<{ key: string }>('/v1/organizations/api_keys', {
+        body: { name: 'green', workspace_id: team.id },
+      });
+      // A tab of its own: the key is kept per tab (sessionStorage).
+      const tab = await browser.context.newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (error) => errors.push(error.message));
+      tab.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      try {
+        await signIn(tab, server.url, created.key);
+        await tab.locator('#workspace', { hasText: `Workspace ${team.id}` }).waitFor();
+        await tab.locator('#nav a[href="#/workspaces"]').waitFor({ state: 'hidden' });
+        await tab.locator('#nav a[href="#/webhooks"]').waitFor({ state: 'visible' });
+        assert.deepEqual(errors, []);
+      } finally {
+        await tab.close();
+      }
+    });
+
     it("shows a coordinator's roster, linked to each agent", { timeout: 120_000 }, async () => {
       const { client } = fixture;
       const { page } = browser;

@@ -22,6 +22,9 @@ export function storedWorkspace() {
 export async function renderWorkspace(client, slot, onSwitch) {
   const me = await client.json('GET', '/v1/organizations/me');
   slot.hidden = false;
+  // Only an organization key may list workspaces: a workspace key's nav leaves the page out.
+  const link = document.querySelector('#nav a[href="#/workspaces"]');
+  if (link) link.hidden = me.scope?.type !== 'organization';
   if (me.scope?.type !== 'organization') {
     replace(
       slot,
