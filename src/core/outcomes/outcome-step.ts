@@ -191,9 +191,11 @@ async function grade(
     };
     const key = answerKey(startId, `ongoing#${beats++}`);
     // A heartbeat that fails to append is only a missed heartbeat.
-    appending = appending.then(
-      () => log.append(sessionId, [draft], key).then(() => undefined),
-      () => undefined,
+    appending = appending.then(() =>
+      log.append(sessionId, [draft], key).then(
+        () => undefined,
+        () => undefined,
+      ),
     );
   };
   const timer = settings.heartbeatMs > 0 ? setInterval(beat, settings.heartbeatMs) : undefined;
