@@ -85,8 +85,12 @@ export function createWaterfall(context) {
     const steps = stepSpans(events);
     element.hidden = steps.length === 0;
     if (steps.length === 0) return;
-    const first = Math.min(...steps.map((step) => time(step.start)));
-    const latest = Math.max(...events.map((event) => time(event.processed_at)).filter(Number.isFinite));
+    // Folds, not spreads: a long session's thousands of events would overflow an argument list.
+    const first = steps.reduce((min, step) => Math.min(min, time(step.start)), Number.POSITIVE_INFINITY);
+    const latest = events.reduce((max, event) => {
+      const at = time(event.processed_at);
+      return Number.isFinite(at) ? Math.max(max, at) : max;
+    }, first);
     const span = Math.max(1, latest - first);
     const total = steps
       .filter((step) => step.end)
