@@ -107,4 +107,43 @@ for (const dialect of DIALECTS) {
       assert.equal(after[0]?.attempts[0]?.status_code, 204);
     });
   });
+
+  describe(`a webhook endpoint that does not answer (${dialect})`, () => {
+    let server: WebhookTestServer;
+    let receiver: WebhookReceiver;
+    before(async () => {
+      receiver = await startWebhookReceiver();
+      server = await startWebhookServer(dialect, { allowPrivateNetworks: true, timeoutMs: 300 });
+    });
+    after(async () => {
+      await server.close();
+      await receiver.close();
+    });
+
+    it('times the attempt out, logs it and schedules a retry', async () => {
+      const { client } = server;
+      receiver.hold();
+      const endpoint = await client.beta.organization.webhooks.create({
+        url: receiver.url,
+        enabled_events: events('agent.created'),
+      });
+      await client.beta.agents.create({ name: 'unanswered', model: 'claude-haiku-4-5' });
+      type Attempted = Delivery & {
+        last_error: string | null;
+        attempts: Array<{ error: string | null; duration_ms: number }>;
+      };
+      const [delivery] = (await until(
+        'the timed-out attempt',
+        () => deliveries(client, endpoint.id),
+        (list) => list[0]?.attempt_count === 1,
+      )) as Attempted[];
+      receiver.release();
+      assert.equal(delivery?.status, 'pending');
+      assert.equal(delivery?.last_status_code, null);
+      assert.equal(delivery?.last_error, 'timed out');
+      assert.equal(delivery?.attempts[0]?.error, 'timed out');
+      assert.ok((delivery?.attempts[0]?.duration_ms ?? 0) >= 250, `${delivery?.attempts[0]?.duration_ms} ms`);
+      assert.ok(delivery?.next_attempt_at);
+    });
+  });
 }

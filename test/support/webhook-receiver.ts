@@ -105,13 +105,13 @@ export interface WebhookTestServer {
  */
 export async function startWebhookServer(
   dialect: Dialect,
-  options: { clock?: Clock; allowPrivateNetworks?: boolean; model?: ModelProvider } = {},
+  options: { clock?: Clock; allowPrivateNetworks?: boolean; model?: ModelProvider; timeoutMs?: number } = {},
 ): Promise<WebhookTestServer> {
   const database = await createTestDatabase(dialect);
   const config = testServerConfig(database.dataDir, {
     databaseUrl: dialect === 'postgres' ? database.url : undefined,
     allowPrivateNetworks: options.allowPrivateNetworks ?? false,
-    webhooks: { timeoutMs: 10_000, pollMs: 50 },
+    webhooks: { timeoutMs: options.timeoutMs ?? 10_000, pollMs: 50 },
     modelRoutes: { '*': 'scripted' },
   });
   const paddock = await createPaddock({
