@@ -1,9 +1,5 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { TLSSocket } from 'node:tls';
 import type Anthropic from '@anthropic-ai/sdk';
 import { createTunnelFetch } from '../../src/compose/tunnels-user-profiles.js';
 import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
@@ -15,50 +11,11 @@ import { createOutboundFetch } from '../../src/outbound/outbound-fetch.js';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createTenant } from '../support/tenancy.js';
-import { type TestCertificate, testCa, testServerCert } from '../support/test-ca.js';
+import { testCa, testServerCert } from '../support/test-ca.js';
 import { freePort, type RunningServer, startEverythingServer } from './mcp-servers.js';
+import { startGateway } from './tunnel-gateway.js';
 
 const TUNNEL_DOMAIN = 'tunnels.test.internal';
-
-/**
- * The gateway an operator runs inside the private network: TLS with a certificate for the MCP
- * host, signed by the CA registered on the tunnel, forwarding to the MCP server it routes to.
- */
-async function startGateway(port: number, upstreamMcpUrl: string, tls: TestCertificate) {
-  const upstream = new URL(upstreamMcpUrl);
-  const seen: Array<{ servername: string; host: string }> = [];
-  const server: Server = createHttpsServer({ key: tls.key, cert: tls.cert }, (incoming, outgoing) => {
-    seen.push({
-      servername: String((incoming.socket as TLSSocket).servername),
-      host: incoming.headers.host ?? '',
-    });
-    const proxied = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: { ...incoming.headers, host: upstream.host },
-      },
-      (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      },
-    );
-    proxied.on('error', () => outgoing.destroy());
-    incoming.pipe(proxied);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  assert.equal((server.address() as AddressInfo).port, port);
-  return {
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function harnessSession(id: string, url: string): HarnessSession {
   return {
