@@ -31,11 +31,12 @@ for (const dialect of DIALECTS) {
       const environment = await client.beta.environments.create({ name: `advisor-stop-${dialect}` });
       const session = await client.beta.sessions.create({ agent: lead.id, environment_id: environment.id });
       model.push([
-        // Slow enough to be interrupted while it streams.
+        // Held until the interrupt hangs it up (nothing ever sends the awaited text), so the
+        // interrupt lands mid-request however slowly it is delivered.
         {
           match: 'The agent asks: Slow question',
           content: [{ type: 'text', text: 'A long and careful answer that never finishes.' }],
-          delay_ms: 5_000,
+          wait_for: 'NOTHING-SENDS-THIS',
         },
         {
           match: 'Ask slowly',

@@ -156,7 +156,8 @@ for (const dialect of DIALECTS) {
       });
       const environment = await client.beta.environments.create({ name: `spawn-${dialect}` });
       const session = await client.beta.sessions.create({ agent: lead.id, environment_id: environment.id });
-      // A pause on each worker's first reply keeps both requests in flight together when threads run in parallel.
+      // Each worker's first reply is held until the other worker's first request has arrived: the
+      // replies come only if both requests were in flight at once (no pause to outlast).
       model.push([
         {
           match: 'Split the job',
@@ -187,7 +188,7 @@ for (const dialect of DIALECTS) {
             { type: 'tool_use', name: 'bash', input: { command: 'echo HELPER-WROTE | tee helper.txt' } },
           ],
           usage: { input_tokens: 3_000, output_tokens: 100 },
-          delay_ms: 200,
+          wait_for: 'INLINE-TASK',
         },
         {
           match: 'INLINE-TASK',
@@ -195,7 +196,7 @@ for (const dialect of DIALECTS) {
             { type: 'tool_use', name: 'bash', input: { command: 'echo SCOUT-WROTE | tee scout.txt' } },
           ],
           usage: { input_tokens: 7_000, output_tokens: 300 },
-          delay_ms: 200,
+          wait_for: 'PRE-TASK',
         },
         {
           match: 'HELPER-WROTE',
@@ -244,7 +245,13 @@ for (const dialect of DIALECTS) {
       assert.equal(scoutThread.agent.type, 'inline');
       const helperOwn = await threadEvents(client, session.id, helperThread.id);
       const scoutOwn = await threadEvents(client, session.id, scoutThread.id);
-      // Both threads were running before either finished: they ran at the same time.
+      // Both threads were running before either finished: they ran at the same time. (Held by the
+      // gates above, so this order no longer depends on how fast either thread was started.)
+      const firstRequests = model
+        .requests()
+        .map((request) => JSON.stringify((request.body as { messages: unknown[] }).messages.at(-1)));
+      assert.equal(firstRequests.filter((text) => text.includes('PRE-TASK')).length, 1);
+      assert.equal(firstRequests.filter((text) => text.includes('INLINE-TASK')).length, 1);
       const types = events.map((event) => event.type);
       const firstIdle = types.indexOf('session.thread_status_idle');
       const running = types.map((type, index) => (type === 'session.thread_status_running' ? index : -1));

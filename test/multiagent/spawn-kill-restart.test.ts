@@ -89,8 +89,13 @@ for (const dialect of DIALECTS) {
               { type: 'tool_use', name: 'bash', input: { command: `echo ran >> ${marker}; echo STEP-DONE` } },
             ],
           },
-          // The scout's second call is slow: the server dies while it streams.
-          { match: 'STEP-DONE', content: [{ type: 'text', text: 'SCOUT-FINAL' }], delay_ms: 3_000 },
+          // The scout's second call is held until its connection drops (nothing sends the awaited
+          // text): the server dies while the call is in flight, however long the kill takes.
+          {
+            match: 'STEP-DONE',
+            content: [{ type: 'text', text: 'SCOUT-FINAL' }],
+            wait_for: 'NOTHING-SENDS-THIS',
+          },
           { match: 'STEP-DONE', content: [{ type: 'text', text: 'SCOUT-FINAL' }] },
         ]);
         await client.beta.sessions.events.send(session.id, {

@@ -5,6 +5,7 @@ import { anthropicErrorBody, anthropicMessage, anthropicStreamEvents } from './a
 import { lastUserText } from './last-user-text.js';
 import { openAIChatChunks, openAIChatCompletion, openAIErrorBody } from './openai-chat-wire.js';
 import { type PlannedReply, planReply } from './plan-reply.js';
+import { RequestGate, WAIT_FOR_LIMIT_MS } from './request-gate.js';
 import { parseScript, type ScriptedTurn } from './scripted-turn.js';
 import { ScriptedTurnQueue } from './scripted-turn-queue.js';
 
@@ -48,6 +49,7 @@ export async function startScriptedModelServer(
 ): Promise<ScriptedModelServer> {
   const queue = new ScriptedTurnQueue(options.turns ?? []);
   let recorded: ScriptedRequest[] = [];
+  const gate = new RequestGate();
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -59,6 +61,7 @@ export async function startScriptedModelServer(
     if (route === 'DELETE /_scripted/turns') {
       queue.reset();
       recorded = [];
+      gate.reset();
       return sendJson(response, 200, { remaining: 0 });
     }
     if (route === 'GET /_scripted/requests') return sendJson(response, 200, recorded);
@@ -72,7 +75,23 @@ export async function startScriptedModelServer(
 
     const body = (await readJson(request)) as Record<string, unknown>;
     recorded.push({ method: request.method ?? 'POST', path, headers: request.headers, body });
-    const turn = queue.take(lastUserText(body.messages));
+    const userText = lastUserText(body.messages);
+    const turn = queue.take(userText);
+    gate.arrived(userText);
+    if (turn.wait_for !== undefined) {
+      const hungUp = new AbortController();
+      response.once('close', () => hungUp.abort());
+      const arrived = await gate.waitFor(turn.wait_for, hungUp.signal);
+      if (hungUp.signal.aborted) return;
+      if (!arrived) {
+        const message = `scripted: waited ${WAIT_FOR_LIMIT_MS} ms for a request containing "${turn.wait_for}"`;
+        const errorBody =
+          api === 'anthropic'
+            ? anthropicErrorBody(400, undefined, message)
+            : openAIErrorBody(400, undefined, message);
+        return sendJson(response, 400, errorBody);
+      }
+    }
     if (turn.error) {
       const { status, type, message } = turn.error;
       const errorBody =
@@ -117,6 +136,7 @@ export async function startScriptedModelServer(
     reset() {
       queue.reset();
       recorded = [];
+      gate.reset();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -7,6 +7,7 @@ import {
 } from '../../core/ports/model-provider.js';
 import { lastUserText } from './last-user-text.js';
 import { chunkJson, chunkWords, planReply } from './plan-reply.js';
+import { RequestGate, WAIT_FOR_LIMIT_MS } from './request-gate.js';
 import { parseScript, type ScriptedTurn } from './scripted-turn.js';
 import { ScriptedTurnQueue } from './scripted-turn-queue.js';
 
@@ -25,10 +26,20 @@ export interface ScriptedProvider extends ModelProvider {
 export function createScriptedProvider(options: { turns?: ScriptedTurn[] } = {}): ScriptedProvider {
   const queue = new ScriptedTurnQueue(parseScript(options.turns ?? []));
   let recorded: ModelRequest[] = [];
+  const gate = new RequestGate();
 
   async function* stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart> {
     recorded.push(structuredClone(request));
-    const turn = queue.take(lastUserText(request.messages));
+    const userText = lastUserText(request.messages);
+    const turn = queue.take(userText);
+    gate.arrived(userText);
+    if (turn.wait_for !== undefined && !(await gate.waitFor(turn.wait_for, signal))) {
+      if (signal.aborted) throw signal.reason;
+      throw new ModelProviderError(
+        `scripted: waited ${WAIT_FOR_LIMIT_MS} ms for a request containing "${turn.wait_for}"`,
+        { status: 400 },
+      );
+    }
     if (turn.error) {
       throw new ModelProviderError(turn.error.message ?? `scripted error ${turn.error.status}`, {
         status: turn.error.status,
@@ -72,6 +83,7 @@ export function createScriptedProvider(options: { turns?: ScriptedTurn[] } = {})
     reset() {
       queue.reset();
       recorded = [];
+      gate.reset();
     },
   };
 }

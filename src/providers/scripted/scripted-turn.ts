@@ -23,6 +23,12 @@ export interface ScriptedTurn {
   /** Overrides the deterministic estimate (about 4 characters per token), field by field. */
   usage?: ScriptedUsage;
   delay_ms?: number;
+  /**
+   * Hold the reply (before its first byte) until a request whose last user text
+   * contains this substring has arrived; an earlier one counts. Bounded by
+   * WAIT_FOR_LIMIT_MS, after which the turn answers a 400 naming what it waited for.
+   */
+  wait_for?: string;
   /** Answer with this upstream error instead of a message. */
   error?: { status: number; type?: string; message?: string };
 }
@@ -72,6 +78,7 @@ const turnSchema: z.ZodType<ScriptedTurn> = z.object({
   stop_reason: stopReasonSchema.optional(),
   usage: usageSchema.optional(),
   delay_ms: z.number().int().nonnegative().optional(),
+  wait_for: z.string().min(1).optional(),
   error: z
     .object({
       status: z.number().int().min(400).max(599),
