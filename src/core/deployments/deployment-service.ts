@@ -87,7 +87,7 @@ export class DeploymentService {
   async update(id: string, input: DeploymentUpdateInput): Promise<Deployment> {
     const current = (await this.record(id)).doc;
     if (current.archived_at) throw invalidRequest(`deployment ${id} is archived and cannot be updated`);
-    if (input.agent !== undefined) await this.pinAgent(input.agent);
+    const agent = input.agent === undefined ? current.agent : await this.pinAgent(input.agent);
     if (input.environment_id !== undefined) await this.checkEnvironment(input.environment_id);
     const vaultIds =
       input.vault_ids === undefined ? current.vault_ids : await this.checkVaults(input.vault_ids ?? []);
@@ -98,7 +98,7 @@ export class DeploymentService {
       ...current,
       name: input.name ?? current.name,
       description: input.description === undefined ? current.description : input.description || null,
-      agent: input.agent === undefined ? current.agent : await this.pinAgent(input.agent),
+      agent,
       environment_id: input.environment_id ?? current.environment_id,
       initial_events: input.initial_events ?? current.initial_events,
       resources: input.resources === undefined ? current.resources : withoutTokens(input.resources ?? []),
@@ -216,9 +216,14 @@ export class DeploymentService {
     return toTimestamp(this.deps.clock.now());
   }
 
+  /** After the change committed; a failure to publish never fails the request (the port's contract). */
   private async publish(type: string, id: string): Promise<void> {
-    const found = await this.deps.store.resources.get('deployment', id);
-    if (found?.workspaceId) await this.deps.webhooks.publish({ type, id, workspaceId: found.workspaceId });
+    try {
+      const found = await this.deps.store.resources.get('deployment', id);
+      if (found?.workspaceId) await this.deps.webhooks.publish({ type, id, workspaceId: found.workspaceId });
+    } catch {
+      // The deployment row is the record; the event is best effort here.
+    }
   }
 
   /** An agent id pins its latest version; `{type, id, version}` pins that one. */
