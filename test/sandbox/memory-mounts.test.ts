@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/config.js';
-import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../src/providers/scripted/scripted-model-server.js';
+import type { ScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
 import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
-import { runTurn, type StreamEvent } from '../support/harness-fixture.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { bwrapCase, TEST_ROOTFS_DIR } from './drivers.js';
+import {
+  createLimitedEnvironment,
+  createToolsetAgent,
+  startBwrapSessionServer,
+  toolOutput,
+} from '../support/bwrap-sessions.js';
+import { runTurn } from '../support/harness-fixture.js';
+import type { TestServer } from '../support/server.js';
+import { bwrapCase } from './drivers.js';
 
 /**
  * Memory stores mounted in real bwrap sandboxes, driven by the scripted model: two sessions share
@@ -23,25 +25,12 @@ const bashTurn = (command: string): ScriptedTurn[] => [
   { content: [{ type: 'text', text: 'done' }] },
 ];
 
-/** The text of the turn's bash result. */
-function toolOutput(events: StreamEvent[]): string {
-  const result = events.find((event) => event.type === 'agent.tool_result');
-  assert.ok(result, `no tool result in ${JSON.stringify(events.map((e) => e.type))}`);
-  return JSON.stringify(result['content']);
-}
-
 describe('memory stores mounted in bwrap sandboxes', { skip }, () => {
   let model: ScriptedModelServer;
   let server: TestServer;
 
   before(async () => {
-    model = await startScriptedModelServer({ turns: [] });
-    const sandbox = loadConfig({ PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR, PADDOCK_SANDBOX_IDLE_MS: '0' }).sandbox;
-    server = await startTestServer('sqlite', {
-      anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' },
-      sandboxDriver: 'bwrap',
-      sandbox,
-    });
+    ({ model, server } = await startBwrapSessionServer());
   });
   after(async () => {
     await server?.close();
@@ -50,15 +39,8 @@ describe('memory stores mounted in bwrap sandboxes', { skip }, () => {
 
   it('two sessions share a read-write store; a read-only mount refuses writes', async () => {
     const { client } = server;
-    const agent = await client.beta.agents.create({
-      name: 'memory user',
-      model: 'claude-sonnet-4-6',
-      tools: [{ type: 'agent_toolset_20260401' }],
-    });
-    const environment = await client.beta.environments.create({
-      name: `memory-${Math.random().toString(36).slice(2)}`,
-      config: { type: 'cloud', networking: { type: 'limited' } },
-    });
+    const agent = await createToolsetAgent(client, 'memory user');
+    const environment = await createLimitedEnvironment(client, 'memory');
     const store = await client.beta.memoryStores.create({ name: 'Team Notes' });
     await client.beta.memoryStores.memories.create(store.id, { path: '/seed.md', content: 'seeded' });
     const session = (access: 'read_write' | 'read_only') =>

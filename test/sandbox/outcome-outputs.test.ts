@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/config.js';
 import { GRADER_MARKER } from '../../src/core/outcomes/grader-request.js';
+import type { ScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
 import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../src/providers/scripted/scripted-model-server.js';
+  createLimitedEnvironment,
+  createToolsetAgent,
+  startBwrapSessionServer,
+} from '../support/bwrap-sessions.js';
 import { isIdle, openEventReader } from '../support/harness-fixture.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { bwrapCase, TEST_ROOTFS_DIR } from './drivers.js';
+import type { TestServer } from '../support/server.js';
+import { bwrapCase } from './drivers.js';
 
 /**
  * The outcome grader sees the deliverable files: what the agent left in /mnt/session/outputs
@@ -23,13 +24,7 @@ describe('outcome grader and the sandbox outputs (bwrap)', { skip }, () => {
   let server: TestServer;
 
   before(async () => {
-    model = await startScriptedModelServer({ turns: [] });
-    const sandbox = loadConfig({ PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR, PADDOCK_SANDBOX_IDLE_MS: '0' }).sandbox;
-    server = await startTestServer('sqlite', {
-      anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' },
-      sandboxDriver: 'bwrap',
-      sandbox,
-    });
+    ({ model, server } = await startBwrapSessionServer());
   });
   after(async () => {
     await server?.close();
@@ -38,15 +33,8 @@ describe('outcome grader and the sandbox outputs (bwrap)', { skip }, () => {
 
   it('gives the grader the files under /mnt/session/outputs', async () => {
     const { client } = server;
-    const agent = await client.beta.agents.create({
-      name: 'writer',
-      model: 'claude-sonnet-4-6',
-      tools: [{ type: 'agent_toolset_20260401' }],
-    });
-    const environment = await client.beta.environments.create({
-      name: `outcome-${Math.random().toString(36).slice(2)}`,
-      config: { type: 'cloud', networking: { type: 'limited' } },
-    });
+    const agent = await createToolsetAgent(client, 'writer');
+    const environment = await createLimitedEnvironment(client, 'outcome');
     const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
     model.push([
       {

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../../src/config/config.js';
+import type { ScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
 import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../src/providers/scripted/scripted-model-server.js';
+  createLimitedEnvironment,
+  createToolsetAgent,
+  startBwrapSessionServer,
+} from '../support/bwrap-sessions.js';
 import { openEventReader, type StreamEvent } from '../support/harness-fixture.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { bwrapCase, TEST_ROOTFS_DIR } from './drivers.js';
+import type { TestServer } from '../support/server.js';
+import { bwrapCase } from './drivers.js';
 
 /**
  * Issue #12, finding 8, through the public API with the real composition
@@ -26,17 +27,7 @@ describe('red team: outputs are streamed and budgeted', { skip }, () => {
   let server: TestServer;
 
   before(async () => {
-    model = await startScriptedModelServer({ turns: [] });
-    const sandbox = loadConfig({
-      PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR,
-      PADDOCK_SANDBOX_IDLE_MS: '0',
-      PADDOCK_SESSION_OUTPUT_MAX_MB: '400',
-    }).sandbox;
-    server = await startTestServer('sqlite', {
-      anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' },
-      sandboxDriver: 'bwrap',
-      sandbox,
-    });
+    ({ model, server } = await startBwrapSessionServer('sqlite', { PADDOCK_SESSION_OUTPUT_MAX_MB: '400' }));
   });
   after(async () => {
     await server?.close();
@@ -45,15 +36,8 @@ describe('red team: outputs are streamed and budgeted', { skip }, () => {
 
   it('three sparse 300 MiB outputs: bounded server memory, 400 MiB stored at most, then a session.error', async () => {
     const { client } = server;
-    const agent = await client.beta.agents.create({
-      name: 'outputs flood',
-      model: 'claude-sonnet-4-6',
-      tools: [{ type: 'agent_toolset_20260401' }],
-    });
-    const environment = await client.beta.environments.create({
-      name: `outputs-${Math.random().toString(36).slice(2)}`,
-      config: { type: 'cloud', networking: { type: 'limited' } },
-    });
+    const agent = await createToolsetAgent(client, 'outputs flood');
+    const environment = await createLimitedEnvironment(client, 'outputs');
     const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
     model.push([
       {

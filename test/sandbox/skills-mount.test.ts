@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { toFile } from '@anthropic-ai/sdk';
-import { loadConfig } from '../../src/config/config.js';
-import {
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../../src/providers/scripted/scripted-model-server.js';
+import type { ScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
 import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
+import {
+  createLimitedEnvironment,
+  createToolsetAgent,
+  startBwrapSessionServer,
+  toolOutput,
+} from '../support/bwrap-sessions.js';
 import { DIALECTS } from '../support/databases.js';
-import { runTurn, type StreamEvent } from '../support/harness-fixture.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { bwrapCase, TEST_ROOTFS_DIR } from './drivers.js';
+import { runTurn } from '../support/harness-fixture.js';
+import type { TestServer } from '../support/server.js';
+import { bwrapCase } from './drivers.js';
 
 /**
  * A skill in a real bwrap sandbox, driven by the scripted model: the system prompt names it, the
@@ -27,28 +29,13 @@ const bashTurn = (command: string, marker: string): ScriptedTurn[] => [
   { content: [{ type: 'text', text: 'done' }] },
 ];
 
-function toolOutput(events: StreamEvent[]): string {
-  const result = events.find((event) => event.type === 'agent.tool_result');
-  assert.ok(result, `no tool result in ${JSON.stringify(events.map((e) => e.type))}`);
-  return JSON.stringify(result['content']);
-}
-
 for (const dialect of DIALECTS) {
   describe(`skills mounted in bwrap sandboxes (${dialect})`, { skip }, () => {
     let model: ScriptedModelServer;
     let server: TestServer;
 
     before(async () => {
-      model = await startScriptedModelServer({ turns: [] });
-      const sandbox = loadConfig({
-        PADDOCK_ROOTFS_DIR: TEST_ROOTFS_DIR,
-        PADDOCK_SANDBOX_IDLE_MS: '0',
-      }).sandbox;
-      server = await startTestServer(dialect, {
-        anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' },
-        sandboxDriver: 'bwrap',
-        sandbox,
-      });
+      ({ model, server } = await startBwrapSessionServer(dialect));
     });
     after(async () => {
       await server?.close();
@@ -63,17 +50,11 @@ for (const dialect of DIALECTS) {
           await toFile(Buffer.from('echo checked\n'), 'invoice-checker/scripts/check.sh'),
         ],
       });
-      const agent = await client.beta.agents.create({
-        name: 'skilled',
-        model: 'claude-sonnet-4-6',
+      const agent = await createToolsetAgent(client, 'skilled', {
         system: 'You check paperwork.',
-        tools: [{ type: 'agent_toolset_20260401' }],
         skills: [{ type: 'custom', skill_id: skill.id }],
       });
-      const environment = await client.beta.environments.create({
-        name: `skills-${dialect}-${Math.random().toString(36).slice(2)}`,
-        config: { type: 'cloud', networking: { type: 'limited' } },
-      });
+      const environment = await createLimitedEnvironment(client, `skills-${dialect}`);
       const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
       const marker = `invoice-${dialect}`;
       model.push(
