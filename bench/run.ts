@@ -10,6 +10,7 @@ import { benchCreateLatency, warmUp } from './latency.js';
 import { benchHarnessOverhead } from './overhead.js';
 import { rssMiB } from './rss.js';
 import { benchSandbox } from './sandbox.js';
+import { benchSlowClients } from './slow-clients.js';
 import { benchSnapshots } from './snapshots.js';
 import { BENCH_ADMIN_KEY, benchInProcessStart, benchServeStart, serveEnv } from './start.js';
 import { atMost, type BenchResult, info, printTable } from './table.js';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     ['append (sqlite)', () => benchAppend('sqlite')],
     ['append (postgres)', () => benchAppend('postgres')],
     ['fan-out', () => benchFanOut()],
+    ['slow SSE clients', () => benchSlowClients(paddockArgv)],
     ['sandbox (bwrap)', () => benchSandbox()],
     ['workspace snapshots', () => benchSnapshots()],
   ];

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
-import {
-  openPausedStream,
-  readToEnd,
-  resumeUntil,
-  rssMiB,
-  serverStreamsOpen,
-  startLargeLogServer,
-} from '../support/slow-sse-clients.js';
+import { readToEnd, resumeUntil, runSlowClients, startLargeLogServer } from '../support/slow-sse-clients.js';
 
 /**
  * Issue #21: 40 SSE clients that never read used to take a server from 82 MiB to 1.3 GB. Now a
@@ -30,41 +23,20 @@ test('40 SSE clients that never read: bounded server RSS, cut off, resumable wit
   timeout: 600_000,
 }, async () => {
   const server = await startLargeLogServer(EVENTS);
-  const sockets: Socket[] = [];
+  let sockets: Socket[] = [];
   try {
     const { ids, port, sessionId } = server;
-    const pid = server.paddock.child.pid ?? 0;
     assert.ok(ids.length >= EVENTS, `${ids.length} events in the log`);
     const first = ids[0] ?? '';
-    const baseline = await rssMiB(pid);
-    let peak = baseline;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, await rssMiB(pid));
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
-
-    for (let i = 0; i < CLIENTS; i++) sockets.push(await openPausedStream(port, sessionId, first));
-    const clientPorts = new Set(sockets.map((socket) => socket.localPort ?? 0));
-    // The server cuts each stream off after 10 s without progress (+5 s grace); wait, bounded, for all.
-    const deadline = Date.now() + 300_000;
-    let open = CLIENTS;
-    // First the streams must be seen open (or already closed: a very fast server), then closed.
-    while (Date.now() < deadline) {
-      open = await serverStreamsOpen(port, clientPorts);
-      if (open === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    sampling = false;
-    await sampler;
-    const growth = peak - baseline;
+    const run = await runSlowClients(server, CLIENTS);
+    sockets = run.sockets;
+    const growth = run.peakMiB - run.baselineMiB;
     process.stderr.write(
       `sse slow clients: ${CLIENTS} clients, ${ids.length} events (${Math.round(server.textBytes / 2 ** 20)} MiB of text); ` +
-        `server RSS ${baseline.toFixed(0)} MiB -> peak ${peak.toFixed(0)} MiB (+${growth.toFixed(1)} MiB)\n`,
+        `server RSS ${run.baselineMiB.toFixed(0)} MiB -> peak ${run.peakMiB.toFixed(0)} MiB (+${growth.toFixed(1)} MiB); ` +
+        `all cut off after ${run.seconds.toFixed(0)} s\n`,
     );
-    assert.equal(open, 0, `${open} of ${CLIENTS} streams still open on the server`);
+    assert.equal(run.stillOpen, 0, `${run.stillOpen} of ${CLIENTS} streams still open on the server`);
     assert.ok(growth <= RSS_GROWTH_BOUND_MIB, `server RSS grew by ${growth.toFixed(1)} MiB`);
 
     // Each client, reading again, gets an in-order prefix of the log and then the server's close.

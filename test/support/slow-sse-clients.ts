@@ -34,7 +34,11 @@ export interface LargeLogServer {
  * The log is written in this process first (appends straight to the event log: the API would
  * run a turn per message), then `paddock serve` starts on the same data directory.
  */
-export async function startLargeLogServer(events: number, textBytes = 4096): Promise<LargeLogServer> {
+export async function startLargeLogServer(
+  events: number,
+  options: { textBytes?: number; entry?: string[] } = {},
+): Promise<LargeLogServer> {
+  const textBytes = options.textBytes ?? 4096;
   const dataDir = await mkdtemp(join(tmpdir(), 'paddock-slow-sse-'));
   const sessionId = await writeLargeLog(dataDir, events, textBytes);
   const port = await freePort();
@@ -47,6 +51,7 @@ export async function startLargeLogServer(events: number, textBytes = 4096): Pro
       // Nothing should run a turn (no input is pending); if one did, it would answer at once.
       PADDOCK_MODEL_ROUTES: '*=scripted',
     }),
+    { entry: options.entry },
   ).catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -216,6 +221,61 @@ export async function resumeUntil(
   });
   clearTimeout(deadline);
   return sseIds(dechunk(Buffer.concat(chunks)));
+}
+
+export interface SlowClientsRun {
+  /** The paused clients, still unread: what each got is read later (readToEnd). */
+  sockets: Socket[];
+  baselineMiB: number;
+  peakMiB: number;
+  /** Streams the server still had open when the wait ended (0: every client was cut off). */
+  stillOpen: number;
+  /** From the first connect until the server had closed every stream. */
+  seconds: number;
+}
+
+/**
+ * Opens `clients` paused streams replaying the whole log and waits (at most `timeoutMs`) until the
+ * server has closed every one, sampling the server's RSS meanwhile. Nothing is judged by time: a
+ * stalled stream is cut off after 10 s without progress (and dropped 5 s later), however long the
+ * replay took to fill the client's buffers.
+ */
+export async function runSlowClients(
+  server: LargeLogServer,
+  clients: number,
+  timeoutMs = 300_000,
+): Promise<SlowClientsRun> {
+  const pid = server.paddock.child.pid ?? 0;
+  const baselineMiB = await rssMiB(pid);
+  let peakMiB = baselineMiB;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peakMiB = Math.max(peakMiB, await rssMiB(pid));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  const started = performance.now();
+  const sockets: Socket[] = [];
+  try {
+    for (let i = 0; i < clients; i++)
+      sockets.push(await openPausedStream(server.port, server.sessionId, server.ids[0] ?? ''));
+    const clientPorts = new Set(sockets.map((socket) => socket.localPort ?? 0));
+    const deadline = Date.now() + timeoutMs;
+    let stillOpen = clients;
+    while (Date.now() < deadline) {
+      stillOpen = await serverStreamsOpen(server.port, clientPorts);
+      if (stillOpen === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return { sockets, baselineMiB, peakMiB, stillOpen, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    for (const socket of sockets) socket.destroy();
+    throw error;
+  } finally {
+    sampling = false;
+    await sampler;
+  }
 }
 
 /** Resident set size of a process in MiB, from /proc (Linux). */
