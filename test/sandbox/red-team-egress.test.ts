@@ -185,11 +185,11 @@ describe('red team: egress proxy and credentials (issue #12)', { skip }, () => {
     process.stderr.write(
       `finding 9: server RSS grew ${Math.round(rssGrowth / 1024 / 1024)} MiB with 3 bodies held\n`,
     );
-    // Five uploads ended without reaching the upstream. Each normally gets the 503; on a loaded
-    // machine curl has once reported a reset after `100 Continue` instead, so the count of 503s
-    // is not pinned (the cap itself is: at most three bodies held, below).
+    // Five uploads ended without reaching the upstream, each with the 503. (Before the proxy read
+    // a refused body to its end, closing on it sometimes reset the connection and curl reported a
+    // send failure instead: test/sandbox/egress-refusal-drain.test.ts.)
     assert.match(out, /^ended=5$/m, out);
-    assert.match(out, /^refused=[1-5]$/m, out);
+    assert.match(out, /^refused=5$/m, out);
     assert.match(out, /PADDOCK_EGRESS_BODY_BUDGET_MB/, 'the refusal names the setting');
     assert.ok(team.held.length <= 3, `${team.held.length} uploads reached the holding upstream`);
     // The killed uploads gave their reservation back: a new upload with a secret goes through.
