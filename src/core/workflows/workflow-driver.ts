@@ -1,17 +1,17 @@
 import type { Clock } from '../clock.js';
-import { toTimestamp } from '../clock.js';
 import type { DraftEvent, WorkflowRunError, WorkflowRunResult } from '../events/session-event.js';
 import type { LogEntry } from '../harness/session-state.js';
 import type { ThreadDirectory } from '../harness/thread-directory.js';
 import { budgetExceeded } from '../metering/budget.js';
-import { formatUsd, type Money, monetaryAmount } from '../metering/money.js';
+import { formatUsd, type Money } from '../metering/money.js';
 import type { PriceTable } from '../metering/prices.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import type { Store } from '../ports/store.js';
 import type { ProgramRequest, WorkflowProgramRunner } from '../ports/workflow-program.js';
+import { finishWorkflowRun, pause, phaseEnded } from './workflow-end.js';
 import { type WorkflowLimits, type WorkflowRunDoc, workflowRunRecord } from './workflow-run.js';
-import { resolveRunAgent, runCost, threadReply, threadSettled } from './workflow-threads.js';
+import { resolveRunAgent, runCost, threadReply } from './workflow-threads.js';
 import { usd } from './workflow-tools.js';
 
 export interface WorkflowDriverDeps {
@@ -253,84 +253,5 @@ export async function driveWorkflowRun(
       fail('program_error', 'the program threw an error or broke the protocol (see check_workflow_run)');
     } else return; // Lost lease or server stop: the run resumes elsewhere.
   }
-  await finish(deps, run, ending!, open, entries, spent, key);
-}
-
-async function finish(
-  deps: WorkflowDriverDeps,
-  run: WorkflowRunDoc,
-  ending: { result: WorkflowRunResult; output?: unknown; archived?: boolean },
-  open: Map<string, { phaseId: string; startedId: string }>,
-  entries: LogEntry[],
-  spent: Money | null,
-  key: (what: string) => string,
-): Promise<void> {
-  const sessionId = run.session_id;
-  const unsettled = Object.values(run.threads).filter((threadId) => !threadSettled(entries, threadId));
-  for (const threadId of unsettled) {
-    await deps.log.append(
-      sessionId,
-      [{ type: 'user.interrupt', session_thread_id: threadId } as DraftEvent],
-      key(`stop/${threadId}`),
-    );
-    await deps.archiveThread(sessionId, threadId);
-  }
-  if (unsettled.length > 0) deps.interrupt(sessionId);
-  const drafts: DraftEvent[] = [...open.values()].map((phase) => phaseEnded(run.id, phase));
-  if (ending.result.type === 'error')
-    drafts.push({ type: 'workflow_run.error', workflow_run_id: run.id, error: ending.result.error });
-  drafts.push({ type: 'workflow_run.status_ended', workflow_run_id: run.id, result: ending.result });
-  await deps.log.append(sessionId, drafts, key('end'));
-  run.status = 'ended';
-  run.result = ending.result;
-  run.output = ending.output ?? null;
-  run.ended_at = toTimestamp(deps.clock.now());
-  run.list_cost = spent === null ? null : monetaryAmount(spent);
-  await deps.store.resources.update(workflowRunRecord(run));
-  if (ending.archived) return;
-  const spentText = spent === null ? 'unknown (a model has no list price)' : `$${formatUsd(spent)}`;
-  const how =
-    ending.result.type === 'error'
-      ? `error (${ending.result.error.type}: ${ending.result.error.message})`
-      : ending.result.type;
-  const output =
-    ending.result.type === 'completed' ? `\nOutput: ${JSON.stringify(run.output)}`.slice(0, 20_000) : '';
-  await deps.log.append(
-    sessionId,
-    [
-      {
-        type: 'system.message',
-        content: [
-          {
-            type: 'text',
-            text: `Workflow run ${run.id} (${run.name}) ended: ${how}. Spent: ${spentText}.${output}`,
-          },
-        ],
-      },
-    ],
-    key('notice'),
-  );
-  deps.notify(sessionId);
-}
-
-function phaseEnded(runId: string, phase: { phaseId: string; startedId: string }): DraftEvent {
-  return {
-    type: 'workflow_run.phase_ended',
-    workflow_run_id: runId,
-    workflow_run_phase_id: phase.phaseId,
-    phase_started_id: phase.startedId,
-  };
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  await finishWorkflowRun(deps, run, ending!, open, entries, spent, key);
 }

@@ -1,0 +1,128 @@
+import { toTimestamp } from '../clock.js';
+import type { DraftEvent, WorkflowRunResult } from '../events/session-event.js';
+import type { LogEntry } from '../harness/session-state.js';
+import { formatUsd, type Money, monetaryAmount } from '../metering/money.js';
+import type { WorkflowDriverDeps } from './workflow-driver.js';
+import { type WorkflowRunDoc, workflowRunRecord } from './workflow-run.js';
+import { threadSettled } from './workflow-threads.js';
+
+// How a run ends: its unfinished threads stopped, its open phases closed, its last events, the
+// row, and the notice to the primary thread.
+
+export async function finishWorkflowRun(
+  deps: WorkflowDriverDeps,
+  run: WorkflowRunDoc,
+  ending: { result: WorkflowRunResult; output?: unknown; archived?: boolean },
+  open: Map<string, { phaseId: string; startedId: string }>,
+  entries: LogEntry[],
+  spent: Money | null,
+  key: (what: string) => string,
+): Promise<void> {
+  const sessionId = run.session_id;
+  const latest = await deps.log.read(sessionId).catch(() => entries);
+  const unsettled = Object.values(run.threads).filter((threadId) => !threadSettled(latest, threadId));
+  for (const threadId of unsettled) {
+    await deps.log.append(
+      sessionId,
+      [{ type: 'user.interrupt', session_thread_id: threadId } as DraftEvent],
+      key(`stop/${threadId}`),
+    );
+    await deps.archiveThread(sessionId, threadId);
+  }
+  if (unsettled.length > 0) deps.interrupt(sessionId);
+  const drafts: DraftEvent[] = [...open.values()].map((phase) => phaseEnded(run.id, phase));
+  if (ending.result.type === 'error')
+    drafts.push({ type: 'workflow_run.error', workflow_run_id: run.id, error: ending.result.error });
+  drafts.push({ type: 'workflow_run.status_ended', workflow_run_id: run.id, result: ending.result });
+  await deps.log.append(sessionId, drafts, key('end'));
+  run.status = 'ended';
+  run.result = ending.result;
+  run.output = ending.output ?? null;
+  run.ended_at = toTimestamp(deps.clock.now());
+  run.list_cost = spent === null ? null : monetaryAmount(spent);
+  await deps.store.resources.update(workflowRunRecord(run));
+  if (ending.archived) return;
+  const spentText = spent === null ? 'unknown (a model has no list price)' : `$${formatUsd(spent)}`;
+  const how =
+    ending.result.type === 'error'
+      ? `error (${ending.result.error.type}: ${ending.result.error.message})`
+      : ending.result.type;
+  const output =
+    ending.result.type === 'completed' ? `\nOutput: ${JSON.stringify(run.output)}`.slice(0, 20_000) : '';
+  const notice: DraftEvent = {
+    type: 'system.message',
+    content: [
+      {
+        type: 'text',
+        text: `Workflow run ${run.id} (${run.name}) ended: ${how}. Spent: ${spentText}.${output}`,
+      },
+    ],
+  };
+  await deliverNotice(deps, sessionId, notice, key);
+}
+
+/**
+ * Tells the primary thread the run ended, and makes sure its turn reads it: a notice that lands
+ * while the primary thread is going idle is flushed by that idle (queued input is, by the fold's
+ * rule), so it is delivered again until a model request starts after it, the thread waits on
+ * the client (the notice stays queued), or the session is archived.
+ */
+async function deliverNotice(
+  deps: WorkflowDriverDeps,
+  sessionId: string,
+  notice: DraftEvent,
+  key: (what: string) => string,
+): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [sent] = await deps.log.append(
+      sessionId,
+      [notice],
+      key(attempt === 0 ? 'notice' : `notice/${attempt}`),
+    );
+    deps.notify(sessionId);
+    const deadline = deps.clock.now() + 60_000;
+    for (;;) {
+      await pause(deps.limits.pollMs, new AbortController().signal);
+      const fate = noticeFate(await deps.log.read(sessionId), sent?.id ?? '');
+      if (fate === 'read') return;
+      if (fate === 'flushed') break;
+      if (deps.clock.now() > deadline) return;
+      const session = await deps.sessions.load(sessionId);
+      if (!session || session.archived) return;
+    }
+  }
+}
+
+function noticeFate(entries: readonly LogEntry[], noticeId: string): 'read' | 'flushed' | 'pending' {
+  let after = false;
+  for (const { event } of entries) {
+    if (event.id === noticeId) after = true;
+    if (!after || event.session_thread_id) continue;
+    if (event.type === 'span.model_request_start') return 'read';
+    if (event.type === 'session.status_idle')
+      return event.stop_reason.type === 'requires_action' ? 'read' : 'flushed';
+  }
+  return 'pending';
+}
+
+export function phaseEnded(runId: string, phase: { phaseId: string; startedId: string }): DraftEvent {
+  return {
+    type: 'workflow_run.phase_ended',
+    workflow_run_id: runId,
+    workflow_run_phase_id: phase.phaseId,
+    phase_started_id: phase.startedId,
+  };
+}
+
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
