@@ -7,6 +7,7 @@ import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { SandboxLimits, SandboxSpec } from '../ports/sandbox.js';
 import type { Store } from '../ports/store.js';
 import type { SessionService } from '../sessions/session-service.js';
+import { sessionSkills } from '../skills/roster-skills.js';
 import type { SkillReferences } from '../skills/skill-references.js';
 import { sandboxSecrets } from '../vaults/sandbox-secrets.js';
 import type { VaultService } from '../vaults/vault-service.js';
@@ -102,8 +103,10 @@ async function baseSpec(
       readOnly: true,
     });
   }
-  // Two skills with one name would share a mount path: the first listed wins.
-  const skillMounts = deps.skills ? await deps.skills.mounts(session.agent.skills) : [];
+  // Every thread runs in this one sandbox, so the roster agents' skills are mounted beside the
+  // primary's (whichever thread starts it). Two skills with one name would share a mount path:
+  // the first listed (the primary's first) wins.
+  const skillMounts = deps.skills ? await deps.skills.mounts(sessionSkills(full.agent)) : [];
   for (const mount of skillMounts)
     if (!mounts.some((taken) => taken.sandboxPath === mount.sandboxPath)) mounts.push(mount);
   if (mounts.length > 0) spec.mounts = mounts;

@@ -113,6 +113,10 @@ export function createHarnessSessions(
         budget: session.budget,
       };
     },
+    async announceSkills(agent, pinned, environmentType) {
+      if (!skills || pinned.length === 0) return agent;
+      return withSkillNote(agent, skillPromptNote(await skills.summaries(pinned), environmentType));
+    },
     workspaceSpendReached: (sessionId) => sessions.workspaceSpendReached(sessionId),
     listUnfinished: () => sessions.listUnfinished(),
     async saveUsage(sessionId, usage, stats, key) {

@@ -91,7 +91,19 @@ export function threadSessions(
     async load(sessionId): Promise<HarnessSession | undefined> {
       const session = await sessions.load(sessionId);
       if (!session) return undefined;
-      return { ...session, agent: threadAgentSnapshot(thread) };
+      const own = threadAgentSnapshot(thread);
+      // A self-hosted worker downloads only the primary agent's skills (the SDK's setupSkills), so a
+      // thread is told only of those of its skills that are there.
+      const present =
+        session.environmentType === 'self_hosted'
+          ? own.skills.filter((skill) =>
+              session.agent.skills.some((p) => p.skill_id === skill.skill_id && p.version === skill.version),
+            )
+          : own.skills;
+      const agent = sessions.announceSkills
+        ? await sessions.announceSkills(own, present, session.environmentType)
+        : own;
+      return { ...session, agent };
     },
     listUnfinished: () => sessions.listUnfinished(),
     async saveUsage(_sessionId, usage, stats) {

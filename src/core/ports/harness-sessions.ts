@@ -18,6 +18,15 @@ export interface HarnessSession {
 
 export interface HarnessSessions {
   load(sessionId: string): Promise<HarnessSession | undefined>;
+  /**
+   * The agent with these pinned skills announced in its system prompt (core/skills/skill-prompt.ts):
+   * a thread's own agent, since load() announces only the primary's.
+   */
+  announceSkills?(
+    agent: AgentSnapshot,
+    skills: AgentSnapshot['skills'],
+    environmentType: HarnessSession['environmentType'],
+  ): Promise<AgentSnapshot>;
   /** The session's workspace spent its monthly limit: stop before the model, as a budget does. */
   workspaceSpendReached?(sessionId: string): Promise<boolean>;
   /** Sessions whose log says work may be unfinished (running or rescheduling). */

@@ -11,6 +11,7 @@ import type { IdGenerator } from '../ids.js';
 import type { Cursor, ResourcePage, Store, TimeRange } from '../ports/store.js';
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions.js';
+import { pinRosterSkills } from '../skills/roster-skills.js';
 import type { SkillParamLike } from '../skills/skill-references.js';
 import { assertSameWorkspace } from '../workspaces/same-workspace.js';
 import { toDraft, validateInitialEvents } from './client-events.js';
@@ -32,7 +33,9 @@ export interface SessionServiceDeps {
   /** The owning workspace's monthly spend limit (core/workspaces/workspace-spend.ts). */
   workspaceSpend?: { limitReached(workspaceId: string): Promise<boolean> } | undefined;
   /** Pins the agent's skills to the versions they are at when the session starts (core/skills/). */
-  skills?: { pin(params: readonly SkillParamLike[]): Promise<SessionAgent['skills']> } | undefined;
+  skills?:
+    | { pin(params: readonly SkillParamLike[], field?: string): Promise<SessionAgent['skills']> }
+    | undefined;
 }
 
 export interface SessionListOptions {
@@ -66,8 +69,15 @@ export class SessionService {
   ): Promise<{ session: Session; initialEvents: LoggedEvent[] }> {
     const { store, ids, clock } = this.deps;
     const resolved = await resolveSessionAgent(input.agent, this.deps.agents);
-    const agent = this.deps.skills
-      ? { ...resolved, skills: await this.deps.skills.pin(resolved.skills) }
+    const skills = this.deps.skills;
+    const agent = skills
+      ? {
+          ...resolved,
+          skills: await skills.pin(resolved.skills),
+          multiagent: await pinRosterSkills(resolved.multiagent, (params, field) =>
+            skills.pin(params, field),
+          ),
+        }
       : resolved;
     assertSameWorkspace('agent', await store.resources.get('agent', agent.id));
     if (input.budget) assertBudgetable(agent, this.deps.budgets);
