@@ -9,8 +9,8 @@ import { planReply } from '../src/providers/scripted/plan-reply.js';
 
 /**
  * The load benchmark's model: stateless, so any number of sessions share it
- * without a script. A request whose conversation holds fewer than `toolSteps`
- * assistant replies gets a `bash` call; the next one gets a final answer.
+ * without a script. A request whose turn (since the last user text) holds fewer
+ * than `toolSteps` assistant replies gets a `bash` call; the next one gets a final answer.
  * Each reply waits `delayMs` once before it is sent (a model's latency), not
  * once per chunk as the scripted server's `delay_ms` does.
  */
@@ -20,6 +20,23 @@ export interface LoadModel {
   close(): Promise<void>;
 }
 
+type WireMessage = { role?: unknown; content?: unknown };
+
+/** Assistant replies since the last user message that is not only tool results (the turn's start). */
+function repliesThisTurn(messages: unknown): number {
+  const list = Array.isArray(messages) ? (messages as WireMessage[]) : [];
+  const isToolResults = (message: WireMessage) =>
+    Array.isArray(message.content) &&
+    (message.content as Array<{ type?: unknown }>).every((block) => block.type === 'tool_result');
+  let replies = 0;
+  for (let index = list.length - 1; index >= 0; index--) {
+    const message = list[index] as WireMessage;
+    if (message.role === 'assistant') replies++;
+    else if (!isToolResults(message)) break;
+  }
+  return replies;
+}
+
 export async function startLoadModel(options: { toolSteps: number; delayMs: number }): Promise<LoadModel> {
   let requestCount = 0;
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -27,8 +44,7 @@ export async function startLoadModel(options: { toolSteps: number; delayMs: numb
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
     const requestNumber = ++requestCount;
-    const messages = Array.isArray(body.messages) ? (body.messages as Array<{ role?: unknown }>) : [];
-    const replies = messages.filter((message) => message.role === 'assistant').length;
+    const replies = repliesThisTurn(body.messages);
     const reply = planReply(
       replies < options.toolSteps
         ? { content: [{ type: 'tool_use', name: 'bash', input: { command: `echo step ${replies + 1}` } }] }
