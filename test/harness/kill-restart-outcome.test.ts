@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import Anthropic from '@anthropic-ai/sdk';
 import { GRADER_MARKER } from '../../src/core/outcomes/grader-request.js';
 import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../../src/providers/scripted/scripted-model-server.js';
+import { waitUntil } from '../support/bwrap-serve.js';
 import { createTestDatabase, type Dialect } from '../support/databases.js';
-import { createSession, openEventReader, type StreamEvent } from '../support/harness-fixture.js';
-import { childEnv, freePort, spawnPaddock } from '../support/paddock-process.js';
+import { createSession, openEventReader } from '../support/harness-fixture.js';
+import { spawnPaddock } from '../support/paddock-process.js';
+import { childClient, listSessionEvents, scriptedChildEnv } from '../support/scripted-child-node.js';
 
 /**
  * Grading is driven from the log: a `paddock serve` killed with SIGKILL while the
@@ -17,14 +18,8 @@ import { childEnv, freePort, spawnPaddock } from '../support/paddock-process.js'
  */
 const ADMIN_KEY = 'sk-paddock-kill-outcome-test';
 
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = (check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000) =>
+  waitUntil(check, what, timeoutMs);
 
 async function killDuringGrading(dialect: Dialect, model: ScriptedModelServer): Promise<void> {
   model.reset();
@@ -46,21 +41,10 @@ async function killDuringGrading(dialect: Dialect, model: ScriptedModelServer): 
     },
   ]);
   const database = await createTestDatabase(dialect);
-  const env = childEnv({
-    PADDOCK_DATA_DIR: database.dataDir,
-    PADDOCK_PORT: String(await freePort()),
-    PADDOCK_HOST: '127.0.0.1',
-    PADDOCK_ADMIN_KEY: ADMIN_KEY,
-    PADDOCK_ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'test-upstream-key',
-    PADDOCK_SANDBOX: 'process',
-    // Short, so a Postgres node (random lease owner) takes over the dead node's session quickly.
-    PADDOCK_LEASE_TTL_MS: '2000',
-    ...(dialect === 'postgres' ? { PADDOCK_DATABASE_URL: database.url } : {}),
-  });
+  const env = await scriptedChildEnv(dialect, database, model, ADMIN_KEY);
   let node = await spawnPaddock(env);
   try {
-    let client = new Anthropic({ baseURL: node.url, apiKey: ADMIN_KEY, maxRetries: 0 });
+    let client = childClient(node.url, ADMIN_KEY);
     const { session } = await createSession(client);
     const reader = await openEventReader(client, session.id);
     await client.beta.sessions.events.send(session.id, {
@@ -76,15 +60,14 @@ async function killDuringGrading(dialect: Dialect, model: ScriptedModelServer): 
     await node.kill();
 
     node = await spawnPaddock(env);
-    client = new Anthropic({ baseURL: node.url, apiKey: ADMIN_KEY, maxRetries: 0 });
+    client = childClient(node.url, ADMIN_KEY);
     await waitFor(
       async () =>
         (await client.beta.sessions.retrieve(session.id)).outcome_evaluations[0]?.result === 'satisfied',
       'the verdict',
     );
     await waitFor(async () => (await client.beta.sessions.retrieve(session.id)).status === 'idle', 'idle');
-    const events: StreamEvent[] = [];
-    for await (const event of client.beta.sessions.events.list(session.id)) events.push(event as StreamEvent);
+    const events = await listSessionEvents(client, session.id);
     const starts = events.filter((event) => event.type === 'span.outcome_evaluation_start');
     const ends = events.filter((event) => event.type === 'span.outcome_evaluation_end');
     assert.equal(starts.length, 1, 'the open evaluation is resumed, not started again');

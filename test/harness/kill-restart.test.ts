@@ -2,16 +2,22 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { StoredEvent } from '../../src/core/ports/store.js';
 import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../../src/providers/scripted/scripted-model-server.js';
 import { createStore } from '../../src/store/create-store.js';
-import { createTestDatabase, type Dialect, type TestDatabase } from '../support/databases.js';
+import { waitUntil } from '../support/bwrap-serve.js';
+import type { Dialect } from '../support/databases.js';
 import { createSession, openEventReader, type StreamEvent } from '../support/harness-fixture.js';
-import { childEnv, freePort, type PaddockProcess, spawnPaddock } from '../support/paddock-process.js';
+import {
+  listSessionEvents,
+  restartChildNode,
+  type ScriptedChildNode,
+  startScriptedChildNode,
+} from '../support/scripted-child-node.js';
 
 /**
  * "A kill -9 at any moment loses no event; the session resumes on restart."
@@ -22,60 +28,15 @@ import { childEnv, freePort, type PaddockProcess, spawnPaddock } from '../suppor
 const ADMIN_KEY = 'sk-paddock-kill-test';
 const ANSWER = 'The answer is 42.';
 
-interface Node {
-  database: TestDatabase;
-  port: number;
-  env: Record<string, string>;
-  process: PaddockProcess;
-  client: Anthropic;
-}
+type Node = ScriptedChildNode;
 
-async function startNode(dialect: Dialect, model: ScriptedModelServer): Promise<Node> {
-  const database = await createTestDatabase(dialect);
-  const port = await freePort();
-  const env = childEnv({
-    PADDOCK_DATA_DIR: database.dataDir,
-    PADDOCK_PORT: String(port),
-    PADDOCK_HOST: '127.0.0.1',
-    PADDOCK_ADMIN_KEY: ADMIN_KEY,
-    PADDOCK_ANTHROPIC_BASE_URL: model.url,
-    ANTHROPIC_API_KEY: 'test-upstream-key',
-    PADDOCK_SANDBOX: 'process',
-    // Short, so a Postgres node (random lease owner) takes over a dead node's session quickly.
-    PADDOCK_LEASE_TTL_MS: '2000',
-    ...(dialect === 'postgres' ? { PADDOCK_DATABASE_URL: database.url } : {}),
-  });
-  const child = await spawnPaddock(env);
-  return { database, port, env, process: child, client: clientFor(child.url) };
-}
-
-function clientFor(url: string): Anthropic {
-  return new Anthropic({ baseURL: url, apiKey: ADMIN_KEY, maxRetries: 0 });
-}
-
-/** Same data dir, database and port: only the process is new. */
-async function restart(node: Node): Promise<void> {
-  node.process = await spawnPaddock(node.env);
-  node.client = clientFor(node.process.url);
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const startNode = (dialect: Dialect, model: ScriptedModelServer) =>
+  startScriptedChildNode(dialect, model, ADMIN_KEY);
+const waitFor = (check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000) =>
+  waitUntil(check, what, timeoutMs);
 
 async function waitForIdle(node: Node, sessionId: string): Promise<void> {
   await waitFor(async () => (await node.client.beta.sessions.retrieve(sessionId)).status === 'idle', 'idle');
-}
-
-async function listEvents(client: Anthropic, sessionId: string): Promise<StreamEvent[]> {
-  const events: StreamEvent[] = [];
-  for await (const event of client.beta.sessions.events.list(sessionId)) events.push(event as StreamEvent);
-  return events;
 }
 
 /** Stops the node gracefully and reads the session's rows straight from the store. */
@@ -132,9 +93,9 @@ async function killDuringModelCall(dialect: Dialect, model: ScriptedModelServer)
     reader.close();
     await node.process.kill();
 
-    await restart(node);
+    await restartChildNode(node);
     await waitForIdle(node, session.id);
-    const events = await listEvents(node.client, session.id);
+    const events = await listSessionEvents(node.client, session.id);
     const types = events.map((event) => event.type);
     assert.deepEqual(types, [
       'user.message',
@@ -190,9 +151,9 @@ async function killDuringToolCall(dialect: Dialect, model: ScriptedModelServer):
     reader.close();
     await node.process.kill();
 
-    await restart(node);
+    await restartChildNode(node);
     await waitForIdle(node, session.id);
-    const events = await listEvents(node.client, session.id);
+    const events = await listSessionEvents(node.client, session.id);
     const results = events.filter((event) => event.type === 'agent.tool_result');
     assert.equal(results.length, 1);
     assert.equal(results[0]?.tool_use_id, toolUse?.id);
