@@ -1,4 +1,4 @@
-import { loadWorkflowConfig } from '../config/workflows.js';
+import type { WorkflowConfig } from '../config/workflows.js';
 import type { Clock } from '../core/clock.js';
 import { createHarnessSessions } from '../core/harness/session-log-adapters.js';
 import type { ThreadDirectory } from '../core/harness/thread-directory.js';
@@ -16,6 +16,7 @@ import { WorkflowTools } from '../core/workflows/workflow-tools.js';
 import { createNodeProgramRunner } from '../workflow-runtime/node-program-runner.js';
 
 export interface WorkflowsDeps {
+  config: WorkflowConfig;
   store: Store;
   ids: IdGenerator;
   clock: Clock;
@@ -44,7 +45,7 @@ export interface Workflows {
 
 /** Part of the composition root: workflow runs' tools, their runner, and the program runtime. */
 export function createWorkflows(deps: WorkflowsDeps): Workflows {
-  const config = loadWorkflowConfig();
+  const config = deps.config;
   const limits: WorkflowLimits = {
     maxOpenRunsPerSession: config.maxOpenRunsPerSession,
     maxThreadsPerRun: config.maxThreadsPerRun,

@@ -15,6 +15,7 @@ import {
   parsePositiveInteger,
 } from './parse-env.js';
 import { parseTunnelConfig, type TunnelConfig } from './tunnels.js';
+import { parseWorkflowConfig, type WorkflowConfig } from './workflows.js';
 
 export type { FileStorage, S3Config } from './blob-storage.js';
 
@@ -63,6 +64,8 @@ export interface PaddockConfig {
   mcpAllowedPrivateHosts: string[];
   /** Tunnels' domain and gateway (PADDOCK_TUNNEL_DOMAIN, PADDOCK_TUNNEL_GATEWAY; config/tunnels.ts). */
   tunnels: TunnelConfig;
+  /** Workflow runs' limits and runtime (PADDOCK_WORKFLOW_*; config/workflows.ts, docs/workflows.md). */
+  workflows: WorkflowConfig;
   /**
    * This node drives sessions (PADDOCK_HARNESS, default true). `false` makes a pure API node on
    * Postgres, leaving sessions to `paddock worker` nodes.
@@ -212,6 +215,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
     tunnels: parseTunnelConfig(env),
+    workflows: parseWorkflowConfig(env),
     harness: env['PADDOCK_HARNESS'] !== 'false',
     console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
     deployments: parseSchedulerConfig(env),

@@ -27,7 +27,7 @@ export interface WorkflowConfig {
 
 const USD = /^\d+(\.\d{1,2})?$/;
 
-export function loadWorkflowConfig(env: Env = process.env): WorkflowConfig {
+export function parseWorkflowConfig(env: Env): WorkflowConfig {
   const maxSpendUsd = nonEmpty(env['PADDOCK_WORKFLOW_MAX_SPEND_USD']) ?? '10';
   if (!USD.test(maxSpendUsd))
     throw new Error(

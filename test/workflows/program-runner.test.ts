@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadWorkflowConfig } from '../../src/config/workflows.js';
+import { loadConfig } from '../../src/config/config.js';
 import type { ProgramRequest } from '../../src/core/ports/workflow-program.js';
 import { createNodeProgramRunner } from '../../src/workflow-runtime/node-program-runner.js';
 
-const bwrap = loadWorkflowConfig().bwrap;
+const bwrap = loadConfig({ PATH: process.env['PATH'] }).workflows.bwrap;
 
 const runners = [
   {
