@@ -5,11 +5,12 @@ import type { PriceTable } from '../metering/prices.js';
 import { threadUsageSnapshot } from '../metering/thread-usage.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession } from '../ports/harness-sessions.js';
-import type { ModelRouter } from '../ports/model-provider.js';
+import { ModelProviderError, type ModelRouter } from '../ports/model-provider.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
 import { answerKey, stepPosition } from './append-keys.js';
 import { DEFAULT_MAX_TOKENS, textOf } from './build-model-request.js';
 import { modelRequestEndKey, runModelStep } from './model-step.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { foldSessionState } from './session-state.js';
 import type { ChildThread, ThreadDirectory } from './thread-directory.js';
 import { threadLog } from './thread-scope.js';
@@ -20,6 +21,8 @@ export interface AdvisorDependencies {
   router: ModelRouter;
   clock: Clock;
   prices: PriceTable;
+  /** Retries of a retryable upstream error (429, 529, …); the harness's policy by default. */
+  retry?: RetryPolicy | undefined;
 }
 
 const ADVISOR_SYSTEM =
@@ -74,32 +77,45 @@ export async function consultAdvisor(
   const question = call.question?.trim() || 'What should I do next?';
   let outcome: ToolOutcome;
   let stopReason: 'end_turn' | 'retries_exhausted' = 'end_turn';
+  const retry = deps.retry ?? DEFAULT_RETRY_POLICY;
   try {
-    await runModelStep({
-      sessionId,
-      log: scoped,
-      position: stepPosition(await scoped.read(sessionId)),
-      provider: deps.router.providerFor(advisorModel),
-      buildRequest: async () => ({
-        model: advisorModel,
-        system: [{ type: 'text', text: ADVISOR_SYSTEM }],
-        messages: [
-          {
-            role: 'user',
-            content: [
+    // Like the agent's own requests: a retryable failure (429, 529, …) is tried again with backoff,
+    // each attempt its own request on the advisor thread; the primary sees an error only at the end.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await runModelStep({
+          sessionId,
+          log: scoped,
+          position: stepPosition(await scoped.read(sessionId)),
+          provider: deps.router.providerFor(advisorModel),
+          buildRequest: async () => ({
+            model: advisorModel,
+            system: [{ type: 'text', text: ADVISOR_SYSTEM }],
+            messages: [
               {
-                type: 'text',
-                text: `<conversation>\n${transcript(all)}\n</conversation>\n\nThe agent asks: ${question}`,
+                role: 'user',
+                content: [
+                  {
+                    type: 'text',
+                    text: `<conversation>\n${transcript(all)}\n</conversation>\n\nThe agent asks: ${question}`,
+                  },
+                ],
               },
             ],
-          },
-        ],
-        tools: [],
-        max_tokens: DEFAULT_MAX_TOKENS,
-      }),
-      catalog: { definitions: [], lookup: () => undefined },
-      signal: call.signal,
-    });
+            tools: [],
+            max_tokens: DEFAULT_MAX_TOKENS,
+          }),
+          catalog: { definitions: [], lookup: () => undefined },
+          signal: call.signal,
+        });
+        break;
+      } catch (error) {
+        const retryable = error instanceof ModelProviderError && error.retryable;
+        if (call.signal.aborted || !retryable || attempt >= retry.maxAttempts) throw error;
+        await backoff(Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)), call.signal);
+        if (call.signal.aborted) throw error;
+      }
+    }
     let advice = '';
     for (const { event } of await scoped.read(sessionId))
       if (event.type === 'agent.message') advice = textOf(event.content);
@@ -162,6 +178,18 @@ export async function closeConsultation(
     [{ type: 'session.status_idle', stop_reason: { type: 'end_turn' }, stop_details: null }],
     answerKey(thread.id, 'advisor.closed'),
   );
+}
+
+function backoff(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function failure(text: string): ToolOutcome {
