@@ -7,6 +7,7 @@ import {
 } from '../../src/providers/scripted/scripted-provider.js';
 import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
 import { DIALECTS } from '../support/databases.js';
+import { all } from '../support/sdk-results.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 type Dream = Anthropic.Beta.Dreams.BetaDream;
@@ -20,12 +21,6 @@ async function until<T>(what: string, read: () => Promise<T>, check: (value: T) 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function all<T>(page: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of page) out.push(item);
-  return out;
 }
 
 /** The model's answer for a dream whose instructions contain `tag`. */

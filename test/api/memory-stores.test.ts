@@ -3,15 +3,10 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { DIALECTS } from '../support/databases.js';
+import { all } from '../support/sdk-results.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-async function all<T>(page: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of page) out.push(item);
-  return out;
-}
 
 for (const dialect of DIALECTS) {
   describe(`memory stores over the SDK (${dialect})`, () => {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Anthropic, { toFile } from '@anthropic-ai/sdk';
 import { unzipSync, zipSync } from 'fflate';
 import { DIALECTS } from '../support/databases.js';
+import { all } from '../support/sdk-results.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const LIMITS = { maxBytes: 64 * 1024, maxFiles: 10 };
@@ -23,12 +24,6 @@ function wireMessage(error: unknown): string {
   if (!(error instanceof Anthropic.BadRequestError)) return '';
   const body = error.error as { error?: { message?: string } } | undefined;
   return body?.error?.message ?? '';
-}
-
-async function all<T>(page: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of page) out.push(item);
-  return out;
 }
 
 for (const dialect of DIALECTS) {

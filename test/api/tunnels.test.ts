@@ -3,31 +3,10 @@ import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { DIALECTS } from '../support/databases.js';
+import { all, errorCode, failure, errorMessage as message } from '../support/sdk-results.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createTenant } from '../support/tenancy.js';
 import { testCa } from '../support/test-ca.js';
-
-async function all<T>(page: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of page) out.push(item);
-  return out;
-}
-
-/** The SDK's error for a failed call, for asserting on its status and body. */
-async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof Anthropic.APIError>> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof Anthropic.APIError, String(error));
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
-const errorCode = (error: InstanceType<typeof Anthropic.APIError>) =>
-  (error.error as { error?: { details?: { error_code?: string } } }).error?.details?.error_code;
-const message = (error: InstanceType<typeof Anthropic.APIError>) =>
-  (error.error as { error?: { message?: string } }).error?.message ?? '';
 
 for (const dialect of DIALECTS) {
   describe(`tunnels over the SDK (${dialect})`, () => {

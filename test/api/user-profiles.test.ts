@@ -2,29 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { DIALECTS } from '../support/databases.js';
+import { all, errorCode, failure, errorMessage as message } from '../support/sdk-results.js';
 import { startTestServer, TEST_ADMIN_KEY, type TestServer } from '../support/server.js';
 import { call, createTenant } from '../support/tenancy.js';
-
-async function all<T>(page: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of page) out.push(item);
-  return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<InstanceType<typeof Anthropic.APIError>> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof Anthropic.APIError, String(error));
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
-
-const message = (error: InstanceType<typeof Anthropic.APIError>) =>
-  (error.error as { error?: { message?: string } }).error?.message ?? '';
-const errorCode = (error: InstanceType<typeof Anthropic.APIError>) =>
-  (error.error as { error?: { details?: { error_code?: string } } }).error?.details?.error_code;
 
 /** The current (non-legacy) form: what a caller adding the user-profiles-2026-09-04 beta gets. */
 const CURRENT = { betas: ['user-profiles-2026-09-04'] };
