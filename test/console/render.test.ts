@@ -92,6 +92,31 @@ const EVENTS = [
   { type: 'agent.thread_message_received', from_agent_name: 'w', content: [{ type: 'text', text: HOSTILE }] },
   { type: 'agent.thread_context_compacted' },
   { type: 'session.deleted' },
+  {
+    type: 'workflow_run.created',
+    workflow_run_id: 'wfrun_1',
+    name: HOSTILE,
+    description: HOSTILE,
+    phases: [{ id: 'wfrun_1_phase_1', name: HOSTILE, description: null }],
+  },
+  { type: 'workflow_run.status_running', workflow_run_id: 'wfrun_1' },
+  {
+    type: 'workflow_run.phase_started',
+    workflow_run_id: 'wfrun_1',
+    workflow_run_phase_id: 'wfrun_1_phase_1',
+  },
+  {
+    type: 'workflow_run.phase_ended',
+    workflow_run_id: 'wfrun_1',
+    workflow_run_phase_id: 'wfrun_1_phase_1',
+    phase_started_id: 'sevt_x',
+  },
+  {
+    type: 'workflow_run.error',
+    workflow_run_id: null,
+    error: { type: 'max_workflow_runs_error', message: HOSTILE },
+  },
+  { type: 'workflow_run.status_ended', workflow_run_id: 'wfrun_1', result: { type: 'completed' } },
   { type: 'something.new', payload: HOSTILE },
 ].map((event, index) => ({ id: `sevt_${index}`, processed_at: '2026-05-01T10:00:00Z', ...event }));
 
@@ -130,6 +155,33 @@ describe('the timeline renderer', () => {
         );
       }
     }
+  });
+
+  it("names a workflow run's phases by the names its created event declared", async () => {
+    const { renderEvent } = await import('../../src/console/static/timeline.js');
+    const base = { processed_at: '2026-05-01T10:00:00Z', workflow_run_id: 'wfrun_2' };
+    renderEvent({
+      ...base,
+      id: 'sevt_c',
+      type: 'workflow_run.created',
+      name: 'audit',
+      description: null,
+      phases: [{ id: 'wfrun_2_phase_1', name: 'Read the contracts', description: null }],
+    });
+    const started = renderEvent({
+      ...base,
+      id: 'sevt_s',
+      type: 'workflow_run.phase_started',
+      workflow_run_phase_id: 'wfrun_2_phase_1',
+    }) as unknown as FakeElement;
+    assert.match(started.textContent, /Phase started: Read the contracts/);
+    const ended = renderEvent({
+      ...base,
+      id: 'sevt_e',
+      type: 'workflow_run.status_ended',
+      result: { type: 'error', error: { type: 'timeout_error', message: 'late' } },
+    }) as unknown as FakeElement;
+    assert.match(ended.textContent, /Workflow run ended error: timeout_error/);
   });
 
   it('renders agent Markdown as elements, keeps raw HTML as text and links only http(s)/mailto', async () => {

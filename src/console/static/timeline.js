@@ -12,6 +12,7 @@ import {
 } from './format.js';
 import { renderMarkdown } from './markdown.js';
 import { outcomeCard } from './outcome-cards.js';
+import { workflowCard } from './workflow-cards.js';
 
 const pre = (text, kind = '') => h('pre', { class: `block ${kind}` }, text);
 
@@ -167,6 +168,8 @@ const agentOf = (name, threadId) => name ?? current.threadNames?.get(threadId) ?
 function renderKnown(event, namesById) {
   const outcome = outcomeCard(event);
   if (outcome) return entry(event, outcome.kind, outcome.title, ...outcome.body);
+  const workflow = workflowCard(event);
+  if (workflow) return entry(event, workflow.kind, workflow.title, ...workflow.body);
   switch (event.type) {
     case 'user.message':
       return entry(event, 'user', 'You', pre(contentText(event.content), 'message'));
