@@ -28,6 +28,7 @@ import type { SkillReferences } from '../core/skills/skill-references.js';
 import type { CredentialService } from '../core/vaults/credential-service.js';
 import { createMcpCredentialSource } from '../core/vaults/mcp-credential-source.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
+import type { WorkflowLimits } from '../core/workflows/workflow-run.js';
 import { createLazyMcpRunner } from '../mcp/lazy-mcp-runner.js';
 import type { Logger } from '../observability/logger.js';
 import { createOutboundFetch } from '../outbound/outbound-fetch.js';
@@ -41,6 +42,8 @@ import { createLazySandboxDriver } from './lazy-sandbox-driver.js';
 import { nodeIdentity } from './node-identity.js';
 import { observedSandboxes } from './observed-sandboxes.js';
 import { outcomeSettings } from './outcomes.js';
+import { createTunnelFetch } from './tunnels-user-profiles.js';
+import { createWorkflows } from './workflows.js';
 import { createWorkspaceSnapshots } from './workspace-snapshots.js';
 
 export interface HarnessTuning {
@@ -52,6 +55,8 @@ export interface HarnessTuning {
   /** Replace providers by name (tests inject an in-process scripted provider). */
   providers?: Partial<Record<'anthropic' | 'openai-compatible' | 'scripted', ModelProvider>>;
   sandboxes?: SandboxDriver;
+  /** Workflow run limits (docs/workflows.md); PADDOCK_WORKFLOW_* otherwise. */
+  workflows?: Partial<WorkflowLimits>;
 }
 
 /** The harness of one node, with the adapters it drives sessions through. */
@@ -134,6 +139,25 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     prices: resolvePrices(config.prices),
     coordinator: new DelegationTools({ log, directory, kick }),
   });
+  // Workflow runs (docs/workflows.md): their tools beside delegation's, their runner on this node.
+  const workflows = createWorkflows({
+    config: config.workflows,
+    store,
+    ids: deps.ids,
+    clock,
+    log,
+    events,
+    sessions,
+    directory,
+    nodeId,
+    leaseTtlMs: tuning.leaseTtlMs ?? settings.leaseTtlMs,
+    prices: resolvePrices(config.prices),
+    kick,
+    notify: (sessionId) => harness.notify(sessionId),
+    interrupt: (sessionId) => harness.interrupt(sessionId),
+    limits: tuning.workflows,
+    onError: (error, runId) => deps.onError(error, runId),
+  });
   // One outbound client, one address policy (docs/security.md, "Outbound requests"); only the
   // hosts each use may reach although private differ.
   const outbound = (allowedPrivateHosts: readonly string[]) =>
@@ -141,6 +165,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const mcp = createLazyMcpRunner({
     credentials: createMcpCredentialSource(deps.vaults, deps.credentials),
     fetch: outbound(config.mcpAllowedPrivateHosts),
+    tunnelFetch: createTunnelFetch(store, config),
     clock,
     appendEvents: (sessionId, drafts) => log.append(sessionId, drafts),
   });
@@ -159,7 +184,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     }),
     webFetch: { fetch: outbound([]), maxBytes: 1024 * 1024, timeoutMs: 30_000 },
     webSearch: createWebSearchBackend(config.webSearch, outbound(searchBackendHost(config.webSearch))),
-    delegates: { mcp, delegation },
+    delegates: { mcp, delegation: workflows.withDelegation(delegation) },
   });
   const harness = new Harness({
     log,
@@ -196,6 +221,12 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
       process.stderr.write(`paddock: took over ${sessionId} from node ${previousOwner} (${reason})\n`);
     },
   });
+  // Workflow runs are driven where sessions are: their runner starts with this node's harness.
+  const startHarness = harness.start.bind(harness);
+  harness.start = async () => {
+    await startHarness();
+    await workflows.runner.start();
+  };
   // A draining node's workspaces are snapshotted before it leaves, so the next node finds them.
   harness.onDrain(async () => {
     await sandboxes.snapshotAll?.();
@@ -227,6 +258,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     async close() {
       unsubscribe();
       unsubscribeReconnect?.();
+      await workflows.runner.stop();
       await harness.stop();
       await sandboxes.close();
       await mcp.close();
