@@ -122,6 +122,7 @@ for (const dialect of DIALECTS) {
         (thread) => thread.parent_thread_id !== null,
       );
       assert.equal(threads.length, 4);
+      for (const thread of threads) assert.equal(thread.workflow_run_id, runId);
       const cents = threads.map((thread) => Number(thread.usage?.list_cost?.amount)).sort((a, b) => a - b);
       assert.deepEqual(cents, [15, 31, 63, 94]);
       const notice = events.find((event) => event.type === 'system.message');
