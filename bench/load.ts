@@ -51,7 +51,10 @@ async function startServer(paddockArgv: string[], model: LoadModel): Promise<Ser
     ANTHROPIC_API_KEY: 'bench-upstream-key',
     PADDOCK_ROOTFS_DIR: ROOTFS_DIR,
   });
-  const child = await spawnPaddock(env, { entry: paddockArgv });
+  // PADDOCK_BENCH_CPU_PROF=<dir>: each serve child writes a V8 CPU profile there when it stops.
+  const profileDir = process.env['PADDOCK_BENCH_CPU_PROF'];
+  const entry = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...paddockArgv] : paddockArgv;
+  const child = await spawnPaddock(env, { entry });
   const client = new Anthropic({
     baseURL: child.url,
     apiKey: BENCH_ADMIN_KEY,
