@@ -7,6 +7,8 @@ import { benchAppend } from './append.js';
 import { compiledPaddock } from './build.js';
 import { benchFanOut } from './fanout.js';
 import { benchCreateLatency, warmUp } from './latency.js';
+import { benchFirstTurn, benchLoad } from './load.js';
+import { benchLongSession } from './long-session.js';
 import { benchHarnessOverhead } from './overhead.js';
 import { rssMiB } from './rss.js';
 import { benchSandbox } from './sandbox.js';
@@ -51,6 +53,11 @@ async function main(): Promise<void> {
     ['slow SSE clients', () => benchSlowClients(paddockArgv)],
     ['sandbox (bwrap)', () => benchSandbox()],
     ['workspace snapshots', () => benchSnapshots()],
+    ['first turn after start', () => benchFirstTurn(paddockArgv)],
+    ['long session (bookkeeping history)', () => benchLongSession('bookkeeping')],
+    ['long session (conversation history)', () => benchLongSession('conversation')],
+    // Last: the heaviest (N = 10, 50, 100, 200 by default; PADDOCK_BENCH_LOAD_N to change).
+    ['load', () => benchLoad(paddockArgv)],
   ];
   const results: BenchResult[] = [];
   for (const [name, run] of sections) {
