@@ -115,6 +115,8 @@ for (const dialect of DIALECTS) {
     it('lists newest first by default, by name either way (case-insensitive, unnamed last), across pages', async () => {
       const team = await createTenant(server, 'profiles-list');
       const mine = team.client.beta.userProfiles;
+      // createTenant makes a profile of its own: start from an empty workspace.
+      await mine.delete(team.userProfile);
       const made: Anthropic.Beta.UserProfiles.BetaUserProfile[] = [];
       for (const name of ['bravo', 'Alpha', null, 'charlie']) made.push(await mine.create({ name }));
       const newestFirst = await all(mine.list({ limit: 3 }));
