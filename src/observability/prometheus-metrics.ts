@@ -121,28 +121,18 @@ export class PrometheusMetrics {
         },
       });
     }
-    const queueDepth = sources.queueDepth;
-    if (queueDepth) {
-      new Gauge({
-        name: 'paddock_work_queue_depth',
-        help: 'Work items waiting for a self-hosted worker, read at scrape time.',
-        registers,
-        async collect() {
-          this.set(await queueDepth());
-        },
-      });
-    }
-    const sessionsWaiting = sources.sessionsWaiting;
-    if (sessionsWaiting) {
-      new Gauge({
-        name: 'paddock_sessions_waiting_for_node',
-        help: 'Sessions with work to do that no harness node drives (no live lease, or a lost wake-up), read at scrape time.',
-        registers,
-        async collect() {
-          this.set(await sessionsWaiting());
-        },
-      });
-    }
+    registerScrapedGauge(
+      registers,
+      'paddock_work_queue_depth',
+      'Work items waiting for a self-hosted worker, read at scrape time.',
+      sources.queueDepth,
+    );
+    registerScrapedGauge(
+      registers,
+      'paddock_sessions_waiting_for_node',
+      'Sessions with work to do that no harness node drives (no live lease, or a lost wake-up), read at scrape time.',
+      sources.sessionsWaiting,
+    );
     if (sources.webhookStats) registerWebhookGauges(registers, sources.webhookStats);
   }
 
@@ -179,24 +169,43 @@ function registerWebhookGauges(registers: Registry[], read: () => Promise<Webhoo
           this.set({ endpoint: entry.endpointId, status }, count);
     },
   });
+  const perEndpoint = (name: string, help: string, value: (entry: WebhookEndpointStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['endpoint'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const entry of await stats()) this.set({ endpoint: entry.endpointId }, value(entry));
+      },
+    });
+  perEndpoint(
+    'paddock_webhook_delivery_attempts',
+    'Webhook delivery attempts made, by endpoint.',
+    (entry) => entry.attempts,
+  );
+  perEndpoint(
+    'paddock_webhook_delivery_attempt_failures',
+    'Webhook delivery attempts that got no 2xx answer (an error status, a timeout, a refused connection), by endpoint.',
+    (entry) => entry.failedAttempts,
+  );
+}
+
+/** A gauge whose one value is read at scrape time; none when this node has no source for it. */
+function registerScrapedGauge(
+  registers: Registry[],
+  name: string,
+  help: string,
+  read: (() => Promise<number>) | undefined,
+): void {
+  if (!read) return;
   new Gauge({
-    name: 'paddock_webhook_delivery_attempts',
-    help: 'Webhook delivery attempts made, by endpoint.',
-    labelNames: ['endpoint'],
+    name,
+    help,
     registers,
     async collect() {
-      this.reset();
-      for (const entry of await stats()) this.set({ endpoint: entry.endpointId }, entry.attempts);
-    },
-  });
-  new Gauge({
-    name: 'paddock_webhook_delivery_attempt_failures',
-    help: 'Webhook delivery attempts that got no 2xx answer (an error status, a timeout, a refused connection), by endpoint.',
-    labelNames: ['endpoint'],
-    registers,
-    async collect() {
-      this.reset();
-      for (const entry of await stats()) this.set({ endpoint: entry.endpointId }, entry.failedAttempts);
+      this.set(await read());
     },
   });
 }
