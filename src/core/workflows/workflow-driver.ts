@@ -77,6 +77,7 @@ export async function driveWorkflowRun(
     end({ type: 'error', error: { type, message } });
   const open = new Map<string, { phaseId: string; startedId: string }>();
   const waiters = new Set<Waiter>();
+  let threadsReserved = Object.keys(run.threads).length;
   let saving = Promise.resolve();
   const save = (change: (doc: WorkflowRunDoc) => void) => {
     saving = saving.then(async () => {
@@ -145,10 +146,12 @@ export async function driveWorkflowRun(
       ? (await deps.directory.children(sessionId)).find((thread) => thread.id === threadId)
       : undefined;
     if (!child) {
-      if (Object.keys(run.threads).length >= limits.maxThreadsPerRun) {
+      // Counted before any await: calls made together (Promise.all) must not all pass the check.
+      if (threadsReserved >= limits.maxThreadsPerRun) {
         fail('thread_limit_error', `the run tried to create more than ${limits.maxThreadsPerRun} threads`);
         throw new Error('thread limit reached');
       }
+      threadsReserved += 1;
       if (!session) throw new Error('the session is gone');
       child = await deps.directory.create(
         sessionId,
