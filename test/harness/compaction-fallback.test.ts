@@ -1,31 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  createSession,
-  type HarnessFixture,
-  isIdle,
-  openEventReader,
-  startHarnessFixture,
-} from '../support/harness-fixture.js';
+import { sessionWithFullWindow, startTinyWindowFixture } from '../support/compaction-fixture.js';
+import { type HarnessFixture, isIdle } from '../support/harness-fixture.js';
 
 describe('compaction that cannot wedge a session', () => {
   let fixture: HarnessFixture;
   before(async () => {
-    // A tiny window, so one long turn fills it.
-    fixture = await startHarnessFixture('sqlite', [], { contextWindowTokens: 1500 });
+    fixture = await startTinyWindowFixture();
   });
   after(async () => fixture.close());
 
   it('offers no tools for the summary, and falls back when the model answers it with a tool call', async () => {
     const { client, model } = fixture;
-    const { session } = await createSession(client);
-    const stream = await openEventReader(client, session.id);
-    const long = 'x'.repeat(2500);
-    model.push([{ match: 'first', content: [{ type: 'text', text: `Noted. ${long}` }] }]);
-    await client.beta.sessions.events.send(session.id, {
-      events: [{ type: 'user.message', content: [{ type: 'text', text: 'first request' }] }],
-    });
-    await stream.until(isIdle);
+    const { session, stream } = await sessionWithFullWindow(fixture);
 
     model.push([
       // The model ignores the request and calls a tool instead of summarising.
