@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ModelUsage } from '../../src/core/events/session-event.js';
-import { createSession, type HarnessFixture, startHarnessFixture } from '../support/harness-fixture.js';
-import { TEST_ADMIN_KEY } from '../support/server.js';
-import { type BrowserHarness, browserSuiteOptions, go, openBrowser, signIn } from './browser.js';
+import { signedInConsoleSuite } from '../support/console-browser-suite.js';
+import { createSession } from '../support/harness-fixture.js';
+import { browserSuiteOptions, go } from './browser.js';
 
 /** Polls until `check` holds (a busy CI machine: generous deadline). */
 async function until<T>(what: string, read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
@@ -29,26 +29,13 @@ const GRADER_USAGE: ModelUsage = {
  * outcome's verdicts as cards in a session's timeline. Any page or console error fails the test.
  */
 describe('console in Chromium: memory stores, dreams and outcome verdicts', browserSuiteOptions(), () => {
-  let fixture: HarnessFixture;
-  let browser: BrowserHarness;
-  before(async () => {
-    fixture = await startHarnessFixture('sqlite');
-    browser = await openBrowser();
-    await signIn(browser.page, fixture.server.url, TEST_ADMIN_KEY);
-  });
-  after(async () => {
-    await browser?.close();
-    await fixture?.close();
-  });
-  afterEach(() => {
-    assert.deepEqual(browser?.errors ?? [], [], 'no page errors and no console errors');
-  });
+  const suite = signedInConsoleSuite();
 
   it('browses a store by prefix, shows a memory and its versions, redacted ones as such', {
     timeout: 120_000,
   }, async () => {
-    const { client } = fixture;
-    const { page } = browser;
+    const { client } = suite.fixture;
+    const { page } = suite.browser;
     const memories = client.beta.memoryStores.memories;
     const store = await client.beta.memoryStores.create({
       name: 'Team notes',
@@ -93,8 +80,8 @@ describe('console in Chromium: memory stores, dreams and outcome verdicts', brow
   });
 
   it('lists dreams with their status and output store', { timeout: 120_000 }, async () => {
-    const { client, model } = fixture;
-    const { page } = browser;
+    const { client, model } = suite.fixture;
+    const { page } = suite.browser;
     const store = await client.beta.memoryStores.create({ name: 'Dream input' });
     await client.beta.memoryStores.memories.create(store.id, { path: '/a.md', content: 'one' });
     const { session } = await createSession(client);
@@ -137,8 +124,8 @@ describe('console in Chromium: memory stores, dreams and outcome verdicts', brow
   });
 
   it("shows an outcome's verdicts as cards in the session timeline", { timeout: 120_000 }, async () => {
-    const { client, server } = fixture;
-    const { page } = browser;
+    const { client, server } = suite.fixture;
+    const { page } = suite.browser;
     const { session } = await createSession(client);
     const events = server.paddock.context.events;
     const outcomeId = 'outc_console';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { type HarnessFixture, openEventReader, startHarnessFixture } from '../support/harness-fixture.js';
-import { TEST_ADMIN_KEY } from '../support/server.js';
-import { type BrowserHarness, browserSuiteOptions, currentHash, go, openBrowser, signIn } from './browser.js';
+import { before, describe, it } from 'node:test';
+import { signedInConsoleSuite } from '../support/console-browser-suite.js';
+import { openEventReader } from '../support/harness-fixture.js';
+import { browserSuiteOptions, currentHash, go } from './browser.js';
 
 /**
  * The console's other pages in Debian's Chromium: a multi-agent session's thread view, agent
@@ -13,31 +13,20 @@ describe(
   'console in Chromium: threads, details, reports, lists and a narrow screen',
   browserSuiteOptions(),
   () => {
-    let fixture: HarnessFixture;
-    let browser: BrowserHarness;
+    const suite = signedInConsoleSuite();
     let environmentId: string;
     before(async () => {
-      fixture = await startHarnessFixture('sqlite');
-      const environment = await fixture.client.beta.environments.create({
+      const environment = await suite.fixture.client.beta.environments.create({
         name: 'pages-env',
         config: { type: 'cloud', networking: { type: 'unrestricted' } },
       });
       environmentId = environment.id;
-      browser = await openBrowser();
-      await signIn(browser.page, fixture.server.url, TEST_ADMIN_KEY);
-    });
-    after(async () => {
-      await browser?.close();
-      await fixture?.close();
-    });
-    afterEach(() => {
-      assert.deepEqual(browser?.errors ?? [], [], 'no page errors and no console errors');
     });
 
     it("names a worker thread's agent in its header and hand-back, with no repeated pill", {
       timeout: 180_000,
     }, async () => {
-      const { client, model } = fixture;
+      const { client, model } = suite.fixture;
       const worker = await client.beta.agents.create({ name: 'Deployer', model: 'claude-haiku-4-5' });
       const lead = await client.beta.agents.create({
         name: 'Lead',
@@ -61,7 +50,7 @@ describe(
         { match: 'Deployed the api', content: [{ type: 'text', text: 'All shipped.' }] },
       ]);
       // The page follows the session live, so the worker's streamed reply passes by it too.
-      const { page } = browser;
+      const { page } = suite.browser;
       await go(page, `#/sessions/${session.id}`);
       await page.locator('.connection', { hasText: 'live' }).waitFor();
       const stream = await openEventReader(client, session.id);
@@ -113,10 +102,10 @@ describe(
     it('shows an agent with its versions, edits it into a new version, and archives it', {
       timeout: 120_000,
     }, async () => {
-      const { client } = fixture;
+      const { client } = suite.fixture;
       const agent = await client.beta.agents.create({ name: 'Versioned', model: 'claude-sonnet-4-6' });
       await client.beta.agents.update(agent.id, { version: agent.version, system: 'Second version.' });
-      const { page } = browser;
+      const { page } = suite.browser;
       await go(page, '#/agents');
       await page.getByRole('link', { name: 'Versioned' }).click();
       await page.getByRole('heading', { name: 'Versions (2)' }).waitFor();
@@ -140,7 +129,7 @@ describe(
     });
 
     it('shows an environment and the usage report', { timeout: 120_000 }, async () => {
-      const { page } = browser;
+      const { page } = suite.browser;
       await go(page, '#/environments');
       await page.getByRole('link', { name: 'pages-env' }).click();
       await page.getByRole('heading', { name: 'Configuration' }).waitFor();
@@ -158,7 +147,7 @@ describe(
     });
 
     it('filters, archives and deletes sessions', { timeout: 120_000 }, async () => {
-      const { client } = fixture;
+      const { client } = suite.fixture;
       const agent = await client.beta.agents.create({ name: 'Lister', model: 'claude-sonnet-4-6' });
       const keep = await client.beta.sessions.create({
         agent: agent.id,
@@ -170,7 +159,7 @@ describe(
         environment_id: environmentId,
         title: 'Drop me',
       });
-      const { page } = browser;
+      const { page } = suite.browser;
       await go(page, '#/sessions');
       await page.getByRole('link', { name: /Drop me/ }).waitFor();
       await page.getByLabel('Search').fill('Keep');
@@ -207,7 +196,7 @@ describe(
     it('fits a phone-sized screen: one nav row, no page overflow, tables scroll', {
       timeout: 120_000,
     }, async () => {
-      const { page } = browser;
+      const { page } = suite.browser;
       await page.setViewportSize({ width: 375, height: 740 });
       await go(page, '#/sessions');
       await page.locator('table').waitFor();

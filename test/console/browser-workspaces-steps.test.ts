@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import {
-  createSession,
-  type HarnessFixture,
-  runTurn,
-  startHarnessFixture,
-} from '../support/harness-fixture.js';
-import { TEST_ADMIN_KEY } from '../support/server.js';
-import { type BrowserHarness, browserSuiteOptions, go, openBrowser, signIn } from './browser.js';
+import { describe, it } from 'node:test';
+import { signedInConsoleSuite } from '../support/console-browser-suite.js';
+import { createSession, runTurn } from '../support/harness-fixture.js';
+import { browserSuiteOptions, go, signIn } from './browser.js';
 
 /**
  * The workspaces page and the header's picker (an admin key), a coordinator's roster, and a session's step waterfall,
@@ -17,26 +12,13 @@ describe(
   'console in Chromium: workspaces, an agent roster and the step waterfall',
   browserSuiteOptions(),
   () => {
-    let fixture: HarnessFixture;
-    let browser: BrowserHarness;
-    before(async () => {
-      fixture = await startHarnessFixture('sqlite');
-      browser = await openBrowser();
-      await signIn(browser.page, fixture.server.url, TEST_ADMIN_KEY);
-    });
-    after(async () => {
-      await browser?.close();
-      await fixture?.close();
-    });
-    afterEach(() => {
-      assert.deepEqual(browser?.errors ?? [], [], 'no page errors and no console errors');
-    });
+    const suite = signedInConsoleSuite();
 
     it('lists workspaces, works in one, and switches back with the picker', {
       timeout: 120_000,
     }, async () => {
-      const { client } = fixture;
-      const { page } = browser;
+      const { client } = suite.fixture;
+      const { page } = suite.browser;
       const team = await client.beta.organization.workspaces.create({ name: 'Team Blue' });
       await client.beta.agents.create(
         { name: 'Blue agent', model: 'claude-sonnet-4-6' },
@@ -69,13 +51,13 @@ describe(
     it("a workspace key's console names its workspace and leaves the workspaces page out", {
       timeout: 120_000,
     }, async () => {
-      const { client, server } = fixture;
+      const { client, server } = suite.fixture;
       const team = await client.beta.organization.workspaces.create({ name: 'Team Green' });
       const created = await client.post<{ key: string }>('/v1/organizations/api_keys', {
         body: { name: 'green', workspace_id: team.id },
       });
       // A tab of its own: the key is kept per tab (sessionStorage).
-      const tab = await browser.context.newPage();
+      const tab = await suite.browser.context.newPage();
       const errors: string[] = [];
       tab.on('pageerror', (error) => errors.push(error.message));
       tab.on('console', (message) => {
@@ -93,8 +75,8 @@ describe(
     });
 
     it("shows a coordinator's roster, linked to each agent", { timeout: 120_000 }, async () => {
-      const { client } = fixture;
-      const { page } = browser;
+      const { client } = suite.fixture;
+      const { page } = suite.browser;
       const worker = await client.beta.agents.create({ name: 'Roster worker', model: 'claude-haiku-4-5' });
       const lead = await client.beta.agents.create({
         name: 'Roster lead',
@@ -111,8 +93,8 @@ describe(
     });
 
     it("draws a session's model requests and tool calls as a waterfall", { timeout: 120_000 }, async () => {
-      const { client, model } = fixture;
-      const { page } = browser;
+      const { client, model } = suite.fixture;
+      const { page } = suite.browser;
       const { session } = await createSession(client);
       model.push([
         {
