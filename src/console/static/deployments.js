@@ -1,6 +1,8 @@
 // A deployment: its facts and schedule, Pause / Unpause / Run now / Archive, and its runs (each
 // linked to the session it started). The deployments list is in family-lists.js.
-import { badge, h, messageOf, notice, replace, route } from './dom.js';
+import { actionButtons } from './action-button.js';
+import { columnTable } from './column-table.js';
+import { badge, h, replace, route } from './dom.js';
 import { formatCost, formatTime } from './format.js';
 
 const segment = (value) => encodeURIComponent(String(value));
@@ -32,30 +34,10 @@ function runsTable(runs) {
   return h(
     'div',
     { class: 'table-wrap' },
-    h(
-      'table',
-      { class: 'list deployment-runs' },
-      h(
-        'thead',
-        null,
-        h(
-          'tr',
-          null,
-          columns.map(([label]) => h('th', null, label)),
-        ),
-      ),
-      h(
-        'tbody',
-        null,
-        runs.map((run) =>
-          h(
-            'tr',
-            { 'data-run-id': run.id },
-            columns.map(([, cell]) => h('td', null, cell(run))),
-          ),
-        ),
-      ),
-    ),
+    columnTable(columns, runs, {
+      className: 'list deployment-runs',
+      rowAttributes: (run) => ({ 'data-run-id': run.id }),
+    }),
   );
 }
 
@@ -67,22 +49,7 @@ export async function renderDeployment(context, deploymentId) {
     client.json('GET', '/v1/deployment_runs', { query: { deployment_id: deploymentId, limit: 20 } }),
   ]);
   const message = h('div');
-  const act = (label, className, action) => {
-    const button = h('button', { type: 'button', class: className }, label);
-    button.addEventListener('click', async () => {
-      button.disabled = true;
-      replace(message);
-      try {
-        await action();
-        await renderDeployment(context, deploymentId);
-      } catch (error) {
-        if (!context.onAuthError(error)) replace(message, notice(messageOf(error)));
-      } finally {
-        button.disabled = false;
-      }
-    });
-    return button;
-  };
+  const act = actionButtons(context, message, () => renderDeployment(context, deploymentId));
   const post = (suffix) => () =>
     client.json('POST', `${deploymentPath(deploymentId)}/${suffix}`, { body: {} });
   const archived = Boolean(deployment.archived_at);

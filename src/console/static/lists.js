@@ -1,5 +1,7 @@
 // Paged lists of agents, environments, sessions, vaults, files, memory stores and dreams; the
 // families' specs (skills, deployments, webhooks, workspaces) are in family-lists.js.
+
+import { columnTable } from './column-table.js';
 import { badge, h, messageOf, notice, replace, route } from './dom.js';
 import { FAMILY_LISTS, fetchListPage } from './family-lists.js';
 import {
@@ -213,7 +215,7 @@ export async function renderList(context, name) {
           : spec.columns;
       replace(
         table,
-        answer.data.length === 0 ? h('p', { class: 'muted' }, spec.empty) : renderTable(columns, answer.data),
+        answer.data.length === 0 ? h('p', { class: 'muted' }, spec.empty) : columnTable(columns, answer.data),
       );
       replace(status);
       if (resource === 'sessions') void markNeedsAction(context, answer.data, table);
@@ -252,32 +254,5 @@ async function markNeedsAction(context, sessions, table) {
           cell.closest('tr')?.classList.add('needs-action');
         }
       }),
-  );
-}
-
-function renderTable(columns, rows) {
-  return h(
-    'table',
-    { class: 'list' },
-    h(
-      'thead',
-      null,
-      h(
-        'tr',
-        null,
-        columns.map(([label]) => h('th', null, label)),
-      ),
-    ),
-    h(
-      'tbody',
-      null,
-      rows.map((row) =>
-        h(
-          'tr',
-          null,
-          columns.map(([, cell]) => h('td', null, cell(row))),
-        ),
-      ),
-    ),
   );
 }

@@ -1,7 +1,8 @@
 // A webhook endpoint: its facts, enable/disable, and its delivery log (Paddock's extension,
 // docs/webhooks.md) with each attempt and a Redeliver button. The endpoints list is in
 // family-lists.js. The signing secret is never shown (the API returns it only on create).
-import { badge, h, messageOf, notice, replace, route } from './dom.js';
+import { actionButtons } from './action-button.js';
+import { badge, h, replace, route } from './dom.js';
 import { formatTime } from './format.js';
 
 const segment = (value) => encodeURIComponent(String(value));
@@ -39,22 +40,7 @@ export async function renderWebhook(context, endpointId) {
     client.json('GET', `${endpointPath(endpointId)}/deliveries`, { query: { limit: 50 } }),
   ]);
   const message = h('div');
-  const act = (label, className, action) => {
-    const button = h('button', { type: 'button', class: className }, label);
-    button.addEventListener('click', async () => {
-      button.disabled = true;
-      replace(message);
-      try {
-        await action();
-        await renderWebhook(context, endpointId);
-      } catch (error) {
-        if (!context.onAuthError(error)) replace(message, notice(messageOf(error)));
-      } finally {
-        button.disabled = false;
-      }
-    });
-    return button;
-  };
+  const act = actionButtons(context, message, () => renderWebhook(context, endpointId));
   const enabled = endpoint.state === 'enabled';
   const toggle = act(enabled ? 'Disable' : 'Enable', enabled ? 'small secondary' : 'small', () =>
     client.json('POST', endpointPath(endpointId), { body: { state: enabled ? 'disabled' : 'enabled' } }),
