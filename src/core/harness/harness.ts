@@ -49,6 +49,11 @@ interface ActiveRun {
   recovering: boolean;
 }
 
+function stopRun(run: ActiveRun): void {
+  run.dirty = true;
+  run.controller.abort(new Error('interrupted by the user'));
+}
+
 /**
  * The brain, stateless: it keeps only which sessions it is driving right now.
  * `notify` wakes a session; `start` wakes every session the log says is
@@ -110,12 +115,14 @@ export class Harness implements SessionRunner {
 
   interrupt(sessionId: string): void {
     const run = this.active.get(sessionId);
-    if (run) {
-      run.dirty = true;
-      run.controller.abort(new Error('interrupted by the user'));
-    } else {
-      this.wake(sessionId, false);
-    }
+    if (!run) this.wake(sessionId, false);
+    else if (!this.options.threads) stopRun(run);
+    // An interrupt naming one child thread stops that thread only (run-threads.ts).
+    else
+      this.options.threads.kicks.interruptThread(sessionId).then(
+        (handled) => handled || stopRun(run),
+        () => stopRun(run),
+      );
   }
 
   /** Heartbeats, then wakes unfinished sessions now and whenever a lease may have lapsed. */

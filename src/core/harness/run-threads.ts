@@ -13,7 +13,22 @@ const PRIMARY = 'primary';
 /** Where delegation finds the live scheduler of a session being driven. */
 export class ThreadKicks {
   private readonly kicks = new Map<string, (threadId: string) => void>();
+  private readonly interrupts = new Map<string, () => Promise<boolean>>();
   constructor(private readonly fallback: (sessionId: string) => void) {}
+
+  /**
+   * An interrupt signal for a session being driven here: resolves true when the
+   * log's latest interrupt names one child thread and only that thread was
+   * stopped; false means the caller stops the whole run (session-wide).
+   */
+  interruptThread(sessionId: string): Promise<boolean> {
+    return this.interrupts.get(sessionId)?.() ?? Promise.resolve(false);
+  }
+
+  registerInterrupts(sessionId: string, handler: () => Promise<boolean>): () => void {
+    this.interrupts.set(sessionId, handler);
+    return () => this.interrupts.delete(sessionId);
+  }
 
   kick(sessionId: string, threadId: string): void {
     const kick = this.kicks.get(sessionId);
@@ -50,6 +65,15 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
   const finished = new Promise<void>((resolve) => {
     finish = resolve;
   });
+
+  // Each child runs under its own signal too, so a per-thread interrupt stops it alone; a
+  // stopped child runs again at once and its fold sees the interrupt (idle, reply to its parent).
+  const stops = new Map<string, AbortController>();
+  const childSignal = (key: string): AbortSignal => {
+    const controller = new AbortController();
+    stops.set(key, controller);
+    return AbortSignal.any([signal, controller.signal]);
+  };
 
   const childDeps = (child: ChildThread): RunDependencies => ({
     ...deps,
@@ -98,7 +122,18 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
       await closeConsultation(deps, sessionId, child);
       return;
     }
-    await runSession(childDeps(child), { sessionId, signal, recovering });
+    const ownSignal = childSignal(key);
+    const stoppedAlone = () => ownSignal.aborted && !signal.aborted;
+    try {
+      await runSession(childDeps(child), { sessionId, signal: ownSignal, recovering });
+    } catch (error) {
+      // A step cut by this thread's own interrupt throws its reason: not a failure of the session.
+      if (!stoppedAlone()) throw error;
+    }
+    if (stoppedAlone()) {
+      again.add(key);
+      return;
+    }
     // A workflow run's thread reports to its run, not to the primary thread.
     if (child.workflowRunId !== null) return;
     if (await reportReply(deps.log, deps.directory, sessionId, childDeps(child).log, child)) start(PRIMARY);
@@ -127,12 +162,24 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
   };
 
   const unregister = deps.kicks.register(sessionId, (threadId) => start(threadId));
+  const unregisterInterrupts = deps.kicks.registerInterrupts(sessionId, async () => {
+    const latest = (await deps.log.read(sessionId)).findLast(
+      (entry) => entry.event.type === 'user.interrupt',
+    );
+    const threadId = latest?.event.session_thread_id;
+    if (!threadId || !children.has(threadId)) return false;
+    stops.get(threadId)?.abort(new Error('thread interrupted by the user'));
+    // Not running now: start it, so its fold sees the interrupt.
+    if (!running.has(threadId)) start(threadId);
+    return true;
+  });
   try {
     start(PRIMARY);
     for (const child of children.values()) start(child.id);
     await finished;
   } finally {
     unregister();
+    unregisterInterrupts();
   }
   // The caller turns a failure into session.error + idle, so no session is left running.
   if (failure !== undefined) throw failure;
