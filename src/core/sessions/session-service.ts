@@ -11,7 +11,7 @@ import type { IdGenerator } from '../ids.js';
 import type { Cursor, ResourcePage, Store, TimeRange } from '../ports/store.js';
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions.js';
-import { pinRosterSkills } from '../skills/roster-skills.js';
+import { pinSessionSkills } from '../skills/roster-skills.js';
 import type { SkillParamLike } from '../skills/skill-references.js';
 import { assertSameWorkspace } from '../workspaces/same-workspace.js';
 import { toDraft, validateInitialEvents } from './client-events.js';
@@ -69,16 +69,7 @@ export class SessionService {
   ): Promise<{ session: Session; initialEvents: LoggedEvent[] }> {
     const { store, ids, clock } = this.deps;
     const resolved = await resolveSessionAgent(input.agent, this.deps.agents);
-    const skills = this.deps.skills;
-    const agent = skills
-      ? {
-          ...resolved,
-          skills: await skills.pin(resolved.skills),
-          multiagent: await pinRosterSkills(resolved.multiagent, (params, field) =>
-            skills.pin(params, field),
-          ),
-        }
-      : resolved;
+    const agent = this.deps.skills ? await pinSessionSkills(resolved, this.deps.skills) : resolved;
     assertSameWorkspace('agent', await store.resources.get('agent', agent.id));
     if (input.budget) assertBudgetable(agent, this.deps.budgets);
     const environment = await this.usableEnvironment(input.environment_id);

@@ -3,6 +3,18 @@ import type { SessionAgent, SessionDelegation, SessionMultiagent, ThreadAgent } 
 
 type Pin = (skills: readonly AgentSkill[], field: string) => Promise<AgentSkill[]>;
 
+/** Session start: the primary agent's skills and every roster agent's, pinned to their versions now. */
+export async function pinSessionSkills(
+  agent: SessionAgent,
+  references: { pin(params: readonly AgentSkill[], field?: string): Promise<AgentSkill[]> },
+): Promise<SessionAgent> {
+  return {
+    ...agent,
+    skills: await references.pin(agent.skills),
+    multiagent: await pinRosterSkills(agent.multiagent, (params, field) => references.pin(params, field)),
+  };
+}
+
 /**
  * Session start: every agent of the session's roster (a coordinator's agents, the predefined
  * agents of multiagent_20261001's subagents and workflows) has its own skills pinned, like the
