@@ -39,21 +39,27 @@ export interface SessionState {
   lastInterruptSeq: number;
 }
 
-const INPUT_TYPES = new Set([
+/** Input from outside the turn: a client, another thread, the server. It may land at any moment. */
+const EXTERNAL_INPUT_TYPES = new Set([
   'user.message',
   'user.define_outcome',
   'system.message',
   'user.custom_tool_result',
   'user.tool_result',
-  'agent.tool_result',
-  'agent.mcp_tool_result',
   'agent.thread_message_received',
 ]);
+
+/** Input the turn made itself (its tools' results). */
+const TURN_INPUT_TYPES = new Set(['agent.tool_result', 'agent.mcp_tool_result']);
 
 export function foldSessionState(log: readonly LogEntry[]): SessionState {
   let status: SessionState['status'] = 'idle';
   let lastIdle: SessionState['lastIdle'];
   let consumedUpTo = 0;
+  // External input is flushed by an idle only up to what the turn could have seen (see below).
+  let externalConsumedUpTo = 0;
+  let lastExternalInputSeq = 0;
+  let turnSeenUpTo = 0;
   let openModelRequest: { id: string; seq: number } | undefined;
   let modelRequestCount = 0;
   const toolUses = new Map<string, PendingToolUse>();
@@ -66,6 +72,7 @@ export function foldSessionState(log: readonly LogEntry[]): SessionState {
     switch (event.type) {
       case 'session.status_running':
         status = 'running';
+        turnSeenUpTo = Math.max(turnSeenUpTo, seq);
         break;
       case 'session.status_rescheduled':
         status = 'rescheduling';
@@ -78,20 +85,29 @@ export function foldSessionState(log: readonly LogEntry[]): SessionState {
         lastIdle = { stopReason: event.stop_reason, seq };
         // Going idle flushes queued input, except to wait for the client or for a raised
         // budget: those turns resume where they stopped.
-        if (event.stop_reason.type !== 'requires_action' && event.stop_reason.type !== 'budget_reached')
+        // Input that arrived after the turn's last model request started (while the turn was
+        // ending) was never seen: it stays queued and starts the next turn instead of being lost.
+        if (event.stop_reason.type !== 'requires_action' && event.stop_reason.type !== 'budget_reached') {
           consumedUpTo = Math.max(consumedUpTo, seq);
+          externalConsumedUpTo = Math.max(externalConsumedUpTo, turnSeenUpTo);
+        }
         break;
       case 'user.interrupt':
         consumedUpTo = Math.max(consumedUpTo, seq);
+        externalConsumedUpTo = Math.max(externalConsumedUpTo, seq);
         lastInterruptSeq = seq;
         break;
       case 'span.model_request_start':
         openModelRequest = { id: event.id, seq };
+        turnSeenUpTo = Math.max(turnSeenUpTo, seq);
         modelRequestCount += 1;
         break;
       case 'span.model_request_end':
         if (openModelRequest && event.model_request_start_id === openModelRequest.id) {
-          if (!event.is_error) consumedUpTo = Math.max(consumedUpTo, openModelRequest.seq);
+          if (!event.is_error) {
+            consumedUpTo = Math.max(consumedUpTo, openModelRequest.seq);
+            externalConsumedUpTo = Math.max(externalConsumedUpTo, openModelRequest.seq);
+          }
           openModelRequest = undefined;
         }
         break;
@@ -123,7 +139,8 @@ export function foldSessionState(log: readonly LogEntry[]): SessionState {
         break;
     }
     // An outcome's define and a verdict that asks for a revision start the agent without client input.
-    if (INPUT_TYPES.has(event.type) || startsAgentTurn(event)) lastInputSeq = seq;
+    if (EXTERNAL_INPUT_TYPES.has(event.type)) lastExternalInputSeq = seq;
+    else if (TURN_INPUT_TYPES.has(event.type) || startsAgentTurn(event)) lastInputSeq = seq;
   }
 
   const unresolved: PendingToolUse[] = [];
@@ -146,7 +163,7 @@ export function foldSessionState(log: readonly LogEntry[]): SessionState {
     status,
     lastIdle,
     unresolved,
-    hasNewInput: lastInputSeq > consumedUpTo,
+    hasNewInput: lastInputSeq > consumedUpTo || lastExternalInputSeq > externalConsumedUpTo,
     danglingModelRequestId: openModelRequest?.id,
     modelRequestCount,
     lastInterruptSeq,
