@@ -52,7 +52,12 @@ export interface ModelUsage {
 
 /** Why a workflow run did not finish, or was not created (BetaManagedAgentsWorkflowRunErrorObject). */
 export interface WorkflowRunError {
-  type: 'timeout_error' | 'program_error' | 'unknown_error' | 'thread_limit_error' | 'max_workflow_runs_error';
+  type:
+    | 'timeout_error'
+    | 'program_error'
+    | 'unknown_error'
+    | 'thread_limit_error'
+    | 'max_workflow_runs_error';
   message: string;
 }
 
