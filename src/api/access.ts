@@ -14,7 +14,7 @@ import { resolveWorkspaceScope } from './workspace-access.js';
  */
 export interface RouteAccess {
   kinds: readonly CallerCredentialKind[];
-  scope?: 'session' | 'environment' | 'work' | 'skill';
+  scope?: 'session' | 'environment' | 'work' | 'skill' | 'memory_read' | 'memory_write';
 }
 
 declare module 'fastify' {
@@ -103,8 +103,33 @@ export async function authorize(request: FastifyRequest, context: AppContext): P
     const skillId = params['skill_id'];
     return requireScope(session?.agent.skills.some((skill) => skill.skill_id === skillId) === true, 'skill');
   }
+  // Memory stores a worker downloads and syncs back (the SDK's SessionMemoryStores rides the
+  // sessions token only): the stores attached to its session, written only through a read_write
+  // attachment.
+  if (policy.scope === 'memory_read' || policy.scope === 'memory_write') {
+    const attached = await attachedMemoryStore(context, credential, params['memory_store_id']);
+    requireScope(attached !== undefined, 'memory store');
+    if (policy.scope === 'memory_write') {
+      requireScope(attached?.access === 'read_write', 'memory store for writing (it is attached read_only)');
+    }
+    return;
+  }
   // A worker route must name its scope; refusing is the safe default.
   requireScope(false, 'resource');
+}
+
+/** The attachment of `memoryStoreId` to a sessions token's session, if it has one. */
+async function attachedMemoryStore(
+  context: AppContext,
+  credential: CallerCredential,
+  memoryStoreId: string | undefined,
+): Promise<{ access: string } | undefined> {
+  if (credential.kind !== 'session') return undefined;
+  const session = await context.sessions.retrieve(credential.sessionId).catch(() => undefined);
+  for (const resource of session?.resources ?? []) {
+    if (resource.type === 'memory_store' && resource.memory_store_id === memoryStoreId) return resource;
+  }
+  return undefined;
 }
 
 function requireScope(ok: boolean, what: string): void {

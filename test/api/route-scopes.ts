@@ -97,6 +97,8 @@ export const SCOPE: Record<string, 'open' | 'admin' | 'self' | 'tenant' | 'worke
   'POST /v1/memory_stores/:memory_store_id': 'tenant',
   'POST /v1/memory_stores/:memory_store_id/archive': 'tenant',
   'DELETE /v1/memory_stores/:memory_store_id': 'tenant',
+  // The five memories routes also take a work item's sessions token (the SDK's SessionMemoryStores):
+  // reads of the stores attached to its session, writes through a read_write attachment only.
   'POST /v1/memory_stores/:memory_store_id/memories': 'tenant',
   'GET /v1/memory_stores/:memory_store_id/memories': 'tenant',
   'GET /v1/memory_stores/:memory_store_id/memories/:memory_id': 'tenant',

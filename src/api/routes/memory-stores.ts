@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidRequest } from '../../core/errors.js';
+import type { MemoryActor } from '../../core/memory/memory.js';
 import { compare, itemKey, listingItems } from '../../core/memory/memory-listing.js';
 import {
   MEMORY_LIMITS,
@@ -14,6 +15,7 @@ import {
   viewQuerySchema,
 } from '../../core/memory/memory-schemas.js';
 import { toMemory, toMemoryVersion } from '../../core/memory/memory-views.js';
+import { access } from '../access.js';
 import type { AppContext } from '../context.js';
 import { decodeCursor, encodeCursor, resolveLimit, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
@@ -37,6 +39,19 @@ function decodeKey(page: string | undefined): string | undefined {
   }
   throw invalidRequest('page: not a cursor this server issued; pass a next_page value back unchanged');
 }
+
+/**
+ * The memory routes a self-hosted worker's SDK (SessionMemoryStores) calls with a work item's
+ * sessions token: reads for any store attached to its session, writes for a read_write one.
+ */
+const WORKER_READ = access(['api_key', 'session'], 'memory_read');
+const WORKER_WRITE = access(['api_key', 'session'], 'memory_write');
+
+/** A sessions token writes for its session (as the hosted sandbox's sync does); an API key as itself. */
+const writeOptions = (request: FastifyRequest): { actor?: MemoryActor } =>
+  request.credential?.kind === 'session'
+    ? { actor: { type: 'session_actor', session_id: request.credential.sessionId } }
+    : {};
 
 export function registerMemoryStoreRoutes(app: FastifyInstance, context: AppContext): void {
   const { memoryStores, memories, memoryVersions } = context;
@@ -71,34 +86,53 @@ export function registerMemoryStoreRoutes(app: FastifyInstance, context: AppCont
     return toPageCursor(page, cursor, (record) => record.doc);
   });
 
-  app.post<StoreParams>('/v1/memory_stores/:memory_store_id/memories', async (request) => {
+  app.post<StoreParams>('/v1/memory_stores/:memory_store_id/memories', WORKER_WRITE, async (request) => {
     const { view } = parseInput(viewQuerySchema, request.query, 'query');
     const row = await memories.create(
       request.params.memory_store_id,
       parseInput(memoryCreateSchema, request.body),
+      writeOptions(request),
     );
     return toMemory(row, view ?? 'basic');
   });
-  app.get<MemoryParams>('/v1/memory_stores/:memory_store_id/memories/:memory_id', async (request) => {
-    const { view } = parseInput(viewQuerySchema, request.query, 'query');
-    const row = await memories.retrieve(request.params.memory_store_id, request.params.memory_id);
-    return toMemory(row, view ?? 'full');
-  });
-  app.post<MemoryParams>('/v1/memory_stores/:memory_store_id/memories/:memory_id', async (request) => {
-    const { view } = parseInput(viewQuerySchema, request.query, 'query');
-    const input = parseInput(memoryUpdateSchema, request.body ?? {});
-    const row = await memories.update(request.params.memory_store_id, request.params.memory_id, input);
-    return toMemory(row, view ?? 'basic');
-  });
-  app.delete<MemoryParams>('/v1/memory_stores/:memory_store_id/memories/:memory_id', async (request) => {
-    const query = parseInput(memoryDeleteQuerySchema, request.query, 'query');
-    return memories.delete(
-      request.params.memory_store_id,
-      request.params.memory_id,
-      query.expected_content_sha256,
-    );
-  });
-  app.get<StoreParams>('/v1/memory_stores/:memory_store_id/memories', async (request) => {
+  app.get<MemoryParams>(
+    '/v1/memory_stores/:memory_store_id/memories/:memory_id',
+    WORKER_READ,
+    async (request) => {
+      const { view } = parseInput(viewQuerySchema, request.query, 'query');
+      const row = await memories.retrieve(request.params.memory_store_id, request.params.memory_id);
+      return toMemory(row, view ?? 'full');
+    },
+  );
+  app.post<MemoryParams>(
+    '/v1/memory_stores/:memory_store_id/memories/:memory_id',
+    WORKER_WRITE,
+    async (request) => {
+      const { view } = parseInput(viewQuerySchema, request.query, 'query');
+      const input = parseInput(memoryUpdateSchema, request.body ?? {});
+      const row = await memories.update(
+        request.params.memory_store_id,
+        request.params.memory_id,
+        input,
+        writeOptions(request),
+      );
+      return toMemory(row, view ?? 'basic');
+    },
+  );
+  app.delete<MemoryParams>(
+    '/v1/memory_stores/:memory_store_id/memories/:memory_id',
+    WORKER_WRITE,
+    async (request) => {
+      const query = parseInput(memoryDeleteQuerySchema, request.query, 'query');
+      return memories.delete(
+        request.params.memory_store_id,
+        request.params.memory_id,
+        query.expected_content_sha256,
+        writeOptions(request),
+      );
+    },
+  );
+  app.get<StoreParams>('/v1/memory_stores/:memory_store_id/memories', WORKER_READ, async (request) => {
     const query = parseInput(memoryListQuerySchema, request.query, 'query');
     const view = query.view ?? 'basic';
     const limit = pageLimit(query.limit, view);
