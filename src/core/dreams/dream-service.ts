@@ -88,7 +88,12 @@ export class DreamService {
 
   /** The dream's row; a foreign or missing id is a 404 alike. */
   async record(id: string, store: Store = this.store): Promise<ResourceRecord<DreamDocument>> {
-    const record = await store.resources.get<DreamDocument>('dream', id);
+    // Every caller passing a transaction changes the row: lock it, or a cancel and the runner's
+    // own write (running, usage) could each overwrite the other's status.
+    const record =
+      store === this.store
+        ? await store.resources.get<DreamDocument>('dream', id)
+        : await store.resources.getForUpdate<DreamDocument>('dream', id);
     if (!record) throw notFound('Dream', id);
     return record;
   }

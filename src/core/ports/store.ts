@@ -100,6 +100,11 @@ export interface ResourcePage<TDoc> {
 export interface ResourceRepository {
   insert<TDoc>(record: ResourceRecord<TDoc>): Promise<void>;
   get<TDoc>(kind: ResourceKind, id: string): Promise<ResourceRecord<TDoc> | undefined>;
+  /**
+   * Inside a transaction: reads the record and holds it until commit, so a read-modify-write
+   * cannot be overwritten by (or overwrite) a concurrent one. Outside a transaction, a plain get.
+   */
+  getForUpdate<TDoc>(kind: ResourceKind, id: string): Promise<ResourceRecord<TDoc> | undefined>;
   findByName<TDoc>(kind: ResourceKind, name: string): Promise<ResourceRecord<TDoc> | undefined>;
   /** Replaces the record; returns false when it no longer exists. */
   update<TDoc>(record: ResourceRecord<TDoc>): Promise<boolean>;

@@ -34,6 +34,7 @@ export function withWebhookPublishing(store: Store, outbox: TransactionalOutbox,
   };
   const resources: Store['resources'] = {
     get: store.resources.get.bind(store.resources),
+    getForUpdate: store.resources.getForUpdate.bind(store.resources),
     findByName: store.resources.findByName.bind(store.resources),
     list: store.resources.list.bind(store.resources),
     async insert(record) {

@@ -25,7 +25,7 @@ import { KyselyWorkspaceSnapshotRepository } from './workspace-snapshot-reposito
 export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Store {
   const store: Store = {
     dialect,
-    resources: new KyselyResourceRepository(db),
+    resources: new KyselyResourceRepository(db, dialect),
     agentVersions: new KyselyAgentVersionRepository(db),
     secrets: new KyselySecretRepository(db),
     apiKeys: new KyselyApiKeyRepository(db),

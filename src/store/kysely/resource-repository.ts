@@ -66,7 +66,10 @@ function scoped<QB extends { where: (...args: never[]) => unknown }>(q: QB): QB 
 }
 
 export class KyselyResourceRepository implements ResourceRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
+  ) {}
 
   async insert<TDoc>(record: ResourceRecord<TDoc>): Promise<void> {
     const workspaceId = await this.workspaceFor(record);
@@ -96,6 +99,17 @@ export class KyselyResourceRepository implements ResourceRepository {
     const row = await scoped(
       this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id),
     ).executeTakeFirst();
+    return row ? fromRow<TDoc>(row) : undefined;
+  }
+
+  async getForUpdate<TDoc>(kind: ResourceKind, id: string): Promise<ResourceRecord<TDoc> | undefined> {
+    // SQLite runs one transaction at a time, so only Postgres needs the row lock.
+    if (this.dialect === 'sqlite' || !this.db.isTransaction) return this.get(kind, id);
+    const row = await scoped(
+      this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id),
+    )
+      .forUpdate()
+      .executeTakeFirst();
     return row ? fromRow<TDoc>(row) : undefined;
   }
 
