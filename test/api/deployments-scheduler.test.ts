@@ -201,7 +201,13 @@ describe('deployment schedules across a fleet (postgres)', () => {
     const client = live()[0]!.client;
     now += MINUTE;
     await tickAll();
-    const [first] = await runsOf(deployment.id);
+    // A node's own timer pass may have fired the tick and still be creating the run's session
+    // when the test's passes return (they find the tick taken): wait for the session.
+    const [first] = await until(
+      "the first run's session",
+      () => runsOf(deployment.id),
+      (runs) => Boolean(runs[0]?.session_id),
+    );
     assert.ok(first?.session_id);
     await until(
       'the first run to be at work',
