@@ -163,6 +163,11 @@ for (const dialect of DIALECTS) {
             const threads = await client.beta.sessions.threads.list(created.id);
             return threads.data.find((thread) => thread.parent_thread_id !== null);
           }, 120_000);
+          // The thread is listed as soon as it exists; its first events follow it into the log.
+          await waitFor(async () => {
+            const page = await client.beta.sessions.threads.events.list(child.id, { session_id: created.id });
+            return page.data.length > 0 ? true : undefined;
+          }, 120_000);
           return { sessionId: created.id, id: child.id };
         },
         async worker() {
