@@ -3,41 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { DraftEvent } from '../../src/core/events/session-event.js';
-import type { HarnessSession } from '../../src/core/ports/harness-sessions.js';
 import { McpToolRunner } from '../../src/mcp/mcp-tool-runner.js';
 import { createOutboundFetch } from '../../src/outbound/outbound-fetch.js';
 import { type RunningServer, startEverythingServer } from './mcp-servers.js';
+import { mcpSession } from './mcp-session.js';
 
 /** A session whose agent uses one MCP server (the reference server, on 127.0.0.1). */
-function sessionFor(url: string): HarnessSession {
-  return {
-    id: `sesn_${Math.random().toString(36).slice(2)}`,
-    status: 'idle',
-    environmentId: 'env_x',
-    agent: {
-      id: 'agent_x',
-      name: 'MCP user',
-      version: 1,
-      model: { id: 'claude-sonnet-4-6', speed: 'standard' },
-      system: null,
-      tools: [
-        {
-          type: 'mcp_toolset',
-          mcp_server_name: 'everything',
-          default_config: { enabled: true, permission_policy: { type: 'always_allow' } },
-          configs: [],
-        },
-      ],
-      mcp_servers: [{ type: 'url', name: 'everything', url }],
-      skills: [],
-      multiagent: null,
-    } as unknown as HarnessSession['agent'],
-    vaultIds: [],
-    archived: false,
-    createdAt: new Date().toISOString(),
-    budget: null,
-  };
-}
+const sessionFor = (url: string) =>
+  mcpSession(`sesn_${Math.random().toString(36).slice(2)}`, url, 'everything', 'MCP user');
 
 /** The MCP runner as the server wires it, with the operator's policy from the environment. */
 function runnerFor(env: Record<string, string>) {

@@ -5,7 +5,6 @@ import { createTunnelFetch } from '../../src/compose/tunnels-user-profiles.js';
 import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { DraftEvent } from '../../src/core/events/session-event.js';
-import type { HarnessSession } from '../../src/core/ports/harness-sessions.js';
 import { McpToolRunner } from '../../src/mcp/mcp-tool-runner.js';
 import { createOutboundFetch } from '../../src/outbound/outbound-fetch.js';
 import { DIALECTS } from '../support/databases.js';
@@ -13,39 +12,12 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { createTenant } from '../support/tenancy.js';
 import { testCa, testServerCert } from '../support/test-ca.js';
 import { freePort, type RunningServer, startEverythingServer } from './mcp-servers.js';
+import { mcpSession } from './mcp-session.js';
 import { startGateway } from './tunnel-gateway.js';
 
 const TUNNEL_DOMAIN = 'tunnels.test.internal';
 
-function harnessSession(id: string, url: string): HarnessSession {
-  return {
-    id,
-    status: 'idle',
-    environmentId: 'env_x',
-    agent: {
-      id: 'agent_x',
-      name: 'tunnel user',
-      version: 1,
-      model: { id: 'claude-sonnet-4-6', speed: 'standard' },
-      system: null,
-      tools: [
-        {
-          type: 'mcp_toolset',
-          mcp_server_name: 'private',
-          default_config: { enabled: true, permission_policy: { type: 'always_allow' } },
-          configs: [],
-        },
-      ],
-      mcp_servers: [{ type: 'url', name: 'private', url }],
-      skills: [],
-      multiagent: null,
-    } as unknown as HarnessSession['agent'],
-    vaultIds: [],
-    archived: false,
-    createdAt: new Date().toISOString(),
-    budget: null,
-  };
-}
+const harnessSession = (id: string, url: string) => mcpSession(id, url, 'private', 'tunnel user');
 
 /** A session of `client`'s workspace whose agent names `url` (created through the SDK). */
 async function sessionIn(client: Anthropic, url: string): Promise<string> {
