@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { type PriceFile, parsePriceFile } from '../core/metering/prices.js';
+import type { PriceFile } from '../core/metering/prices.js';
 import type { FreeDiskReader } from '../core/storage/low-disk-guard.js';
 import { type FileStorage, parseBlobStorage, type S3Config } from './blob-storage.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './deployments.js';
 import {
-  httpUrl,
   nonEmpty,
   parseBoolean,
   parseMap,
@@ -14,10 +11,18 @@ import {
   parsePositive,
   parsePositiveInteger,
 } from './parse-env.js';
+import { loadPriceFile } from './prices.js';
+import { parseSandboxConfig, type SandboxConfig } from './sandbox.js';
 import { parseTunnelConfig, type TunnelConfig } from './tunnels.js';
+import { parseWebSearchConfig, type WebSearchConfig } from './web-search.js';
+import { parseWebhookConfig, type WebhookConfig } from './webhooks.js';
 import { parseWorkflowConfig, type WorkflowConfig } from './workflows.js';
 
 export type { FileStorage, S3Config } from './blob-storage.js';
+export { type ClientConfig, loadClientConfig } from './client.js';
+export type { SandboxConfig } from './sandbox.js';
+export type { WebSearchConfig } from './web-search.js';
+export type { WebhookConfig } from './webhooks.js';
 
 /**
  * The only module that reads process.env. Everything else receives a typed
@@ -75,11 +80,8 @@ export interface PaddockConfig {
   webSearch?: WebSearchConfig | undefined;
   /** How long a node's lease on a running session lasts without renewal (PADDOCK_LEASE_TTL_MS). */
   leaseTtlMs: number;
-  /**
-   * Webhook deliveries (docs/webhooks.md): one attempt's time limit (PADDOCK_WEBHOOK_TIMEOUT_MS,
-   * default 10 s) and how often a node looks for due deliveries (PADDOCK_WEBHOOK_POLL_MS, default 1 s).
-   */
-  webhooks: { timeoutMs: number; pollMs: number };
+  /** Webhook deliveries (PADDOCK_WEBHOOK_*; config/webhooks.ts, docs/webhooks.md). */
+  webhooks: WebhookConfig;
   /**
    * Node liveness (docs/scale-out.md): a node records a heartbeat every `heartbeatMs`
    * (PADDOCK_NODE_HEARTBEAT_MS); another node takes its sessions only after none for `nodeTtlMs`
@@ -113,66 +115,6 @@ export interface PaddockConfig {
   /** The deployment scheduler (config/deployments.ts); absent: its defaults. */
   deployments?: SchedulerConfig | undefined;
 }
-
-/** Settings for src/sandbox drivers (see docs/decisions/0004-sandbox-bwrap.md). */
-export interface SandboxConfig {
-  /** Cache of the base root filesystem (PADDOCK_ROOTFS_DIR); undefined means `<dataDir>/rootfs`. */
-  rootfsDir: string | undefined;
-  /** Debian mirror for debootstrap (PADDOCK_DEBIAN_MIRROR). */
-  debianMirror: string;
-  /** Stop a session's sandbox after this long without tool calls (PADDOCK_SANDBOX_IDLE_MS). */
-  idleTimeoutMs: number;
-  /** Default limits (PADDOCK_SANDBOX_MEMORY_MB, _PIDS, _CPUS, _DISK_MB). */
-  limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
-  /**
-   * The most an environment may ask for through its `paddock.memory_mb`, `paddock.pids`,
-   * `paddock.cpus` and `paddock.disk_mb` metadata (PADDOCK_SANDBOX_MAX_MEMORY_MB, _MAX_PIDS,
-   * _MAX_CPUS, _MAX_DISK_MB).
-   */
-  maxLimits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
-  /** Host uid/gid the sandbox's root maps to when the server runs as root (PADDOCK_SANDBOX_UID). */
-  hostUid: number;
-  /** An environment package-layer build is killed and fails after this long (PADDOCK_LAYER_BUILD_TIMEOUT_MS). */
-  layerBuildTimeoutMs: number;
-  /** Where `github_repository` resources are cloned from (PADDOCK_GITHUB_BASE_URL); default https://github.com. */
-  githubBaseUrl: string;
-  /**
-   * PADDOCK_GITHUB_BASE_URL was set: the operator chose the base, so its address is not checked.
-   * The default base's address is checked by the address policy before each clone (docs/security.md).
-   */
-  githubBaseUrlConfigured: boolean;
-  /**
-   * PEM certificates the egress proxy trusts, besides Node's bundled CAs, for
-   * upstream servers of intercepted TLS (the file at PADDOCK_EGRESS_EXTRA_CA_FILE).
-   */
-  egressExtraCa?: string | undefined;
-  /**
-   * Bytes of request bodies one sandbox may have buffered at once for secret substitution
-   * (PADDOCK_EGRESS_BODY_BUDGET_MB, default 64); requests past it get a 503 from the proxy.
-   */
-  egressBodyBudgetBytes: number;
-  /**
-   * Bytes of outputs one session may store from /mnt/session/outputs, counted on bytes actually
-   * stored (PADDOCK_SESSION_OUTPUT_MAX_MB, default 1024); collection stops with an event past it.
-   */
-  sessionOutputMaxBytes: number;
-  /** NAT for `unrestricted` sandboxes (PADDOCK_SANDBOX_NAT, default true; needs root, nft and ip). */
-  nat: boolean;
-  /** IPv4 range sandbox addresses come from (PADDOCK_SANDBOX_SUBNET, default 10.88.0.0/16). */
-  subnet: string;
-  /** Resolvers the sandbox DNS relay asks (PADDOCK_SANDBOX_DNS, comma-separated); default: the host's. */
-  dnsServers: string | undefined;
-  /**
-   * The user's runtime directory (XDG_RUNTIME_DIR): a non-root server keeps its egress proxy
-   * sockets there, else under the system temporary directory. A root server uses /run.
-   */
-  runtimeDir?: string | undefined;
-}
-
-/** Where web_search queries go. The search runs on the server; the key never enters a sandbox. */
-export type WebSearchConfig =
-  | { backend: 'searxng'; url: string }
-  | { backend: 'brave'; apiKey: string; baseUrl: string };
 
 export type Env = Record<string, string | undefined>;
 
@@ -221,10 +163,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     deployments: parseSchedulerConfig(env),
     sseMaxBufferBytes: parsePositive(env, 'PADDOCK_SSE_MAX_BUFFER_BYTES', 4 * 1024 * 1024),
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
-    webhooks: {
-      timeoutMs: parsePositive(env, 'PADDOCK_WEBHOOK_TIMEOUT_MS', 10_000),
-      pollMs: parsePositive(env, 'PADDOCK_WEBHOOK_POLL_MS', 1_000),
-    },
+    webhooks: parseWebhookConfig(env),
     fleet: {
       heartbeatMs: parsePositive(env, 'PADDOCK_NODE_HEARTBEAT_MS', 2_000),
       nodeTtlMs: parsePositive(env, 'PADDOCK_NODE_TTL_MS', 10_000),
@@ -235,38 +174,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       graderModel: nonEmpty(env['PADDOCK_OUTCOME_GRADER_MODEL']),
       heartbeatMs: parsePositive(env, 'PADDOCK_OUTCOME_HEARTBEAT_MS', 10_000),
     },
-    webSearch: loadWebSearch(env),
-    sandbox: {
-      rootfsDir: nonEmpty(env['PADDOCK_ROOTFS_DIR']),
-      debianMirror: env['PADDOCK_DEBIAN_MIRROR'] ?? 'http://deb.debian.org/debian',
-      idleTimeoutMs: parsePositive(env, 'PADDOCK_SANDBOX_IDLE_MS', 10 * 60_000),
-      limits: {
-        memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MEMORY_MB', 4096) * 1024 * 1024,
-        pids: parsePositive(env, 'PADDOCK_SANDBOX_PIDS', 1024),
-        cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
-        diskBytes: parsePositive(env, 'PADDOCK_SANDBOX_DISK_MB', 10_240) * 1024 * 1024,
-      },
-      maxLimits: {
-        memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MAX_MEMORY_MB', 16_384) * 1024 * 1024,
-        pids: parsePositive(env, 'PADDOCK_SANDBOX_MAX_PIDS', 4096),
-        cpus: parsePositive(env, 'PADDOCK_SANDBOX_MAX_CPUS', availableParallelism()),
-        diskBytes: parsePositive(env, 'PADDOCK_SANDBOX_MAX_DISK_MB', 102_400) * 1024 * 1024,
-      },
-      hostUid: parsePositive(env, 'PADDOCK_SANDBOX_UID', 100_000),
-      layerBuildTimeoutMs: parsePositiveInteger(
-        'PADDOCK_LAYER_BUILD_TIMEOUT_MS',
-        nonEmpty(env['PADDOCK_LAYER_BUILD_TIMEOUT_MS']) ?? String(15 * 60_000),
-      ),
-      githubBaseUrl: nonEmpty(env['PADDOCK_GITHUB_BASE_URL']) ?? 'https://github.com',
-      githubBaseUrlConfigured: nonEmpty(env['PADDOCK_GITHUB_BASE_URL']) !== undefined,
-      egressExtraCa: loadCaFile(nonEmpty(env['PADDOCK_EGRESS_EXTRA_CA_FILE'])),
-      egressBodyBudgetBytes: parsePositive(env, 'PADDOCK_EGRESS_BODY_BUDGET_MB', 64) * 1024 * 1024,
-      sessionOutputMaxBytes: parsePositive(env, 'PADDOCK_SESSION_OUTPUT_MAX_MB', 1024) * 1024 * 1024,
-      nat: env['PADDOCK_SANDBOX_NAT'] !== 'false',
-      subnet: nonEmpty(env['PADDOCK_SANDBOX_SUBNET']) ?? '10.88.0.0/16',
-      dnsServers: nonEmpty(env['PADDOCK_SANDBOX_DNS']),
-      runtimeDir: nonEmpty(env['XDG_RUNTIME_DIR']),
-    },
+    webSearch: parseWebSearchConfig(env),
+    sandbox: parseSandboxConfig(env),
     logLevel: env['PADDOCK_LOG_LEVEL'] ?? 'info',
     otlpEndpoint: nonEmpty(env['OTEL_EXPORTER_OTLP_ENDPOINT']),
     metricsPort: nonEmpty(env['PADDOCK_METRICS_PORT'])
@@ -284,74 +193,4 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
 }
 
 /** `postgres://…` or `postgresql://…` selects Postgres; anything else is SQLite. */
-/** What a CLI client command (`paddock keys`, `paddock env-key`) needs to reach a running server. */
-export interface ClientConfig {
-  /** --base-url, else PADDOCK_BASE_URL, else http://127.0.0.1:$PADDOCK_PORT. */
-  baseUrl: string;
-  /** --api-key, else PADDOCK_API_KEY, else PADDOCK_ADMIN_KEY. */
-  apiKey: string | undefined;
-}
-
-export function loadClientConfig(
-  flags: { baseUrl?: string | undefined; apiKey?: string | undefined } = {},
-  env: Env = process.env,
-): ClientConfig {
-  const port = parsePort(env['PADDOCK_PORT'] ?? '4000');
-  const baseUrl = flags.baseUrl ?? nonEmpty(env['PADDOCK_BASE_URL']) ?? `http://127.0.0.1:${port}`;
-  return {
-    baseUrl: httpUrl('PADDOCK_BASE_URL (or --base-url)', baseUrl).replace(/\/+$/, ''),
-    apiKey: flags.apiKey ?? nonEmpty(env['PADDOCK_API_KEY']) ?? nonEmpty(env['PADDOCK_ADMIN_KEY']),
-  };
-}
-
 export const isPostgresUrl = (url: string | undefined): boolean => /^postgres(ql)?:\/\//.test(url ?? '');
-
-function loadPriceFile(path: string | undefined): PriceFile | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return parsePriceFile(JSON.parse(readFileSync(path, 'utf8')));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`PADDOCK_PRICES_FILE (${path}): ${reason}`);
-  }
-}
-
-/** PADDOCK_WEB_SEARCH picks the backend; without it, whichever backend's variable is set. */
-function loadWebSearch(env: Env): WebSearchConfig | undefined {
-  const choice = nonEmpty(env['PADDOCK_WEB_SEARCH'])?.toLowerCase();
-  const url = nonEmpty(env['PADDOCK_WEB_SEARCH_URL']);
-  const apiKey = nonEmpty(env['PADDOCK_BRAVE_SEARCH_API_KEY']);
-  if (choice === undefined && url && apiKey) {
-    throw new Error(
-      'PADDOCK_WEB_SEARCH_URL and PADDOCK_BRAVE_SEARCH_API_KEY are both set: choose one with PADDOCK_WEB_SEARCH=searxng|brave',
-    );
-  }
-  const backend = choice ?? (url ? 'searxng' : apiKey ? 'brave' : 'none');
-  if (backend === 'none') return undefined;
-  if (backend === 'searxng') {
-    if (!url)
-      throw new Error('PADDOCK_WEB_SEARCH=searxng needs PADDOCK_WEB_SEARCH_URL (the SearXNG base URL)');
-    return { backend, url: httpUrl('PADDOCK_WEB_SEARCH_URL', url) };
-  }
-  if (backend === 'brave') {
-    if (!apiKey) throw new Error('PADDOCK_WEB_SEARCH=brave needs PADDOCK_BRAVE_SEARCH_API_KEY');
-    const baseUrl = nonEmpty(env['PADDOCK_BRAVE_SEARCH_BASE_URL']) ?? 'https://api.search.brave.com';
-    return { backend, apiKey, baseUrl: httpUrl('PADDOCK_BRAVE_SEARCH_BASE_URL', baseUrl) };
-  }
-  throw new Error(`PADDOCK_WEB_SEARCH must be searxng, brave or none, got ${JSON.stringify(choice)}`);
-}
-
-function loadCaFile(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(
-      `PADDOCK_EGRESS_EXTRA_CA_FILE (${path}): ${error instanceof Error ? error.message : error}`,
-    );
-  }
-  if (!text.includes('-----BEGIN CERTIFICATE-----'))
-    throw new Error(`PADDOCK_EGRESS_EXTRA_CA_FILE (${path}): holds no PEM certificate`);
-  return text;
-}
