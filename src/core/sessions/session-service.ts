@@ -1,14 +1,13 @@
 import type { AgentService } from '../agents/agent-service.js';
 import type { Clock } from '../clock.js';
 import { toTimestamp } from '../clock.js';
-import { sessionsOfDeployment } from '../deployments/deployment-sessions.js';
-import type { Session, SessionAgent, SessionStatus, SessionThread } from '../domain/session.js';
+import type { Session, SessionAgent, SessionThread } from '../domain/session.js';
 import { emptyUsage, isTerminated, newSessionThread } from '../domain/session.js';
 import type { EnvironmentDocument } from '../environments/environment.js';
 import { environmentRepositories } from '../environments/repositories.js';
 import { conflict, invalidRequest, notFound } from '../errors.js';
 import type { IdGenerator } from '../ids.js';
-import type { Cursor, ResourcePage, Store, TimeRange } from '../ports/store.js';
+import type { ResourcePage, Store } from '../ports/store.js';
 import { applyMetadataPatch } from '../schemas/common.js';
 import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions.js';
 import { pinSessionSkills } from '../skills/roster-skills.js';
@@ -18,8 +17,12 @@ import { toDraft, validateInitialEvents } from './client-events.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
 import { overrideSessionTools, resolveSessionAgent, toThreadAgent } from './resolve-session-agent.js';
 import { assertBudgetable, type BudgetPolicy, budgetChange } from './session-budget.js';
+import { listSessions, listUnfinishedSessions, type SessionListOptions } from './session-list.js';
 import { sessionRecord } from './session-record.js';
 import { assertDistinctMounts, buildResources, type SecretSealer, storeTokens } from './session-resources.js';
+import { sessionThreads, threadRecords } from './session-threads.js';
+
+export type { SessionListOptions } from './session-list.js';
 
 export interface SessionServiceDeps {
   store: Store;
@@ -36,21 +39,6 @@ export interface SessionServiceDeps {
   skills?:
     | { pin(params: readonly SkillParamLike[], field?: string): Promise<SessionAgent['skills']> }
     | undefined;
-}
-
-export interface SessionListOptions {
-  limit: number;
-  order: 'asc' | 'desc';
-  cursor?: Cursor | undefined;
-  agentId?: string | undefined;
-  agentVersion?: number | undefined;
-  statuses?: readonly SessionStatus[] | undefined;
-  includeArchived?: boolean | undefined;
-  createdAt?: TimeRange | undefined;
-  /** Only sessions with this memory store among their resources. */
-  memoryStoreId?: string | undefined;
-  /** Only sessions created by this deployment's runs. */
-  deploymentId?: string | undefined;
 }
 
 export interface SessionCreateOptions {
@@ -188,47 +176,8 @@ export class SessionService {
     return this.retrieve(id);
   }
 
-  async list(options: SessionListOptions): Promise<ResourcePage<Session>> {
-    let ids: readonly string[] | undefined =
-      options.deploymentId === undefined
-        ? undefined
-        : await sessionsOfDeployment(this.deps.store, options.deploymentId);
-    if (options.memoryStoreId !== undefined) {
-      const mounting = await this.sessionsMounting(options.memoryStoreId);
-      ids = ids === undefined ? mounting : mounting.filter((id) => ids?.includes(id));
-    }
-    if (ids !== undefined && ids.length === 0) return { items: [], hasMore: false };
-    return this.deps.store.resources.list<Session>({
-      ids,
-      kind: 'session',
-      order: options.order,
-      limit: options.limit,
-      cursor: options.cursor,
-      refId: options.agentId,
-      refVersion: options.agentVersion,
-      statuses: options.statuses,
-      includeArchived: options.includeArchived,
-      createdAt: options.createdAt,
-    });
-  }
-
-  private async sessionsMounting(memoryStoreId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let cursor: Cursor | undefined;
-    for (;;) {
-      const page = await this.deps.store.resources.list({
-        kind: 'session_resource',
-        refId: memoryStoreId,
-        includeArchived: true,
-        order: 'asc',
-        limit: 100,
-        cursor,
-      });
-      ids.push(...page.items.flatMap((record) => (record.parentId ? [record.parentId] : [])));
-      const last = page.items[page.items.length - 1];
-      if (!page.hasMore || !last) return ids;
-      cursor = { createdAt: last.createdAt, id: last.id, direction: 'next' };
-    }
+  list(options: SessionListOptions): Promise<ResourcePage<Session>> {
+    return listSessions(this.deps.store, options);
   }
 
   /** Archive ends the session for good: it reads `terminated` and accepts no more input. */
@@ -251,7 +200,7 @@ export class SessionService {
         await tx.secrets.delete(resource.id);
         if (resource.type === 'memory_store') await tx.resources.delete('session_resource', resource.id);
       }
-      for (const thread of await this.threadRecords(id, tx)) await tx.resources.delete('thread', thread.id);
+      for (const thread of await threadRecords(tx, id)) await tx.resources.delete('thread', thread.id);
       await tx.events.deleteSession(id);
       await tx.resources.delete('session', id);
     });
@@ -260,14 +209,7 @@ export class SessionService {
 
   /** Threads of a session, the primary first. The primary's status mirrors the session's. */
   async listThreads(id: string): Promise<SessionThread[]> {
-    const session = await this.retrieve(id);
-    const threads = (await this.threadRecords(id, this.deps.store)).map((record) => record.doc);
-    return threads.map((thread) =>
-      // The primary thread is the session's own: its status, usage and stats are the session's.
-      thread.parent_thread_id === null
-        ? { ...thread, status: session.status, usage: session.usage, stats: session.stats }
-        : thread,
-    );
+    return sessionThreads(this.deps.store, await this.retrieve(id));
   }
 
   async retrieveThread(sessionId: string, threadId: string): Promise<SessionThread> {
@@ -283,32 +225,8 @@ export class SessionService {
   }
 
   /** For the harness after a restart: sessions whose status says a turn may be unfinished. */
-  async listUnfinished(): Promise<string[]> {
-    const ids: string[] = [];
-    let cursor: Cursor | undefined;
-    for (;;) {
-      const page = await this.list({
-        limit: 100,
-        order: 'asc',
-        cursor,
-        statuses: ['running', 'rescheduling'],
-      });
-      ids.push(...page.items.map((record) => record.id));
-      const last = page.items[page.items.length - 1];
-      if (!page.hasMore || !last) return ids;
-      cursor = { createdAt: last.createdAt, id: last.id, direction: 'next' };
-    }
-  }
-
-  private async threadRecords(sessionId: string, store: Store) {
-    const page = await store.resources.list<SessionThread>({
-      kind: 'thread',
-      parentId: sessionId,
-      order: 'asc',
-      limit: 1000,
-      includeArchived: true,
-    });
-    return page.items;
+  listUnfinished(): Promise<string[]> {
+    return listUnfinishedSessions(this.deps.store);
   }
 
   private async usableEnvironment(id: string): Promise<EnvironmentDocument> {
