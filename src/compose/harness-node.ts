@@ -29,6 +29,7 @@ import type { CredentialService } from '../core/vaults/credential-service.js';
 import { createMcpCredentialSource } from '../core/vaults/mcp-credential-source.js';
 import type { VaultService } from '../core/vaults/vault-service.js';
 import type { WorkflowLimits } from '../core/workflows/workflow-run.js';
+import type { WorkflowRunner } from '../core/workflows/workflow-runner.js';
 import { createLazyMcpRunner } from '../mcp/lazy-mcp-runner.js';
 import type { Logger } from '../observability/logger.js';
 import { createOutboundFetch } from '../outbound/outbound-fetch.js';
@@ -65,6 +66,8 @@ export interface HarnessNode {
   /** What the core signals: a bus message, so the node driving the session hears it (this one too). */
   runner: SessionRunner;
   sandboxes: SandboxDriver;
+  /** This node's workflow-run driver (tests stop it to hand a run to another node). */
+  workflowRuns: WorkflowRunner;
   /** Before this node drives sessions: removes what a crashed server of its data dir left (bwrap). */
   reclaimLeftovers(): Promise<void>;
   close(): Promise<void>;
@@ -250,6 +253,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     harness,
     runner,
     sandboxes,
+    workflowRuns: workflows.runner,
     async reclaimLeftovers() {
       if (tuning.sandboxes || (config.sandboxDriver ?? 'bwrap') !== 'bwrap' || process.platform !== 'linux')
         return;

@@ -120,6 +120,10 @@ for (const dialect of DIALECTS) {
         }
       };
       await waitIdle();
+      // The run's only thread waits on the client: the run is idle.
+      await collectUntil(client, session.id, (all) =>
+        all.some((event) => event.type === 'workflow_run.status_idle'),
+      );
       await client.beta.sessions.archive(session.id);
       const events = await collectUntil(client, session.id, (all) =>
         all.some((event) => event.type === 'workflow_run.status_ended'),
@@ -131,12 +135,14 @@ for (const dialect of DIALECTS) {
           'workflow_run.created',
           'workflow_run.status_running',
           'workflow_run.phase_started',
+          // Ended while idle: no status_running in between (the SDK's rule).
+          'workflow_run.status_idle',
           'workflow_run.phase_ended',
           'workflow_run.status_ended',
         ],
       );
-      assert.deepEqual(run[4]?.['result'], { type: 'stopped' });
-      assert.equal(run[3]?.['phase_started_id'], run[2]?.id);
+      assert.deepEqual(run[5]?.['result'], { type: 'stopped' });
+      assert.equal(run[4]?.['phase_started_id'], run[2]?.id);
       // An archived session gets no notice and starts no turn.
       assert.ok(!events.some((event) => event.type === 'system.message'));
     });

@@ -10,7 +10,8 @@ import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.
 import type { Store } from '../ports/store.js';
 import type { ProgramRequest, WorkflowProgramRunner } from '../ports/workflow-program.js';
 import { finishWorkflowRun, pause, phaseEnded } from './workflow-end.js';
-import { type WorkflowLimits, type WorkflowRunDoc, workflowRunRecord } from './workflow-run.js';
+import { updateWorkflowRun, type WorkflowLimits, type WorkflowRunDoc } from './workflow-run.js';
+import { runIsIdle, runStatusChange } from './workflow-status.js';
 import { resolveRunAgent, runCost, threadReply } from './workflow-threads.js';
 import { usd } from './workflow-tools.js';
 
@@ -45,13 +46,12 @@ type Waiter = {
  * leaves it to the next node. Resuming is re-running: the program starts again from the top,
  * and every call it makes that the journal already answered is answered the same way (the same
  * thread, whose reply is in the log; the same phase events, keyed by call number), so no
- * thread's work is done twice. `stopRequested` says the agent asked for a stop.
+ * thread's work is done twice. A stop the agent asked for is read from the run's row at every poll.
  */
 export async function driveWorkflowRun(
   deps: WorkflowDriverDeps,
   runId: string,
   signal: AbortSignal,
-  stopRequested: () => boolean,
 ): Promise<void> {
   const record = await deps.store.resources.get<WorkflowRunDoc>('workflow_run', runId);
   if (record?.doc.status !== 'running') return;
@@ -79,10 +79,15 @@ export async function driveWorkflowRun(
   const waiters = new Set<Waiter>();
   let threadsReserved = Object.keys(run.threads).length;
   let saving = Promise.resolve();
+  // The same change on this driver's copy and, under a row lock, on the row (a stop written by
+  // another node meanwhile is kept).
   const save = (change: (doc: WorkflowRunDoc) => void) => {
     saving = saving.then(async () => {
       change(run);
-      await deps.store.resources.update(workflowRunRecord(run));
+      await updateWorkflowRun(deps.store, runId, (doc) => {
+        change(doc);
+        return true;
+      });
     });
     return saving;
   };
@@ -203,11 +208,12 @@ export async function driveWorkflowRun(
     while (!program.signal.aborted) {
       try {
         session = await deps.sessions.load(sessionId);
+        const row = await deps.store.resources.get<WorkflowRunDoc>('workflow_run', runId);
         entries = await readAll();
         const events = entries.map((entry) => entry.event);
         const now = deps.clock.now();
         if (!session || session.archived) end({ type: 'stopped' }, { archived: true });
-        else if (stopRequested()) end({ type: 'stopped' });
+        else if (row?.doc.stop_requested_at) end({ type: 'stopped' });
         else if (now - Date.parse(run.created_at) >= limits.maxWallMs)
           fail('timeout_error', `the run reached its time limit of ${limits.maxWallMs} ms`);
         spent = runCost(
@@ -228,6 +234,9 @@ export async function driveWorkflowRun(
           if (reply.type === 'replied') waiter.resolve(reply.text);
           else waiter.reject(new Error(`thread ${waiter.threadId} was terminated before it replied`));
         }
+        const waitingOn = [...waiters].map((waiter) => waiter.threadId);
+        const change = ending ? undefined : runStatusChange(entries, runId, runIsIdle(entries, waitingOn));
+        if (change) await log.append(sessionId, [change.draft], key(change.key));
       } catch {
         // A failed read is retried at the next poll; the program waits meanwhile.
       }

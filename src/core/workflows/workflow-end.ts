@@ -3,7 +3,7 @@ import type { DraftEvent, WorkflowRunResult } from '../events/session-event.js';
 import type { LogEntry } from '../harness/session-state.js';
 import { formatUsd, type Money, monetaryAmount } from '../metering/money.js';
 import type { WorkflowDriverDeps } from './workflow-driver.js';
-import { type WorkflowRunDoc, workflowRunRecord } from './workflow-run.js';
+import { updateWorkflowRun, type WorkflowRunDoc } from './workflow-run.js';
 import { threadSettled } from './workflow-threads.js';
 
 // How a run ends: its unfinished threads stopped, its open phases closed, its last events, the
@@ -35,12 +35,18 @@ export async function finishWorkflowRun(
     drafts.push({ type: 'workflow_run.error', workflow_run_id: run.id, error: ending.result.error });
   drafts.push({ type: 'workflow_run.status_ended', workflow_run_id: run.id, result: ending.result });
   await deps.log.append(sessionId, drafts, key('end'));
-  run.status = 'ended';
-  run.result = ending.result;
-  run.output = ending.output ?? null;
-  run.ended_at = toTimestamp(deps.clock.now());
-  run.list_cost = spent === null ? null : monetaryAmount(spent);
-  await deps.store.resources.update(workflowRunRecord(run));
+  const ended = (doc: WorkflowRunDoc) => {
+    doc.status = 'ended';
+    doc.result = ending.result;
+    doc.output = ending.output ?? null;
+    doc.ended_at = toTimestamp(deps.clock.now());
+    doc.list_cost = spent === null ? null : monetaryAmount(spent);
+  };
+  ended(run);
+  await updateWorkflowRun(deps.store, run.id, (doc) => {
+    ended(doc);
+    return true;
+  });
   if (ending.archived) return;
   const spentText = spent === null ? 'unknown (a model has no list price)' : `$${formatUsd(spent)}`;
   const how =
@@ -58,51 +64,10 @@ export async function finishWorkflowRun(
       },
     ],
   };
-  await deliverNotice(deps, sessionId, notice, key);
-}
-
-/**
- * Tells the primary thread the run ended, and makes sure its turn reads it: a notice that lands
- * while the primary thread is going idle is flushed by that idle (queued input is, by the fold's
- * rule), so it is delivered again until a model request starts after it, the thread waits on
- * the client (the notice stays queued), or the session is archived.
- */
-async function deliverNotice(
-  deps: WorkflowDriverDeps,
-  sessionId: string,
-  notice: DraftEvent,
-  key: (what: string) => string,
-): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const [sent] = await deps.log.append(
-      sessionId,
-      [notice],
-      key(attempt === 0 ? 'notice' : `notice/${attempt}`),
-    );
-    deps.notify(sessionId);
-    const deadline = deps.clock.now() + 60_000;
-    for (;;) {
-      await pause(deps.limits.pollMs, new AbortController().signal);
-      const fate = noticeFate(await deps.log.read(sessionId), sent?.id ?? '');
-      if (fate === 'read') return;
-      if (fate === 'flushed') break;
-      if (deps.clock.now() > deadline) return;
-      const session = await deps.sessions.load(sessionId);
-      if (!session || session.archived) return;
-    }
-  }
-}
-
-function noticeFate(entries: readonly LogEntry[], noticeId: string): 'read' | 'flushed' | 'pending' {
-  let after = false;
-  for (const { event } of entries) {
-    if (event.id === noticeId) after = true;
-    if (!after || event.session_thread_id) continue;
-    if (event.type === 'span.model_request_start') return 'read';
-    if (event.type === 'session.status_idle')
-      return event.stop_reason.type === 'requires_action' ? 'read' : 'flushed';
-  }
-  return 'pending';
+  // Once: a notice that lands while the primary thread's turn is ending stays queued (the fold
+  // flushes on idle only what the turn could have seen) and starts its next turn.
+  await deps.log.append(sessionId, [notice], key('notice'));
+  deps.notify(sessionId);
 }
 
 export function phaseEnded(runId: string, phase: { phaseId: string; startedId: string }): DraftEvent {

@@ -1,5 +1,5 @@
 import type { WorkflowRunResult } from '../events/session-event.js';
-import type { ResourceRecord } from '../ports/store.js';
+import type { ResourceRecord, Store } from '../ports/store.js';
 
 /** A phase a run's plan declares (BetaManagedAgentsWorkflowRunPhase). */
 export interface WorkflowPhase {
@@ -36,6 +36,12 @@ export interface WorkflowRunDoc {
   output: unknown;
   /** The run's list cost when it ended: the sum of its threads' own usage. */
   list_cost: { amount: string; currency: 'USD' } | null;
+  /**
+   * When the agent asked to stop the run (`stop_workflow_run`), on whichever node: the node that
+   * drives the run reads it from the row at every poll, and a driver resuming after a crash too.
+   * Absent on rows written before it existed.
+   */
+  stop_requested_at?: string | null;
 }
 
 /** Server-wide limits on workflow runs (docs/workflows.md, PADDOCK_WORKFLOW_*). */
@@ -62,6 +68,27 @@ export const DEFAULT_WORKFLOW_LIMITS: WorkflowLimits = {
   maxProgramBytes: 64 * 1024,
   pollMs: 250,
 };
+
+/**
+ * A read-modify-write of the run's row under a row lock (Postgres; SQLite runs one transaction at
+ * a time), so the driver's journal writes, a stop asked on another node and the run's end cannot
+ * overwrite each other. `change` edits the row's current doc; returns that doc, or undefined when
+ * the row is gone or `change` returns false (nothing written).
+ */
+export function updateWorkflowRun(
+  store: Store,
+  runId: string,
+  change: (doc: WorkflowRunDoc) => boolean | undefined,
+): Promise<WorkflowRunDoc | undefined> {
+  return store.transaction(async (tx) => {
+    const record = await tx.resources.getForUpdate<WorkflowRunDoc>('workflow_run', runId);
+    if (!record) return undefined;
+    const doc = structuredClone(record.doc);
+    if (change(doc) === false) return doc;
+    await tx.resources.update(workflowRunRecord(doc));
+    return doc;
+  });
+}
 
 export function workflowRunRecord(doc: WorkflowRunDoc): ResourceRecord<WorkflowRunDoc> {
   return {

@@ -25,7 +25,6 @@ const SWEEP_BATCH = 100;
  */
 export class WorkflowRunner implements WorkflowRunSignals {
   private readonly active = new Map<string, AbortController>();
-  private readonly stops = new Set<string>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
   private closing = false;
@@ -35,11 +34,6 @@ export class WorkflowRunner implements WorkflowRunSignals {
 
   started(runId: string): void {
     outsideWorkspaceScope(() => this.run(runId));
-  }
-
-  /** The agent asked for a stop: the run's driver on this node ends it at its next poll. */
-  stopped(runId: string): void {
-    this.stops.add(runId);
   }
 
   async spentUsd(run: WorkflowRunDoc): Promise<string | null> {
@@ -111,12 +105,11 @@ export class WorkflowRunner implements WorkflowRunSignals {
     }
     const renew = setInterval(() => void this.renew(runId, controller), this.options.leaseTtlMs / 3);
     try {
-      await driveWorkflowRun(this.options, runId, controller.signal, () => this.stops.has(runId));
+      await driveWorkflowRun(this.options, runId, controller.signal);
     } catch (error) {
       if (!controller.signal.aborted) this.options.onError?.(error, runId);
     } finally {
       clearInterval(renew);
-      this.stops.delete(runId);
       await leases.release(runId, nodeId).catch((error) => this.options.onError?.(error, runId));
     }
   }

@@ -8,7 +8,12 @@ import type { HarnessSession } from '../ports/harness-sessions.js';
 import type { ToolOutcome } from '../ports/sandbox.js';
 import type { Store } from '../ports/store.js';
 import type { ExtraTool, ToolCall, ToolRunner } from '../ports/tool-runner.js';
-import { type WorkflowLimits, type WorkflowRunDoc, workflowRunRecord } from './workflow-run.js';
+import {
+  updateWorkflowRun,
+  type WorkflowLimits,
+  type WorkflowRunDoc,
+  workflowRunRecord,
+} from './workflow-run.js';
 
 export const START_WORKFLOW_RUN = 'start_workflow_run';
 export const CHECK_WORKFLOW_RUN = 'check_workflow_run';
@@ -17,7 +22,6 @@ export const STOP_WORKFLOW_RUN = 'stop_workflow_run';
 /** What the tools need from the runs' driver (workflow-runner.ts). */
 export interface WorkflowRunSignals {
   started(runId: string): void;
-  stopped(runId: string): void;
   /** The run's list cost so far (its threads' own usage), as a USD decimal string. */
   spentUsd(run: WorkflowRunDoc): Promise<string | null>;
 }
@@ -119,8 +123,15 @@ export class WorkflowTools implements ToolRunner {
     if (!record || record.doc.session_id !== call.session.id)
       return text(`${call.entry.name}: no workflow run ${JSON.stringify(id)} in this session`, true);
     if (call.entry.name === STOP_WORKFLOW_RUN) {
-      if (record.doc.status === 'ended') return text(`workflow run ${record.id} has already ended`);
-      this.signals?.stopped(record.id);
+      // On the row, not in memory: the node driving the run (any node of a fleet, or the one
+      // resuming it after a crash) reads it at its next poll and ends the run 'stopped'.
+      const at = toTimestamp(this.deps.clock.now());
+      const stopped = await updateWorkflowRun(this.deps.store, record.id, (doc) => {
+        if (doc.status === 'ended' || doc.stop_requested_at) return false;
+        doc.stop_requested_at = at;
+        return true;
+      });
+      if (stopped?.status === 'ended') return text(`workflow run ${record.id} has already ended`);
       return text(`Stopping workflow run ${record.id}; you will be told when it has ended.`);
     }
     return text(await this.describe(record.doc));
@@ -198,6 +209,7 @@ export class WorkflowTools implements ToolRunner {
       result: null,
       output: null,
       list_cost: null,
+      stop_requested_at: null,
     };
     await store.resources.insert(workflowRunRecord(run));
     await log.append(
