@@ -62,6 +62,10 @@ export const routeTable = (app: FastifyInstance): readonly RouteEntry[] => route
 let requestCounter = 0;
 const requestId = () => `req_${Date.now().toString(36)}${(requestCounter++).toString(36).padStart(6, '0')}`;
 
+function noSchemaCompiler(): never {
+  throw new Error('Fastify route schemas are not used: validate with zod (src/api/validation.ts)');
+}
+
 export function buildApp(context: AppContext, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     ...(typeof options.logger === 'object'
@@ -73,6 +77,12 @@ export function buildApp(context: AppContext, options: AppOptions = {}): Fastify
     forceCloseConnections: true,
     // The SDK sends qs brackets (`statuses[]=…`); keep keys flat here and fold them in one place.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Bodies are validated with zod (validation.ts) and replies serialized with JSON.stringify: no
+    // route has a Fastify schema, so Fastify's ajv and fast-json-stringify compilers are never
+    // built (issue #21: ajv and the serializer stay unevaluated at idle). A route given a schema fails loudly here.
+    schemaController: {
+      compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler },
+    },
   });
 
   const routes: RouteEntry[] = [];

@@ -118,7 +118,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     nodeId: nodeIdentity(store.dialect, config.dataDir),
     onError: (error) => logger.error({ err: error }, 'webhook delivery error'),
   });
-  const observability = createNodeObservability(config, store, options.spanExporter);
+  const observability = await createNodeObservability(config, store, options.spanExporter);
   const events = new EventLog(store, bus, ids, clock);
   const environmentBuilds = new EnvironmentBuilds({
     store,

@@ -24,18 +24,18 @@ export interface NodeObservability {
 }
 
 /** Part of the composition root: metrics, traces (OTLP when configured) and their listener. */
-export function createNodeObservability(
+export async function createNodeObservability(
   config: PaddockConfig,
   store: Store,
   /** Tests inject an in-memory exporter; otherwise OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   spanExporter?: SpanExporter | undefined,
-): NodeObservability {
+): Promise<NodeObservability> {
   const metrics = new PrometheusMetrics({
     sessionsByStatus: () => outsideWorkspaceScope(() => countSessions(store)),
     sessionsWaiting: () => outsideWorkspaceScope(() => sessionsWaitingForNode(store)),
     webhookStats: () => store.webhooks.stats(),
   });
-  const tracer = openTurnTracer(config.otlpEndpoint, spanExporter);
+  const tracer = await openTurnTracer(config.otlpEndpoint, spanExporter);
   let server: Server | undefined;
   return {
     metrics,

@@ -4,7 +4,7 @@ import type { FileBlobStore } from '../core/ports/file-blobs.js';
 import type { Store } from '../core/ports/store.js';
 import { DatabaseFileBlobStore } from './database/database-file-blobs.js';
 import { DiskFileBlobStore } from './disk/disk-file-blobs.js';
-import { S3FileBlobStore } from './s3/s3-file-blobs.js';
+import { createLazyS3FileBlobStore } from './s3/lazy-s3-file-blobs.js';
 
 /**
  * PADDOCK_FILE_STORAGE picks where bytes live; every store keeps local files under
@@ -29,7 +29,7 @@ export function createFileBlobStore(
       return new DatabaseFileBlobStore(store, local);
     case 's3':
       if (!config.s3) throw new Error('PADDOCK_FILE_STORAGE=s3 needs PADDOCK_BLOB_URL=s3://bucket/prefix');
-      return new S3FileBlobStore(config.s3, local);
+      return createLazyS3FileBlobStore(config.s3, local);
     default:
       return new DiskFileBlobStore(local);
   }
