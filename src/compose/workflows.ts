@@ -14,6 +14,7 @@ import type { WorkflowLimits } from '../core/workflows/workflow-run.js';
 import { WorkflowRunner } from '../core/workflows/workflow-runner.js';
 import { WorkflowTools } from '../core/workflows/workflow-tools.js';
 import { createNodeProgramRunner } from '../workflow-runtime/node-program-runner.js';
+import { ProgramConfinement } from '../workflow-runtime/program-confinement.js';
 
 export interface WorkflowsDeps {
   config: WorkflowConfig;
@@ -73,6 +74,16 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
       bwrap: config.bwrap,
       heapMb: config.heapMb,
       maxLineBytes: 4 * 1024 * 1024,
+      confinement: new ProgramConfinement({
+        limits: config.cgroup
+          ? {
+              memoryBytes: config.cgroup.memoryMb * 1024 * 1024,
+              pids: config.cgroup.pids,
+              cpus: config.cgroup.cpus,
+            }
+          : null,
+        warn: (message) => process.stderr.write(`${message}\n`),
+      }),
     }),
     prices: deps.prices,
     limits,

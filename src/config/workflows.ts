@@ -19,6 +19,13 @@ export interface WorkflowConfig {
   /** V8 heap of a program's process, MiB (PADDOCK_WORKFLOW_HEAP_MB, default 128). */
   heapMb: number;
   /**
+   * The cgroup of each program's process tree (when cgroups are writable): memory in MiB
+   * (PADDOCK_WORKFLOW_MEMORY_MB, default 512: the heap plus Node's own and off-heap buffers),
+   * processes and threads (PADDOCK_WORKFLOW_PIDS, default 64: Node alone runs about 12) and CPUs
+   * (PADDOCK_WORKFLOW_CPUS, default 1). PADDOCK_WORKFLOW_CGROUP=false runs programs without one.
+   */
+  cgroup: { memoryMb: number; pids: number; cpus: number } | null;
+  /**
    * The bubblewrap that confines programs: the `bwrap` on PATH on Linux, unless
    * PADDOCK_WORKFLOW_BWRAP=false; null runs them under Node's permission model only.
    */
@@ -41,6 +48,13 @@ export function parseWorkflowConfig(env: Env): WorkflowConfig {
     maxProgramBytes: parsePositive(env, 'PADDOCK_WORKFLOW_MAX_PROGRAM_BYTES', 64 * 1024),
     pollMs: parsePositive(env, 'PADDOCK_WORKFLOW_POLL_MS', 250),
     heapMb: parsePositive(env, 'PADDOCK_WORKFLOW_HEAP_MB', 128),
+    cgroup: parseBoolean('PADDOCK_WORKFLOW_CGROUP', env['PADDOCK_WORKFLOW_CGROUP'], true)
+      ? {
+          memoryMb: parsePositive(env, 'PADDOCK_WORKFLOW_MEMORY_MB', 512),
+          pids: parsePositive(env, 'PADDOCK_WORKFLOW_PIDS', 64),
+          cpus: parsePositive(env, 'PADDOCK_WORKFLOW_CPUS', 1),
+        }
+      : null,
     bwrap: parseBoolean('PADDOCK_WORKFLOW_BWRAP', env['PADDOCK_WORKFLOW_BWRAP'], true)
       ? findBwrap(env)
       : null,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type {
@@ -8,6 +9,7 @@ import type {
   ProgramStart,
   WorkflowProgramRunner,
 } from '../core/ports/workflow-program.js';
+import type { ProgramConfinement, ProgramJail } from './program-confinement.js';
 import { PROGRAM_HOST_SOURCE } from './program-host-source.js';
 
 export interface NodeProgramRunnerOptions {
@@ -17,7 +19,12 @@ export interface NodeProgramRunnerOptions {
   heapMb: number;
   /** Longest line the program may send (a request or its result), in bytes. */
   maxLineBytes: number;
+  /** A cgroup per program and the sandboxes' seccomp filter (under bwrap); absent: neither. */
+  confinement?: ProgramConfinement | undefined;
 }
+
+/** bwrap reads the seccomp filter from this descriptor of the program's launch (a pipe). */
+const SECCOMP_FD = 3;
 
 /**
  * Runs a workflow program in its own Node process. Two fences, so one failing is not the end:
@@ -25,15 +32,25 @@ export interface NodeProgramRunnerOptions {
  * addons), and, when bubblewrap is there, new namespaces for everything (no network at all, its
  * own pids, a private /tmp, only /usr and the libraries mounted, read-only) as uid 65534. The
  * environment is empty: the server's secrets and variables never reach it. It talks to the
- * server only through stdin/stdout, one JSON object per line.
+ * server only through stdin/stdout, one JSON object per line. With `confinement`, the process
+ * tree runs in a cgroup of its own (memory, pids, cpu) joined before bwrap starts, and bwrap
+ * loads the sandboxes' seccomp filter before it execs `node`.
  */
 export function createNodeProgramRunner(options: NodeProgramRunnerOptions): WorkflowProgramRunner {
   return {
-    run: (start) => runProgram(options, start),
+    run: async (start) => {
+      if (start.signal.aborted) return { type: 'aborted' };
+      const jail = await options.confinement?.jail();
+      try {
+        return await runProgram(options, start, jail);
+      } finally {
+        await jail?.release();
+      }
+    },
   };
 }
 
-function command(options: NodeProgramRunnerOptions): { file: string; args: string[] } {
+function command(options: NodeProgramRunnerOptions, seccomp: boolean): { file: string; args: string[] } {
   const node = process.execPath;
   const nodeArgs = [
     '--experimental-permission',
@@ -71,6 +88,7 @@ function command(options: NodeProgramRunnerOptions): { file: string; args: strin
       '--chdir',
       '/tmp',
       '--clearenv',
+      ...(seccomp ? ['--seccomp', String(SECCOMP_FD)] : []),
       '--',
       node,
       ...nodeArgs,
@@ -78,11 +96,26 @@ function command(options: NodeProgramRunnerOptions): { file: string; args: strin
   };
 }
 
-function runProgram(options: NodeProgramRunnerOptions, start: ProgramStart): Promise<ProgramOutcome> {
+function runProgram(
+  options: NodeProgramRunnerOptions,
+  start: ProgramStart,
+  jail: ProgramJail | undefined,
+): Promise<ProgramOutcome> {
   return new Promise((resolve) => {
     if (start.signal.aborted) return resolve({ type: 'aborted' });
-    const { file, args } = command(options);
-    const child = spawn(file, args, { env: {}, cwd: '/', stdio: ['pipe', 'pipe', 'pipe'] });
+    const filter = options.bwrap ? (options.confinement?.seccompFilter ?? null) : null;
+    const plain = command(options, filter !== null);
+    const { file, args, env } = jail?.wrap([plain.file, ...plain.args]) ?? { ...plain, env: {} };
+    const child = spawn(file, args, {
+      env,
+      cwd: '/',
+      stdio: filter ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
+    });
+    if (filter) {
+      const pipe = child.stdio[SECCOMP_FD] as NodeJS.WritableStream & { on: NodeJS.WritableStream['on'] };
+      pipe.on('error', () => undefined);
+      pipe.end(filter);
+    }
     let outcome: ProgramOutcome | undefined;
     let stderr = '';
     const finish = (result: ProgramOutcome) => {
@@ -138,7 +171,7 @@ function runProgram(options: NodeProgramRunnerOptions, start: ProgramStart): Pro
       resolve(
         outcome ?? {
           type: 'failed',
-          message: `the program's process exited (${signal ?? `code ${code}`}) before it returned${stderr ? `: ${lastLine(stderr)}` : ''}`,
+          message: `the program's process exited (${signal ?? exitSignal(code) ?? `code ${code}`}) before it returned${stderr ? `: ${lastLine(stderr)}` : ''}`,
         },
       );
     });
@@ -175,6 +208,12 @@ function parseRequest(message: Record<string, unknown>): ProgramRequest | undefi
     default:
       return undefined;
   }
+}
+
+/** bwrap reports a program killed by a signal (the cgroup's OOM kill: SIGKILL) as exit code 128 + n. */
+function exitSignal(code: number | null): string | undefined {
+  if (code === null || code <= 128) return undefined;
+  return Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0];
 }
 
 function lastLine(text: string): string {
