@@ -11,14 +11,14 @@ export interface SandboxConfig {
   debianMirror: string;
   /** Stop a session's sandbox after this long without tool calls (PADDOCK_SANDBOX_IDLE_MS). */
   idleTimeoutMs: number;
-  /** Default limits (PADDOCK_SANDBOX_MEMORY_MB, _PIDS, _CPUS, _DISK_MB). */
-  limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
+  /** Default limits (PADDOCK_SANDBOX_MEMORY_MB, _PIDS, _CPUS, _DISK_MB, _SHELLS). */
+  limits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number; shells: number };
   /**
    * The most an environment may ask for through its `paddock.memory_mb`, `paddock.pids`,
-   * `paddock.cpus` and `paddock.disk_mb` metadata (PADDOCK_SANDBOX_MAX_MEMORY_MB, _MAX_PIDS,
-   * _MAX_CPUS, _MAX_DISK_MB).
+   * `paddock.cpus`, `paddock.disk_mb` and `paddock.shells` metadata (PADDOCK_SANDBOX_MAX_MEMORY_MB,
+   * _MAX_PIDS, _MAX_CPUS, _MAX_DISK_MB, _MAX_SHELLS).
    */
-  maxLimits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
+  maxLimits: { memoryBytes: number; pids: number; cpus: number; diskBytes: number; shells: number };
   /** Host uid/gid the sandbox's root maps to when the server runs as root (PADDOCK_SANDBOX_UID). */
   hostUid: number;
   /** An environment package-layer build is killed and fails after this long (PADDOCK_LAYER_BUILD_TIMEOUT_MS). */
@@ -69,12 +69,14 @@ export function parseSandboxConfig(env: Env): SandboxConfig {
       pids: parsePositive(env, 'PADDOCK_SANDBOX_PIDS', 1024),
       cpus: parsePositive(env, 'PADDOCK_SANDBOX_CPUS', 2),
       diskBytes: parsePositive(env, 'PADDOCK_SANDBOX_DISK_MB', 10_240) * 1024 * 1024,
+      shells: shellCount(env, 'PADDOCK_SANDBOX_SHELLS', 32),
     },
     maxLimits: {
       memoryBytes: parsePositive(env, 'PADDOCK_SANDBOX_MAX_MEMORY_MB', 16_384) * 1024 * 1024,
       pids: parsePositive(env, 'PADDOCK_SANDBOX_MAX_PIDS', 4096),
       cpus: parsePositive(env, 'PADDOCK_SANDBOX_MAX_CPUS', availableParallelism()),
       diskBytes: parsePositive(env, 'PADDOCK_SANDBOX_MAX_DISK_MB', 102_400) * 1024 * 1024,
+      shells: shellCount(env, 'PADDOCK_SANDBOX_MAX_SHELLS', 128),
     },
     hostUid: parsePositive(env, 'PADDOCK_SANDBOX_UID', 100_000),
     layerBuildTimeoutMs: parsePositiveInteger(
@@ -91,6 +93,11 @@ export function parseSandboxConfig(env: Env): SandboxConfig {
     dnsServers: nonEmpty(env['PADDOCK_SANDBOX_DNS']),
     runtimeDir: nonEmpty(env['XDG_RUNTIME_DIR']),
   };
+}
+
+/** Shells per sandbox: a whole number of at least 1 (the primary thread's). */
+function shellCount(env: Env, name: string, fallback: number): number {
+  return parsePositiveInteger(name, nonEmpty(env[name]) ?? String(fallback));
 }
 
 function loadCaFile(path: string | undefined): string | undefined {

@@ -1,7 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPaddockError } from '../core/errors.js';
-import type { Sandbox, SandboxDriver, SandboxSpec, ToolOutcome } from '../core/ports/sandbox.js';
+import type {
+  Sandbox,
+  SandboxDriver,
+  SandboxSpec,
+  ToolCallContext,
+  ToolOutcome,
+} from '../core/ports/sandbox.js';
 import type { RestoreOutcome, WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
 import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
 import {
@@ -11,6 +17,7 @@ import {
   withMemoryNote,
 } from './resources/memory-dirs.js';
 import type { SandboxSettings } from './sandbox-settings.js';
+import { DEFAULT_MAX_SHELLS } from './tools/bash-shells.js';
 import type { InsideSpawner } from './tools/inside.js';
 import { ToolRunner } from './tools/tool-runner.js';
 
@@ -56,6 +63,8 @@ export interface ManagedDriverOptions {
   outputs?: OutputsOptions | undefined;
   /** Portable workspaces: restored before a sandbox's first tool call, saved at turn end and stop. */
   snapshots?: SnapshotOptions | undefined;
+  /** Shells per sandbox when its spec sets none (PADDOCK_SANDBOX_SHELLS; the environment's `paddock.shells`). */
+  shells?: number | undefined;
 }
 
 export interface SnapshotOptions {
@@ -87,6 +96,7 @@ export function managedOptions(
 ): ManagedDriverOptions {
   return {
     idleTimeoutMs: config.sandbox.idleTimeoutMs,
+    shells: config.sandbox.limits.shells,
     snapshots: snapshots && { store: snapshots, log },
     outputs: onOutputs && {
       onOutputs,
@@ -113,6 +123,7 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
           options.idleTimeoutMs,
           collectorFor(spec.sessionId, options),
           options.snapshots,
+          spec.limits?.shells ?? options.shells,
         );
         sandboxes.set(spec.sessionId, sandbox);
       }
@@ -176,7 +187,7 @@ class ManagedSandbox implements Sandbox {
   private outputsDirty = false;
   private running: RunningSandbox | undefined;
   private starting: Promise<RunningSandbox> | undefined;
-  private readonly runner = new ToolRunner(() => this.current());
+  private readonly runner: ToolRunner;
   private idleTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   /** The host directory snapshots read (the overlay upper), known once a start prepared it. */
@@ -192,7 +203,10 @@ class ManagedSandbox implements Sandbox {
     private readonly idleTimeoutMs: number,
     private readonly outputs: OutputCollector | undefined,
     private readonly snapshots?: SnapshotOptions | undefined,
-  ) {}
+    shells: number = DEFAULT_MAX_SHELLS,
+  ) {
+    this.runner = new ToolRunner(() => this.current(), shells);
+  }
 
   get sessionId(): string {
     return this.spec.sessionId;
@@ -223,14 +237,19 @@ class ManagedSandbox implements Sandbox {
     return this.running;
   }
 
-  async runTool(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
+  async runTool(
+    name: string,
+    input: Record<string, unknown>,
+    signal: AbortSignal,
+    context?: ToolCallContext,
+  ): Promise<ToolOutcome> {
     this.inFlight++;
     clearTimeout(this.idleTimer);
     try {
       const running = await this.ensureStarted();
       // Memory mounts show every session's latest writes, and the agent's go back after the call.
       await refreshMemoryMounts(this.spec);
-      const ran = await this.runner.run(name, input, signal);
+      const ran = await this.runner.run(name, input, signal, context?.threadId);
       const outcome = withMemoryNote(ran, await pushMemoryMounts(this.spec));
       // Scanning outputs spawns a process inside the sandbox; do it once per turn (flushOutputs), not per call.
       if (MUTATING_TOOLS.has(name) && running.alive) this.outputsDirty = true;
@@ -248,6 +267,10 @@ class ManagedSandbox implements Sandbox {
       this.inFlight--;
       this.armIdleTimer();
     }
+  }
+
+  closeThread(threadId: string): void {
+    this.runner.closeThread(threadId);
   }
 
   async flushOutputs(): Promise<void> {

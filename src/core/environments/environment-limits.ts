@@ -14,6 +14,7 @@ const KEYS = {
   'paddock.pids': { limit: 'pids', scale: 1, integer: true, min: 16 },
   'paddock.cpus': { limit: 'cpus', scale: 1, integer: false, min: 0.05 },
   'paddock.disk_mb': { limit: 'diskBytes', scale: 1024 * 1024, integer: true, min: 64 },
+  'paddock.shells': { limit: 'shells', scale: 1, integer: true, min: 1 },
 } as const satisfies Record<
   string,
   { limit: keyof SandboxLimits; scale: number; integer: boolean; min: number }

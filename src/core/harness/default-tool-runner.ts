@@ -39,7 +39,7 @@ export class DefaultToolRunner implements ToolRunner {
       const sandbox =
         this.options.sandboxes.provisioned?.(session.id) ??
         (await this.options.sandboxes.acquire(await this.options.sandboxSpec(session)));
-      return sandbox.runTool(entry.name, input, signal);
+      return sandbox.runTool(entry.name, input, signal, { threadId: call.threadId });
     }
     const config = toolConfig(session, entry.name);
     if (entry.name === 'web_fetch') {
@@ -70,6 +70,10 @@ export class DefaultToolRunner implements ToolRunner {
 
   async endTurn(session: HarnessSession): Promise<void> {
     await this.options.sandboxes.flushOutputs?.(session.id);
+  }
+
+  async endThread(sessionId: string, threadId: string): Promise<void> {
+    this.options.sandboxes.provisioned?.(sessionId)?.closeThread?.(threadId);
   }
 
   async extraTools(session: HarnessSession, reserved: ReadonlySet<string>): Promise<ExtraTool[]> {

@@ -57,7 +57,7 @@ async function baseSpec(
     limits: environmentLimits(environment.metadata, undefined),
   };
   // Checked against the ceilings when written; an operator may have lowered them since.
-  for (const key of ['memoryBytes', 'pids', 'cpus', 'diskBytes'] as const) {
+  for (const key of ['memoryBytes', 'pids', 'cpus', 'diskBytes', 'shells'] as const) {
     const wanted = spec.limits?.[key];
     if (wanted !== undefined && spec.limits)
       spec.limits[key] = Math.min(wanted, deps.maxLimits[key] ?? wanted);

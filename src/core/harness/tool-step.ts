@@ -52,7 +52,15 @@ export async function runToolStep(options: {
     outcome = errorOutcome(`tool ${JSON.stringify(event.name)} is not available to this agent`);
   } else {
     try {
-      outcome = await tools.run({ session, toolUseId: event.id, entry, input: event.input, signal });
+      const threadId = event.session_thread_id ?? undefined;
+      outcome = await tools.run({
+        session,
+        toolUseId: event.id,
+        entry,
+        input: event.input,
+        signal,
+        threadId,
+      });
     } catch (error) {
       if (signal.aborted) throw error;
       outcome = errorOutcome(

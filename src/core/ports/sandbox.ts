@@ -20,6 +20,8 @@ export interface SandboxLimits {
   cpus: number;
   /** The session's kernel-enforced disk quota (overlay upper, work dir, staged resources). */
   diskBytes?: number;
+  /** Persistent `bash` shells at once: the primary thread's and one per other thread using bash. */
+  shells?: number;
 }
 
 export interface SandboxSpec {
@@ -99,10 +101,23 @@ export interface ToolOutcome {
   isError: boolean;
 }
 
+/** Who a sandbox tool call is for. */
+export interface ToolCallContext {
+  /** The session thread calling; undefined for the primary thread. Each thread has its own shell. */
+  threadId?: string | undefined;
+}
+
 export interface Sandbox {
   readonly sessionId: string;
   /** Runs one built-in tool (bash, read, write, edit, glob, grep) inside the sandbox. */
-  runTool(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome>;
+  runTool(
+    name: string,
+    input: Record<string, unknown>,
+    signal: AbortSignal,
+    context?: ToolCallContext,
+  ): Promise<ToolOutcome>;
+  /** Ends a thread's own shell (the thread ended); its next bash call, if any, starts a new one. */
+  closeThread?(threadId: string): void;
   /** Stops processes; the session's files are kept for the next start. */
   stop(): Promise<void>;
   /** Hands files written under /mnt/session/outputs over as Files API objects (at the end of a turn). */

@@ -26,6 +26,8 @@ export interface ToolCall {
   entry: CatalogEntry;
   input: Record<string, unknown>;
   signal: AbortSignal;
+  /** The session thread that made the call; undefined for the primary thread. */
+  threadId?: string | undefined;
 }
 
 /** Runs one tool call wherever it belongs: sandbox, server, MCP server, another thread. */
@@ -38,4 +40,6 @@ export interface ToolRunner {
   extraTools?(session: HarnessSession, reserved: ReadonlySet<string>): Promise<ExtraTool[]>;
   /** End of a turn: side effects deferred during it (sandbox outputs → Files) are completed. */
   endTurn?(session: HarnessSession): Promise<void>;
+  /** A session thread ended (idle or archived): what it held in the sandbox (its shell) is freed. */
+  endThread?(sessionId: string, threadId: string): Promise<void>;
 }

@@ -5,9 +5,10 @@ import { ToolError } from './tool-error.js';
 export const BASH_DEFAULT_TIMEOUT_MS = 120_000;
 
 /**
- * The `bash` tool: one persistent shell per sandbox, calls serialised so two
- * commands never interleave on its stdin. A timeout or abort kills the shell's
- * process group; the next call gets a fresh shell (as the SDK's toolset does).
+ * The `bash` tool for one session thread: one persistent shell, calls
+ * serialised so two commands never interleave on its stdin (each thread has
+ * its own: bash-shells.ts). A timeout or abort kills the shell's process
+ * group; the next call gets a fresh shell (as the SDK's toolset does).
  */
 export class BashTool {
   private session: BashSession | undefined;

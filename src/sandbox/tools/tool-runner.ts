@@ -1,5 +1,5 @@
 import type { ToolOutcome } from '../../core/ports/sandbox.js';
-import { BashTool } from './bash-tool.js';
+import { BashShells, DEFAULT_MAX_SHELLS } from './bash-shells.js';
 import { editTool, readTool, writeTool } from './file-tools.js';
 import type { InsideSpawner } from './inside.js';
 import { globTool, grepTool } from './search-tools.js';
@@ -11,15 +11,24 @@ import { ToolError } from './tool-error.js';
  * side runs the tool.
  */
 export class ToolRunner {
-  private readonly bash: BashTool;
+  private readonly bash: BashShells;
 
-  constructor(private readonly inside: () => InsideSpawner) {
-    this.bash = new BashTool(inside);
+  constructor(
+    private readonly inside: () => InsideSpawner,
+    maxShells: number = DEFAULT_MAX_SHELLS,
+  ) {
+    this.bash = new BashShells(inside, maxShells);
   }
 
-  async run(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<ToolOutcome> {
+  /** `threadId`: the session thread calling (its own shell); undefined for the primary thread. */
+  async run(
+    name: string,
+    input: Record<string, unknown>,
+    signal: AbortSignal,
+    threadId?: string,
+  ): Promise<ToolOutcome> {
     try {
-      const output = await this.dispatch(name, input ?? {}, signal);
+      const output = await this.dispatch(name, input ?? {}, signal, threadId);
       return { content: [{ type: 'text', text: output === '' ? '(no output)' : output }], isError: false };
     } catch (error) {
       const message = error instanceof ToolError ? error.message : `${name}: ${errorMessage(error)}`;
@@ -27,21 +36,31 @@ export class ToolRunner {
     }
   }
 
-  /** Starts the persistent shell ahead of the first bash call (it only waits for commands). */
+  /** Starts the primary thread's shell ahead of the first bash call (it only waits for commands). */
   prewarm(inside: InsideSpawner): void {
     this.bash.prewarm(inside);
   }
 
-  /** Ends the shell (its process group); the next bash call starts a new one. */
+  /** Ends one thread's shell (the thread ended). */
+  closeThread(threadId: string): void {
+    this.bash.closeThread(threadId);
+  }
+
+  /** Ends every shell (their process groups); the next bash call starts a new one. */
   close(): void {
     this.bash.close();
   }
 
-  private dispatch(name: string, input: Record<string, unknown>, signal: AbortSignal): Promise<string> {
+  private dispatch(
+    name: string,
+    input: Record<string, unknown>,
+    signal: AbortSignal,
+    threadId: string | undefined,
+  ): Promise<string> {
     if (signal.aborted) throw new ToolError(`${name}: aborted`);
     switch (name) {
       case 'bash':
-        return this.bash.run(input, signal);
+        return this.bash.run(threadId, input, signal);
       case 'read':
         return readTool(this.inside(), input);
       case 'write':
