@@ -39,6 +39,7 @@ export const sandboxSettings = (config: PaddockConfig): SandboxSettings => ({
   maxUploadBytes: config.maxUploadBytes,
   allowPrivateNetworks: config.allowPrivateNetworks,
   sandbox: config.sandbox,
+  sandboxPool: config.sandboxPool,
   minFreeDiskBytes: config.minFreeDiskBytes,
   freeDiskBytes: config.freeDiskBytes,
 });

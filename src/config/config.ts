@@ -13,6 +13,7 @@ import {
 } from './parse-env.js';
 import { loadPriceFile } from './prices.js';
 import { parseSandboxConfig, type SandboxConfig } from './sandbox.js';
+import { parseSandboxPoolConfig, type SandboxPoolConfig } from './sandbox-pool.js';
 import { parseTunnelConfig, type TunnelConfig } from './tunnels.js';
 import { parseWebSearchConfig, type WebSearchConfig } from './web-search.js';
 import { parseWebhookConfig, type WebhookConfig } from './webhooks.js';
@@ -71,6 +72,8 @@ export interface PaddockConfig {
   tunnels: TunnelConfig;
   /** Workflow runs' limits and runtime (PADDOCK_WORKFLOW_*; config/workflows.ts, docs/workflows.md). */
   workflows: WorkflowConfig;
+  /** The warm sandbox pool (PADDOCK_SANDBOX_POOL_*; config/sandbox-pool.ts). */
+  sandboxPool: SandboxPoolConfig;
   /**
    * This node drives sessions (PADDOCK_HARNESS, default true). `false` makes a pure API node on
    * Postgres, leaving sessions to `paddock worker` nodes.
@@ -158,6 +161,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
       .filter((entry) => entry !== ''),
     tunnels: parseTunnelConfig(env),
     workflows: parseWorkflowConfig(env),
+    sandboxPool: parseSandboxPoolConfig(env),
     harness: env['PADDOCK_HARNESS'] !== 'false',
     console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
     deployments: parseSchedulerConfig(env),

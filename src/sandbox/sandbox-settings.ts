@@ -1,4 +1,5 @@
 import type { SandboxConfig } from '../config/config.js';
+import type { SandboxPoolConfig } from '../config/sandbox-pool.js';
 import type { FreeDiskReader } from '../core/storage/low-disk-guard.js';
 
 /**
@@ -15,6 +16,8 @@ export interface SandboxSettings {
   /** Egress may reach loopback and private ranges (PADDOCK_ALLOW_PRIVATE_NETWORKS). */
   allowPrivateNetworks: boolean;
   sandbox: SandboxConfig;
+  /** The warm pool (PADDOCK_SANDBOX_POOL_*); absent: no pool. */
+  sandboxPool?: SandboxPoolConfig | undefined;
   /** New sandboxes are refused below this much free space on the data dir's disk (PADDOCK_MIN_FREE_DISK_MB). */
   minFreeDiskBytes: number;
   /** Test-only: how free space is read (default statfs of the data dir). */

@@ -17,6 +17,7 @@ import { parseSubnet } from '../network/nat-link.js';
 import { type EgressOptions, sandboxEgress } from '../network/sandbox-egress.js';
 import { SandboxNat } from '../network/sandbox-nat.js';
 import type { OnOutputs } from '../outputs/output-collector.js';
+import { effectiveLimits, type SandboxPool } from '../pool/sandbox-pool.js';
 import { githubBaseCheck } from '../resources/git-base-address.js';
 import { stageResources } from '../resources/stage-resources.js';
 import type { SandboxSettings } from '../sandbox-settings.js';
@@ -24,6 +25,7 @@ import { type ConfineHelper, ensureConfineHelper } from '../seccomp/confine-help
 import { type BwrapHost, probeBwrap } from './bwrap-host.js';
 import { BwrapInstance } from './bwrap-instance.js';
 import { buildLaunch } from './bwrap-launch.js';
+import { withBwrapPool } from './bwrap-pool.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
 import { detectDiskQuota, SessionDisks } from './disk-quota.js';
 import { reclaimLeftovers } from './leftovers.js';
@@ -63,7 +65,7 @@ export function rootfsOptions(config: SandboxSettings, log: (message: string) =>
 export async function createBwrapDriver(
   config: SandboxSettings,
   options: BwrapDriverOptions = {},
-): Promise<SandboxDriver> {
+): Promise<SandboxDriver & { pool?: SandboxPool | undefined }> {
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const probed = probeBwrap();
   if ('missing' in probed) throw new Error(probed.missing);
@@ -108,13 +110,13 @@ export async function createBwrapDriver(
     bodyBudgetBytes: config.sandbox.egressBodyBudgetBytes,
     log,
   };
-  const backend: SandboxBackend = {
+  const fresh: SandboxBackend = {
     name: 'bwrap',
     start: async (spec, hooks) => {
       // A (re)start writes to the data disk; a nearly full one is kept for the event log.
       await diskGuard.check('starting a sandbox');
       const base = await ensureRootfs(rootfs);
-      const limits: SandboxLimits = { ...config.sandbox.limits, ...definedOnly(spec.limits ?? {}) };
+      const limits = effectiveLimits(config.sandbox, spec);
       const layer = sessionLayer(config.dataDir, spec.sessionId);
       // 0 (PADDOCK_SANDBOX_DISK_MB=0, no paddock.disk_mb): the operator turned quotas off.
       const diskBytes = limits.diskBytes ?? config.sandbox.limits.diskBytes;
@@ -198,12 +200,14 @@ export async function createBwrapDriver(
   }
   // Builds still running when the driver closes (a stopping server) are killed, not waited for.
   const closing = new AbortController();
+  const { backend, pool } = withBwrapPool(fresh, config, { overlay: usesOverlay(host), disks, log });
   const driver = createManagedDriver(
     backend,
     managedOptions(config, options.onOutputs, log, options.snapshots),
   );
   return {
     ...driver,
+    pool,
     async prepareEnvironment(spec, prepare) {
       if (closing.signal.aborted) throw new Error('the sandbox driver is closed');
       // Ahead of sessions, the base (debootstrap, minutes) is not built: `paddock sandbox prepare`
@@ -249,8 +253,4 @@ async function createCgroup(
   if (!support.available) return undefined;
   // A unique name: a previous instance's cgroup may still be draining.
   return SessionCgroup.create(support, `${sessionId}-${Date.now().toString(36)}`, limits);
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }

@@ -20,7 +20,7 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     private readonly childPid: number,
     private readonly cgroup: SessionCgroup | undefined,
     private readonly egress: SandboxEgress | undefined,
-    private readonly hostUpper: string | undefined,
+    private hostUpper: string | undefined,
   ) {
     outer.once('close', () => {
       this.exited = true;
@@ -58,6 +58,16 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
 
   outputsMayExist(): Promise<boolean> {
     return this.hostUpper ? outputsMayExist(this.hostUpper, OUTPUTS_DIR) : Promise.resolve(true);
+  }
+
+  /** A pooled sandbox handed to a session: its layer now lives at the session's path. */
+  moveUpper(hostUpper: string): void {
+    if (this.hostUpper) this.hostUpper = hostUpper;
+  }
+
+  /** Memory its processes hold (its cgroup); undefined without cgroups. */
+  memoryBytes(): Promise<number | undefined> {
+    return this.cgroup?.memoryBytes() ?? Promise.resolve(undefined);
   }
 
   get inside(): InsideSpawner {

@@ -211,6 +211,14 @@ export class SessionCgroup {
     return [...names];
   }
 
+  /** Memory charged to the cgroup now (v2 memory.current, v1 memory.usage_in_bytes). */
+  async memoryBytes(): Promise<number | undefined> {
+    const file = this.version === 2 ? 'memory.current' : 'memory.usage_in_bytes';
+    const text = await readFile(join(this.dirs[0]!, file), 'utf8').catch(() => '');
+    const bytes = Number(text.trim());
+    return text.trim() !== '' && Number.isFinite(bytes) ? bytes : undefined;
+  }
+
   get procsFiles(): string[] {
     return this.dirs.map((dir) => join(dir, 'cgroup.procs'));
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, realpath, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, realpath, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../host-command.js';
 import type { SessionLayer } from './session-layer.js';
@@ -39,6 +39,8 @@ export class SessionDisks {
   private readonly users = new Map<string, number>();
   /** One mount/unmount at a time per session. */
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** Layers moved to a session's path (move()), by their first directory. */
+  private readonly moved = new Map<string, SessionLayer>();
 
   constructor(private readonly log: (message: string) => void) {}
 
@@ -53,15 +55,29 @@ export class SessionDisks {
     return async () => {
       if (released) return;
       released = true;
-      await this.serial(layer.dir, async () => {
-        const count = (this.users.get(layer.dir) ?? 1) - 1;
-        if (count > 0) return void this.users.set(layer.dir, count);
-        this.users.delete(layer.dir);
-        await unmount(layer.disk).catch((error: unknown) =>
-          this.log(`paddock: could not unmount ${layer.disk}: ${(error as Error).message}`),
+      // A pooled sandbox's layer may have moved to its session's path since (move()).
+      const current = this.moved.get(layer.dir) ?? layer;
+      await this.serial(current.dir, async () => {
+        const count = (this.users.get(current.dir) ?? 1) - 1;
+        if (count > 0) return void this.users.set(current.dir, count);
+        this.users.delete(current.dir);
+        this.moved.delete(layer.dir);
+        await unmount(current.disk).catch((error: unknown) =>
+          this.log(`paddock: could not unmount ${current.disk}: ${(error as Error).message}`),
         );
       });
     };
+  }
+
+  /** A pooled sandbox handed to a session: its directory (and mounted disk) becomes the session's. */
+  async move(from: SessionLayer, to: SessionLayer): Promise<void> {
+    await this.serial(from.dir, async () => {
+      await rename(from.dir, to.dir);
+      const count = this.users.get(from.dir);
+      this.users.delete(from.dir);
+      if (count !== undefined) this.users.set(to.dir, count);
+      this.moved.set(from.dir, to);
+    });
   }
 
   /** Before a session's files are deleted: whatever still mounts its image goes. */

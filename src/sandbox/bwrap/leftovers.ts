@@ -1,7 +1,9 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { egressSocketDir, egressSocketName } from '../network/sandbox-egress.js';
+import { POOL_ID_PREFIX } from '../pool/pool-key.js';
 import type { SandboxSettings } from '../sandbox-settings.js';
+import { POOLED_FROM } from './bwrap-pool.js';
 import { type CgroupSupport, detectCgroups, SessionCgroup } from './cgroups.js';
 import { reclaimDiskMounts, releaseDisk } from './disk-quota.js';
 import { removeLayer, sessionLayer, sessionsDir } from './session-layer.js';
@@ -72,19 +74,34 @@ export async function removeSessionFiles(config: SandboxSettings, sessionId: str
 async function reclaim(config: SandboxSettings, cgroups: CgroupSupport | undefined): Promise<Reclaimed> {
   const dir = sessionsDir(config.dataDir);
   const sessions = new Set(await readdir(dir).catch(() => [] as string[]));
+  // A pooled sandbox keeps its member id for its cgroup and egress socket (bwrap-pool.ts).
+  const pooled = await pooledLayerIds(dir, sessions);
+  const owners = new Set([...sessions, ...pooled]);
   const diskMounts = await reclaimDiskMounts(dir);
   const support = cgroups ?? (await detectCgroups());
-  const reclaimedCgroups = await SessionCgroup.reclaim(support, (sessionId) => sessions.has(sessionId));
+  const reclaimedCgroups = await SessionCgroup.reclaim(support, (sessionId) => owners.has(sessionId));
   const socketDir = await egressSocketDir(config.sandbox.runtimeDir).catch(() => undefined);
   const egressSockets: string[] = [];
   if (socketDir) {
     const present = new Set(await readdir(socketDir).catch(() => [] as string[]));
-    for (const sessionId of sessions) {
+    for (const sessionId of owners) {
       const file = `${egressSocketName(config.dataDir, sessionId)}.sock`;
       if (!present.has(file)) continue;
       await rm(join(socketDir, file), { force: true });
       egressSockets.push(file);
     }
   }
+  // Members never handed to a session are nobody's files.
+  for (const name of sessions)
+    if (name.startsWith(POOL_ID_PREFIX)) await removeLayer(sessionLayer(config.dataDir, name));
   return { diskMounts, cgroups: reclaimedCgroups, egressSockets };
+}
+
+async function pooledLayerIds(dir: string, sessions: Set<string>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const sessionId of sessions) {
+    const id = (await readFile(join(dir, sessionId, POOLED_FROM), 'utf8').catch(() => '')).trim();
+    if (id.startsWith(POOL_ID_PREFIX) && SESSION_ID.test(id)) ids.push(id);
+  }
+  return ids;
 }

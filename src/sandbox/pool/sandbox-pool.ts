@@ -1,0 +1,277 @@
+import { randomBytes } from 'node:crypto';
+import type { SandboxConfig } from '../../config/config.js';
+import type { SandboxPoolConfig } from '../../config/sandbox-pool.js';
+import type { SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
+import type { RunningSandbox } from '../managed-driver.js';
+import { keyString, memberSpec, POOL_ID_PREFIX, type PoolKey, poolKey } from './pool-key.js';
+import { PrespawnedShell } from './prespawned-shell.js';
+
+/** A started sandbox waiting for a session: its own layer, cgroup, network and egress. */
+export interface PoolMember {
+  readonly id: string;
+  readonly key: PoolKey;
+  readonly running: RunningSandbox;
+  /** Its way in, with the session's shell already started. */
+  readonly inside: PrespawnedShell;
+  /** Memory its processes held when last measured (its cgroup), or the estimate. */
+  memoryBytes: number;
+}
+
+/** How the pool starts and ends members (the driver's own start path). */
+export interface PoolMembers {
+  start(spec: SandboxSpec): Promise<RunningSandbox>;
+  /** Memory a member's processes hold now; undefined when the driver cannot tell (no cgroups). */
+  memory(running: RunningSandbox): Promise<number | undefined>;
+  /** Stops the member and removes its files. */
+  discard(id: string, running: RunningSandbox | undefined): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Members waiting now. */
+  ready: number;
+  starting: number;
+  memoryBytes: number;
+  handedOut: number;
+  /** First tool calls that found no member for their key. */
+  misses: number;
+  started: number;
+  discarded: number;
+  failed: number;
+}
+
+/** Counted when nothing was measured yet (no cgroups, or before the first member). */
+const DEFAULT_MEMBER_BYTES = 16 * 1024 * 1024;
+/** Demand is the first tool calls of this last span; the window only decides when a key is dropped. */
+const RATE_SPAN_MS = 60_000;
+/** How long a refill waits after a hand-over. */
+const REFILL_DELAY_MS = 100;
+/** A key whose member failed to start is not retried before this. */
+const RETRY_AFTER_MS = 10_000;
+
+interface Demand {
+  key: PoolKey;
+  /** The spec members of this key start with (no session in it). */
+  template: SandboxSpec;
+  times: number[];
+  failedAt?: number;
+}
+
+/**
+ * Sandboxes started ahead of need, per key (environment and what is fixed at start: pool-key.ts).
+ * A member is handed to one session only and never comes back: the session's stop or delete ends
+ * it like any sandbox. Filling runs in the background, one start at a time, up to
+ * min(size, recent demand) per key and never past the memory cap.
+ */
+export class SandboxPool {
+  private readonly ready = new Map<string, PoolMember[]>();
+  private readonly starting = new Map<string, number>();
+  private readonly demand = new Map<string, Demand>();
+  private readonly counters = { handedOut: 0, misses: 0, started: 0, discarded: 0, failed: 0 };
+  private filling: Promise<void> | undefined;
+  private closed = false;
+  private largestMember = 0;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly changed = new Set<() => void>();
+  /** Members being ended: a drain waits for them too. */
+  private readonly ending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly config: SandboxPoolConfig,
+    private readonly members: PoolMembers,
+    private readonly log: (message: string) => void,
+  ) {
+    // Keys whose demand ended are drained even when nothing else happens.
+    this.sweeper = setInterval(() => this.kick(), Math.min(config.demandWindowMs, RATE_SPAN_MS));
+    this.sweeper.unref();
+  }
+
+  /** A session's first tool call: counts as demand, drops stale members of its environment, takes one. */
+  take(spec: SandboxSpec, limits: SandboxLimits): PoolMember | undefined {
+    if (this.closed) return undefined;
+    const key = this.noteDemand(spec, limits);
+    const list = this.ready.get(keyString(key)) ?? [];
+    let member = list.shift();
+    // One that died while waiting (killed from outside) is no use to anyone.
+    while (member && !member.running.alive) {
+      void this.discard(member);
+      member = list.shift();
+    }
+    if (member) this.counters.handedOut++;
+    else this.counters.misses++;
+    // Not now: the refill's start would compete with this session's own first tool call.
+    if (!member) this.kick();
+    return member;
+  }
+
+  /**
+   * After a hand-over: the refill starts a little later, so its synchronous spawns do not hold up
+   * the session's first tool call, which runs right after.
+   */
+  refill(): void {
+    setTimeout(() => this.kick(), REFILL_DELAY_MS).unref();
+  }
+
+  /** Counts demand for the spec's key and waits until a member of it is ready (tests, benchmarks). */
+  async warm(spec: SandboxSpec, limits: SandboxLimits, count = 1): Promise<void> {
+    const key = keyString(this.noteDemand(spec, limits, count));
+    this.kick();
+    await this.until(() => (this.ready.get(key)?.length ?? 0) >= Math.min(count, this.config.size));
+  }
+
+  /** Resolves once `condition` holds, checked at every change of the pool. */
+  until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!condition()) return;
+        this.changed.delete(check);
+        resolve();
+      };
+      this.changed.add(check);
+    });
+  }
+
+  stats(): PoolStats {
+    const members = [...this.ready.values()].flat();
+    return {
+      ready: members.length,
+      starting: [...this.starting.values()].reduce((sum, count) => sum + count, 0),
+      memoryBytes: members.reduce((sum, member) => sum + member.memoryBytes, 0),
+      ...this.counters,
+    };
+  }
+
+  /** Ends every waiting member and starts no more (a closing driver). */
+  async drain(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.sweeper);
+    await this.filling;
+    const all = [...this.ready.values()].flat();
+    this.ready.clear();
+    await Promise.all([...all.map((member) => this.discard(member)), ...this.ending]);
+  }
+
+  private noteDemand(spec: SandboxSpec, limits: SandboxLimits, count = 1): PoolKey {
+    const key = poolKey(spec, limits);
+    const name = keyString(key);
+    // An updated environment: what was started with its old settings goes.
+    for (const [other, entry] of this.demand)
+      if (other !== name && entry.key.environmentId === key.environmentId) {
+        this.demand.delete(other);
+        this.drop(other);
+      }
+    const entry = this.demand.get(name) ?? { key, template: memberSpec(spec, ''), times: [] };
+    const now = Date.now();
+    for (let index = 0; index < count; index++) entry.times.push(now);
+    entry.times = entry.times.filter((time) => now - time <= this.config.demandWindowMs);
+    this.demand.set(name, entry);
+    return key;
+  }
+
+  /** How many members a key should have now. */
+  private target(name: string): number {
+    const entry = this.demand.get(name);
+    if (!entry) return 0;
+    const now = Date.now();
+    entry.times = entry.times.filter((time) => now - time <= this.config.demandWindowMs);
+    if (entry.times.length === 0) {
+      this.demand.delete(name);
+      return 0;
+    }
+    const recent = entry.times.filter((time) => now - time <= RATE_SPAN_MS).length;
+    return Math.min(this.config.size, Math.max(1, recent));
+  }
+
+  private kick(): void {
+    if (this.filling || this.closed) return;
+    this.filling = this.fill()
+      .catch((error: unknown) => this.log(`paddock: sandbox pool: ${(error as Error).message}`))
+      .finally(() => {
+        this.filling = undefined;
+        this.notify();
+      });
+  }
+
+  private async fill(): Promise<void> {
+    for (;;) {
+      if (this.closed) return;
+      for (const name of [...this.ready.keys()]) {
+        const extra = (this.ready.get(name)?.length ?? 0) - this.target(name);
+        if (extra > 0) this.drop(name, extra);
+      }
+      const next = [...this.demand.entries()].find(
+        ([name, entry]) =>
+          (this.ready.get(name)?.length ?? 0) < this.target(name) &&
+          (entry.failedAt === undefined || Date.now() - entry.failedAt >= RETRY_AFTER_MS),
+      );
+      if (!next) return;
+      const estimate = this.largestMember || DEFAULT_MEMBER_BYTES;
+      if (this.stats().memoryBytes + estimate > this.config.maxMemoryBytes) return;
+      await this.startOne(next[0], next[1]);
+    }
+  }
+
+  private async startOne(name: string, entry: Demand): Promise<void> {
+    const id = `${POOL_ID_PREFIX}${randomBytes(8).toString('hex')}`;
+    this.starting.set(name, (this.starting.get(name) ?? 0) + 1);
+    let running: RunningSandbox | undefined;
+    try {
+      running = await this.members.start({ ...entry.template, sessionId: id });
+      // The session's shell, started now: measured with the member, and ready at hand-over.
+      const inside = new PrespawnedShell(running.inside);
+      const measured = await this.members.memory(running);
+      const memoryBytes = measured ?? DEFAULT_MEMBER_BYTES;
+      const member: PoolMember = { id, key: entry.key, running, inside, memoryBytes };
+      this.largestMember = Math.max(this.largestMember, member.memoryBytes);
+      this.counters.started++;
+      delete entry.failedAt;
+      // Measured over the cap (the estimate was low), stale meanwhile, or closing: it goes at once.
+      const over = this.stats().memoryBytes + member.memoryBytes > this.config.maxMemoryBytes;
+      if (this.closed || over || this.demand.get(name) !== entry) await this.discard(member);
+      else this.ready.set(name, [...(this.ready.get(name) ?? []), member]);
+    } catch (error) {
+      this.counters.failed++;
+      entry.failedAt = Date.now();
+      setTimeout(() => this.kick(), RETRY_AFTER_MS).unref();
+      this.log(`paddock: sandbox pool: could not start a sandbox ahead: ${(error as Error).message}`);
+      await this.members.discard(id, running).catch(() => {});
+    } finally {
+      this.starting.set(name, (this.starting.get(name) ?? 1) - 1);
+      this.notify();
+    }
+  }
+
+  private drop(name: string, count = Number.POSITIVE_INFINITY): void {
+    const list = this.ready.get(name) ?? [];
+    const dropped = list.splice(0, count);
+    if (list.length === 0) this.ready.delete(name);
+    for (const member of dropped) void this.discard(member);
+  }
+
+  private discard(member: PoolMember): Promise<void> {
+    this.counters.discarded++;
+    const ended = this.members
+      .discard(member.id, member.running)
+      .catch((error: unknown) =>
+        this.log(`paddock: sandbox pool: could not end ${member.id}: ${(error as Error).message}`),
+      )
+      .finally(() => {
+        this.ending.delete(ended);
+        this.notify();
+      });
+    this.ending.add(ended);
+    return ended;
+  }
+
+  private notify(): void {
+    for (const check of [...this.changed]) check();
+  }
+}
+
+/** The limits a spec's sandbox gets: the server's defaults under the environment's own. */
+export function effectiveLimits(config: Pick<SandboxConfig, 'limits'>, spec: SandboxSpec): SandboxLimits {
+  const own = Object.fromEntries(
+    Object.entries(spec.limits ?? {}).filter(([, value]) => value !== undefined),
+  );
+  return { ...config.limits, ...own };
+}
