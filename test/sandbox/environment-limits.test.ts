@@ -36,6 +36,8 @@ describe('per-environment sandbox limits (metadata paddock.*)', () => {
       [{ 'paddock.cpus': '0' }, /metadata\.paddock\.cpus: expected a number of at least 0\.05/],
       [{ 'paddock.memory_mb': '999999999' }, /metadata\.paddock\.memory_mb: .* above this server's ceiling/],
       [{ 'paddock.memroy_mb': '512' }, /metadata\.paddock\.memroy_mb: unknown Paddock key/],
+      [{ 'paddock.shells': '0' }, /metadata\.paddock\.shells: expected an integer of at least 1/],
+      [{ 'paddock.shells': '1000' }, /metadata\.paddock\.shells: 1000 is above this server's ceiling of 128/],
     ];
     for (const [metadata, message] of cases) {
       const error = await createEnvironment(metadata).then(
