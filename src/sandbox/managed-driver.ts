@@ -8,18 +8,25 @@ import type {
   ToolCallContext,
   ToolOutcome,
 } from '../core/ports/sandbox.js';
-import type { RestoreOutcome, WorkspaceSnapshots } from '../core/ports/workspace-snapshots.js';
-import { type OnOutputs, OutputCollector } from './outputs/output-collector.js';
+import type { RestoreOutcome } from '../core/ports/workspace-snapshots.js';
+import type { ManagedDriverOptions, OutputsOptions, SnapshotOptions } from './managed-options.js';
+import { OutputCollector } from './outputs/output-collector.js';
 import {
   forgetMemoryMounts,
   pushMemoryMounts,
   refreshMemoryMounts,
   withMemoryNote,
 } from './resources/memory-dirs.js';
-import type { SandboxSettings } from './sandbox-settings.js';
 import { DEFAULT_MAX_SHELLS } from './tools/bash-shells.js';
 import type { InsideSpawner } from './tools/inside.js';
 import { ToolRunner } from './tools/tool-runner.js';
+
+export {
+  type ManagedDriverOptions,
+  managedOptions,
+  type OutputsOptions,
+  type SnapshotOptions,
+} from './managed-options.js';
 
 /** One started sandbox instance, as a backend hands it out. */
 export interface RunningSandbox {
@@ -56,57 +63,10 @@ export interface SandboxBackend {
   close?(): Promise<void>;
 }
 
-export interface ManagedDriverOptions {
-  /** Stop a sandbox after this long without a tool call; 0 disables. */
-  idleTimeoutMs: number;
-  /** Hands files written under the outputs directory over after each mutating tool call and at stop. */
-  outputs?: OutputsOptions | undefined;
-  /** Portable workspaces: restored before a sandbox's first tool call, saved at turn end and stop. */
-  snapshots?: SnapshotOptions | undefined;
-  /** Shells per sandbox when its spec sets none (PADDOCK_SANDBOX_SHELLS; the environment's `paddock.shells`). */
-  shells?: number | undefined;
-}
-
-export interface SnapshotOptions {
-  store: WorkspaceSnapshots;
-  log: (message: string) => void;
-}
-
-export interface OutputsOptions {
-  onOutputs: OnOutputs;
-  /** Host directory for per-session bookkeeping (what was already handed over). */
-  stateDir: string;
-  maxFileBytes: number;
-  /** Bytes of outputs one session may store in all (PADDOCK_SESSION_OUTPUT_MAX_MB). */
-  maxSessionBytes: number;
-  log: (message: string) => void;
-}
-
 /** Tools that can change files; read, glob and grep cannot, so they skip the outputs scan. */
 const MUTATING_TOOLS = new Set(['bash', 'write', 'edit']);
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
-/** The managed-driver options every backend derives from the server config the same way. */
-export function managedOptions(
-  config: SandboxSettings,
-  onOutputs: OnOutputs | undefined,
-  log: (message: string) => void,
-  snapshots?: WorkspaceSnapshots | undefined,
-): ManagedDriverOptions {
-  return {
-    idleTimeoutMs: config.sandbox.idleTimeoutMs,
-    shells: config.sandbox.limits.shells,
-    snapshots: snapshots && { store: snapshots, log },
-    outputs: onOutputs && {
-      onOutputs,
-      stateDir: join(config.dataDir, 'sandbox-state'),
-      maxFileBytes: config.maxUploadBytes,
-      maxSessionBytes: config.sandbox.sessionOutputMaxBytes,
-      log,
-    },
-  };
-}
 
 export function createManagedDriver(backend: SandboxBackend, options: ManagedDriverOptions): SandboxDriver {
   const sandboxes = new Map<string, ManagedSandbox>();
