@@ -9,6 +9,7 @@ import { probeBwrap } from '../../src/sandbox/bwrap/bwrap-host.js';
 import { ensureRootfs } from '../../src/sandbox/bwrap/rootfs.js';
 import type { EgressNet } from '../../src/sandbox/network/egress-proxy.js';
 import type { OnOutputs } from '../../src/sandbox/outputs/output-collector.js';
+import { effectiveLimits, type SandboxPool } from '../../src/sandbox/pool/sandbox-pool.js';
 import { createProcessDriver } from '../../src/sandbox/process/process-driver.js';
 
 /** A machine-wide cache so test runs build the Debian rootfs only once. */
@@ -18,7 +19,7 @@ export interface DriverCase {
   name: string;
   /** Why this driver cannot run here; undefined when it can. */
   skip: string | undefined;
-  create(options?: CreateOptions): Promise<{ driver: SandboxDriver; config: PaddockConfig }>;
+  create(options?: CreateOptions): Promise<{ driver: PooledDriver; config: PaddockConfig }>;
 }
 
 export interface CreateOptions {
@@ -29,11 +30,50 @@ export interface CreateOptions {
   egressNet?: EgressNet;
   /** Reuse a data directory (a "restarted server"). */
   dataDir?: string;
+  /**
+   * bwrap only: PADDOCK_SANDBOX_POOL_SIZE (unset: the default). Above 0, each session's first
+   * acquire waits for a warm member of its key, so the session really gets a pooled sandbox.
+   */
+  pool?: number;
+}
+
+/** The pool variants the isolation and network tests run under: no pool, and a warm one. */
+export const POOL_VARIANTS = [{ pool: 0 }, { pool: 1 }] as const;
+
+export type PooledDriver = SandboxDriver & { pool?: SandboxPool | undefined };
+
+/** Acquires through the pool: a session's first acquire waits until a member of its key is warm. */
+export function warmFirst(driver: PooledDriver, config: PaddockConfig): PooledDriver {
+  const seen = new Set<string>();
+  const wrapped: PooledDriver = {
+    ...driver,
+    async acquire(spec) {
+      if (driver.pool && !seen.has(spec.sessionId)) {
+        seen.add(spec.sessionId);
+        await driver.pool.warm(spec, effectiveLimits(config.sandbox, spec));
+      }
+      return driver.acquire(spec);
+    },
+  };
+  warmedSessions.set(wrapped, seen);
+  return wrapped;
+}
+
+const warmedSessions = new WeakMap<PooledDriver, Set<string>>();
+
+/** For a pooled variant's last test: every session acquired took a warm member, none started fresh. */
+export function assertAllPooled(driver: PooledDriver): void {
+  const stats = driver.pool?.stats();
+  const sessions = warmedSessions.get(driver)?.size ?? 0;
+  if (!stats) throw new Error('this driver has no pool');
+  if (sessions === 0 || stats.handedOut !== sessions || stats.misses !== 0)
+    throw new Error(`expected ${sessions} pooled sessions and no miss, got ${JSON.stringify(stats)}`);
 }
 
 async function testConfig(driver: string, options: CreateOptions = {}): Promise<PaddockConfig> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), `paddock-sandbox-${driver}-`)));
   return loadConfig({
+    ...(options.pool === undefined ? {} : { PADDOCK_SANDBOX_POOL_SIZE: String(options.pool) }),
     ...options.env,
     PADDOCK_DATA_DIR: dataDir,
     PADDOCK_SANDBOX: driver,
@@ -78,7 +118,7 @@ export async function bwrapCase(): Promise<DriverCase> {
         onOutputs: options?.onOutputs,
         egressNet: options?.egressNet,
       });
-      return { driver, config };
+      return { driver: options?.pool ? warmFirst(driver, config) : driver, config };
     },
   };
 }
