@@ -70,6 +70,8 @@ export interface HarnessNode {
   workflowRuns: WorkflowRunner;
   /** Before this node drives sessions: removes what a crashed server of its data dir left (bwrap). */
   reclaimLeftovers(): Promise<void>;
+  /** Creates the sandbox driver ahead of the first tool call (starts no sandbox); no-op if injected. */
+  warmSandboxes(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,7 +113,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   const router: ModelRouter = createModelRouter(modelRouterOptions(config), { providers: tuning.providers });
   // Files a sandbox writes under /mnt/session/outputs become the session's Files API objects (streamed).
   const onOutputs = outputsToFiles(files, events);
-  const driver =
+  const driver: SandboxDriver & { warm?: () => Promise<void> } =
     tuning.sandboxes ??
     createLazySandboxDriver(
       () =>
@@ -155,9 +157,13 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     nodeId,
     leaseTtlMs: tuning.leaseTtlMs ?? settings.leaseTtlMs,
     prices: resolvePrices(config.prices),
-    kick,
-    notify: (sessionId) => harness.notify(sessionId),
-    interrupt: (sessionId) => harness.interrupt(sessionId),
+    // Over the bus (it delivers here too): a run may be driven on another node than the session.
+    kick: (sessionId, threadId) => {
+      kick(sessionId, threadId);
+      bus.signalSession(sessionId);
+    },
+    notify: (sessionId) => bus.signalSession(sessionId),
+    interrupt: (sessionId) => bus.signalSession(sessionId, { type: 'interrupt', threadId: null }),
     limits: tuning.workflows,
     onError: (error, runId) => deps.onError(error, runId),
   });
@@ -254,6 +260,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     runner,
     sandboxes,
     workflowRuns: workflows.runner,
+    warmSandboxes: async () => driver.warm?.(),
     async reclaimLeftovers() {
       if (tuning.sandboxes || (config.sandboxDriver ?? 'bwrap') !== 'bwrap' || process.platform !== 'linux')
         return;

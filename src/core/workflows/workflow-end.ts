@@ -4,6 +4,7 @@ import type { LogEntry } from '../harness/session-state.js';
 import { formatUsd, type Money, monetaryAmount } from '../metering/money.js';
 import type { WorkflowDriverDeps } from './workflow-driver.js';
 import { updateWorkflowRun, type WorkflowRunDoc } from './workflow-run.js';
+import { threadWaitsOnClient } from './workflow-status.js';
 import { threadSettled } from './workflow-threads.js';
 
 // How a run ends: its unfinished threads stopped, its open phases closed, its last events, the
@@ -20,7 +21,10 @@ export async function finishWorkflowRun(
 ): Promise<void> {
   const sessionId = run.session_id;
   const latest = await deps.log.read(sessionId).catch(() => entries);
-  const unsettled = Object.values(run.threads).filter((threadId) => !threadSettled(latest, threadId));
+  // Threads at work, and threads waiting on the client (a stopped run's thread waits on no one).
+  const unsettled = Object.values(run.threads).filter(
+    (threadId) => !threadSettled(latest, threadId) || threadWaitsOnClient(latest, threadId),
+  );
   for (const threadId of unsettled) {
     await deps.log.append(
       sessionId,
@@ -30,7 +34,7 @@ export async function finishWorkflowRun(
     await deps.archiveThread(sessionId, threadId);
   }
   if (unsettled.length > 0) deps.interrupt(sessionId);
-  const drafts: DraftEvent[] = [...open.values()].map((phase) => phaseEnded(run.id, phase));
+  const drafts: DraftEvent[] = openPhases(latest, run.id, open).map((phase) => phaseEnded(run.id, phase));
   if (ending.result.type === 'error')
     drafts.push({ type: 'workflow_run.error', workflow_run_id: run.id, error: ending.result.error });
   drafts.push({ type: 'workflow_run.status_ended', workflow_run_id: run.id, result: ending.result });
@@ -68,6 +72,26 @@ export async function finishWorkflowRun(
   // flushes on idle only what the turn could have seen) and starts its next turn.
   await deps.log.append(sessionId, [notice], key('notice'));
   deps.notify(sessionId);
+}
+
+/**
+ * Every phase of the run started and not ended: this driver's, and those a driver before it
+ * (crashed, or stopped) opened that this one's program did not enter again before the end.
+ */
+function openPhases(
+  entries: readonly LogEntry[],
+  runId: string,
+  open: Map<string, { phaseId: string; startedId: string }>,
+): Array<{ phaseId: string; startedId: string }> {
+  const started = new Map<string, { phaseId: string; startedId: string }>();
+  for (const phase of open.values()) started.set(phase.startedId, phase);
+  for (const { event } of entries) {
+    if (event.type === 'workflow_run.phase_started' && event.workflow_run_id === runId)
+      started.set(event.id, { phaseId: event.workflow_run_phase_id, startedId: event.id });
+    else if (event.type === 'workflow_run.phase_ended' && event.workflow_run_id === runId)
+      started.delete(event.phase_started_id);
+  }
+  return [...started.values()];
 }
 
 export function phaseEnded(runId: string, phase: { phaseId: string; startedId: string }): DraftEvent {
