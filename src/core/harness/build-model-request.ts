@@ -20,67 +20,17 @@ export function buildModelRequest(
   tools: ModelToolDefinition[],
   log: readonly LogEntry[],
 ): ModelRequest {
-  const messages: ModelMessage[] = [];
-  const push = (role: ModelMessage['role'], blocks: ModelContentBlock[]) => {
-    if (blocks.length === 0) return;
-    const last = messages[messages.length - 1];
-    if (last && last.role === role) last.content.push(...blocks);
-    else messages.push({ role, content: [...blocks] });
-  };
+  const history = new RequestHistory();
+  for (const entry of historyAfterCompaction(log)) history.add(entry);
+  return assembleRequest(agent, tools, history.messages());
+}
 
-  for (const { event } of historyAfterCompaction(log)) {
-    switch (event.type) {
-      case 'user.message':
-        push('user', event.content.map(toModelBlock).filter(isBlock));
-        break;
-      case 'system.message':
-        push('user', [
-          { type: 'text', text: `<system-message>\n${textOf(event.content)}\n</system-message>` },
-        ]);
-        break;
-      case 'agent.thread_message_received':
-        push('user', [
-          {
-            type: 'text',
-            text: `<message from="${event.from_agent_name ?? event.from_session_thread_id}" thread="${event.from_session_thread_id}">\n${textOf(event.content)}\n</message>`,
-          },
-        ]);
-        break;
-      case 'agent.message':
-        push('assistant', event.content.map(toModelBlock).filter(isBlock));
-        break;
-      case 'user.define_outcome':
-        push('user', [{ type: 'text', text: defineOutcomeText(event) }]);
-        break;
-      case 'span.outcome_evaluation_end':
-        push('user', [{ type: 'text', text: evaluationEndText(event) }]);
-        break;
-      case 'agent.tool_use':
-      case 'agent.mcp_tool_use':
-      case 'agent.custom_tool_use':
-        push('assistant', [{ type: 'tool_use', id: event.id, name: event.name, input: event.input }]);
-        break;
-      case 'agent.tool_result':
-      case 'user.tool_result':
-        push('user', [toolResult(event.tool_use_id, event.content, event.is_error)]);
-        break;
-      case 'agent.mcp_tool_result':
-        push('user', [toolResult(event.mcp_tool_use_id, event.content, event.is_error)]);
-        break;
-      case 'user.custom_tool_result':
-        push('user', [toolResult(event.custom_tool_use_id, event.content, event.is_error)]);
-        break;
-      default:
-        break;
-    }
-  }
-  // The Messages API wants tool results first in a user turn.
-  for (const message of messages) {
-    if (message.role === 'user') message.content.sort((a, b) => rank(a) - rank(b));
-  }
-  if (messages[0]?.role === 'assistant')
-    messages.unshift({ role: 'user', content: [{ type: 'text', text: '(continue)' }] });
-
+/** The request around a history: model, system prompt, tools and the agent's extras. */
+export function assembleRequest(
+  agent: AgentSnapshot,
+  tools: ModelToolDefinition[],
+  messages: ModelMessage[],
+): ModelRequest {
   const request: ModelRequest = {
     model: agent.model.id,
     messages,
@@ -93,6 +43,88 @@ export function buildModelRequest(
   if (agent.model.speed) extras['speed'] = agent.model.speed;
   if (Object.keys(extras).length > 0) request.extras = extras;
   return request;
+}
+
+/**
+ * The conversation a request carries, folded one log entry at a time: a wake keeps it
+ * between steps and adds only what was appended since (fold-checkpoints.ts). A compaction
+ * marker restarts it, so it always holds the history after the last marker.
+ */
+export class RequestHistory {
+  private conversation: ModelMessage[] = [];
+
+  add({ event }: LogEntry): void {
+    switch (event.type) {
+      case 'agent.thread_context_compacted':
+        // The summary is the system.message appended right after the marker.
+        this.conversation = [];
+        break;
+      case 'user.message':
+        this.push('user', event.content.map(toModelBlock).filter(isBlock));
+        break;
+      case 'system.message':
+        this.push('user', [
+          { type: 'text', text: `<system-message>\n${textOf(event.content)}\n</system-message>` },
+        ]);
+        break;
+      case 'agent.thread_message_received':
+        this.push('user', [
+          {
+            type: 'text',
+            text: `<message from="${event.from_agent_name ?? event.from_session_thread_id}" thread="${event.from_session_thread_id}">\n${textOf(event.content)}\n</message>`,
+          },
+        ]);
+        break;
+      case 'agent.message':
+        this.push('assistant', event.content.map(toModelBlock).filter(isBlock));
+        break;
+      case 'user.define_outcome':
+        this.push('user', [{ type: 'text', text: defineOutcomeText(event) }]);
+        break;
+      case 'span.outcome_evaluation_end':
+        this.push('user', [{ type: 'text', text: evaluationEndText(event) }]);
+        break;
+      case 'agent.tool_use':
+      case 'agent.mcp_tool_use':
+      case 'agent.custom_tool_use':
+        this.push('assistant', [{ type: 'tool_use', id: event.id, name: event.name, input: event.input }]);
+        break;
+      case 'agent.tool_result':
+      case 'user.tool_result':
+        this.push('user', [toolResult(event.tool_use_id, event.content, event.is_error)]);
+        break;
+      case 'agent.mcp_tool_result':
+        this.push('user', [toolResult(event.mcp_tool_use_id, event.content, event.is_error)]);
+        break;
+      case 'user.custom_tool_result':
+        this.push('user', [toolResult(event.custom_tool_use_id, event.content, event.is_error)]);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The messages as the model gets them (fresh arrays: the fold goes on unchanged). */
+  messages(): ModelMessage[] {
+    const messages = this.conversation.map((message) => ({
+      role: message.role,
+      content: [...message.content],
+    }));
+    // The Messages API wants tool results first in a user turn.
+    for (const message of messages) {
+      if (message.role === 'user') message.content.sort((a, b) => rank(a) - rank(b));
+    }
+    if (messages[0]?.role === 'assistant')
+      messages.unshift({ role: 'user', content: [{ type: 'text', text: '(continue)' }] });
+    return messages;
+  }
+
+  private push(role: ModelMessage['role'], blocks: ModelContentBlock[]): void {
+    if (blocks.length === 0) return;
+    const last = this.conversation[this.conversation.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else this.conversation.push({ role, content: [...blocks] });
+  }
 }
 
 /** After a compaction, history restarts from the summary the compactor wrote. */

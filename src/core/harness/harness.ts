@@ -2,6 +2,7 @@ import type { SessionRunner } from '../ports/session-runner.js';
 import type { FleetRepository, LeaseRepository } from '../ports/store.js';
 import { isStoreUnavailable } from '../store-unavailable.js';
 import { keyAt, stepPosition } from './append-keys.js';
+import { FoldCheckpoints } from './fold-checkpoints.js';
 import { NodeLiveness } from './node-liveness.js';
 import type { RunDependencies } from './run-session.js';
 import { runSession } from './run-session.js';
@@ -84,6 +85,8 @@ export class Harness implements SessionRunner {
     };
     this.deps = {
       ...options,
+      // One node's checkpoints of every session it drives or drove (decision 0025).
+      folds: options.folds ?? new FoldCheckpoints(),
       log: retryingLog(options.log, retry),
       sessions: retryingSessions(options.sessions, retry),
     };
@@ -250,6 +253,7 @@ export class Harness implements SessionRunner {
     } finally {
       this.active.delete(sessionId);
       this.options.log.forget?.(sessionId);
+      this.deps.folds?.forget(sessionId);
       if (this.active.size === 0) {
         for (const resolve of this.idleWaiters) resolve();
         this.idleWaiters.clear();

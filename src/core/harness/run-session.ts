@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { DraftEvent, SessionEvent } from '../events/session-event.js';
-import { budgetExceeded, budgetStopAnnounced } from '../metering/budget.js';
+import { budgetExceededOf, budgetStopAnnounced } from '../metering/budget.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import type { OutcomeSettings } from '../outcomes/outcome-step.js';
 import { gradeOutcome } from '../outcomes/outcome-turn.js';
@@ -10,18 +10,19 @@ import type { ModelRouter } from '../ports/model-provider.js';
 import { NO_TELEMETRY, type Telemetry } from '../ports/telemetry.js';
 import type { ToolRunner } from '../ports/tool-runner.js';
 import { keyAt, stepPosition } from './append-keys.js';
-import { buildModelRequest } from './build-model-request.js';
+import { assembleRequest, buildModelRequest } from './build-model-request.js';
 import { compactHistory, DEFAULT_CONTEXT_WINDOW_TOKENS, needsCompaction } from './compaction.js';
+import { FoldCheckpoints } from './fold-checkpoints.js';
 import { handleModelError } from './model-error.js';
 import { modelRequestEndKey, runModelStep } from './model-step.js';
 import type { AutoJudge } from './permissions.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { goIdle, saveUsageSnapshot, usageSnapshotDue } from './session-idle.js';
-import { awaitingClient, foldSessionState, type SessionState } from './session-state.js';
+import { awaitingClient, type SessionState } from './session-state.js';
 import { agentToolNames, buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';
 import { errorOutcome, resultEvent, resultKey, runToolStep } from './tool-step.js';
-import { openTurn, reportModelRequest, reportToolCall } from './turn-telemetry.js';
+import { lastTurn, openTurn, reportModelRequest, reportToolCall } from './turn-telemetry.js';
 
 export interface RunDependencies {
   log: HarnessLog;
@@ -43,6 +44,11 @@ export interface RunDependencies {
   outcomes?: OutcomeSettings | undefined;
   /** The child thread this loop drives (its usage is its own requests); undefined for the primary. */
   threadId?: string | undefined;
+  /**
+   * Folds kept between steps and wakes, so a step folds only what was appended since
+   * (fold-checkpoints.ts); without it, each run keeps its own from its first step.
+   */
+  folds?: FoldCheckpoints | undefined;
 }
 
 export interface RunOptions {
@@ -65,18 +71,28 @@ export type IdleGate = { type: 'idle' } | { type: 'wait' } | { type: 'requires_a
  * the user (end_turn), or nothing at all. Every decision is taken from the
  * log, so this can stop at any point and be called again.
  */
-export async function runSession(deps: RunDependencies, options: RunOptions): Promise<void> {
+export async function runSession(given: RunDependencies, options: RunOptions): Promise<void> {
+  const folds = given.folds ?? new FoldCheckpoints();
+  const deps: RunDependencies = { ...given, folds };
   const { log, sessions } = deps;
   const { sessionId, signal } = options;
   let recovering = options.recovering;
   let attempt = 0;
+  const view = deps.threadId ?? 'primary';
 
   for (let step = 0; step < deps.maxSteps; step++) {
     if (signal.aborted) return;
     const session = await sessions.load(sessionId);
-    if (!session || session.archived) return;
+    if (!session || session.archived) {
+      // Archived or deleted: nothing of it stays cached here.
+      folds.drop(sessionId);
+      log.drop?.(sessionId);
+      return;
+    }
     const events = await log.read(sessionId);
-    const state = placeToolUses(foldSessionState(events), session);
+    // Folded from the checkpoint of this view: only entries appended since the last step are new.
+    const folded = folds.wake(sessionId, view, events);
+    const state = placeToolUses(folded.state(), session);
     if (state.status === 'terminated') return;
     // Every append of this step is keyed from where it stands (append-keys.ts).
     const position = stepPosition(events);
@@ -85,7 +101,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
     const telemetry = deps.telemetry ?? NO_TELEMETRY;
     // The turn this step belongs to, once the step has made sure the session is running.
     const turnAfter = (opened: SessionEvent[]) =>
-      openTurn([...events.map((entry) => entry.event), ...opened], sessionId, session.agent.name);
+      openTurn([...lastTurn(events), ...opened], sessionId, session.agent.name);
 
     if (state.danglingModelRequestId) {
       const startId = state.danglingModelRequestId;
@@ -147,11 +163,10 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
       // Budget hook: once spend reaches the session's budget, stop before calling the model.
       // budget_reached keeps the input queued, so raising the budget (and a notify) resumes the turn.
       // Spend is the whole session's, every thread included.
-      const logged = (log.readSession ? await log.readSession(sessionId) : events).map(
-        (entry) => entry.event,
-      );
+      const spent = async () =>
+        folds.usage(sessionId, log.readSession ? await log.readSession(sessionId) : events, deps.clock.now());
       if (
-        budgetExceeded(session, logged, deps.clock.now(), deps.prices ?? DEFAULT_PRICES) ||
+        (session.budget && budgetExceededOf(session, await spent(), deps.prices ?? DEFAULT_PRICES)) ||
         (await sessions.workspaceSpendReached?.(sessionId))
       ) {
         if (!budgetStopAnnounced(events)) await goIdle(deps, session, { type: 'budget_reached' }, position);
@@ -163,7 +178,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
           session.agent,
           (await deps.tools.extraTools?.(session, agentToolNames(session.agent))) ?? [],
         );
-        const request = buildModelRequest(session.agent, catalog.definitions, events);
+        const request = assembleRequest(session.agent, catalog.definitions, folded.history.messages());
         const provider = deps.router.providerFor(session.agent.model.id);
         if (needsCompaction(request, deps.contextWindowTokens ?? DEFAULT_CONTEXT_WINDOW_TOKENS)) {
           await compactHistory({ sessionId, log, provider, request, signal, position });
@@ -177,7 +192,7 @@ export async function runSession(deps: RunDependencies, options: RunOptions): Pr
             provider,
             buildRequest: async (startId) => {
               const current = await log.read(sessionId);
-              const upTo = current.findIndex((entry) => entry.event.id === startId);
+              const upTo = current.findLastIndex((entry) => entry.event.id === startId);
               const before = upTo < 0 ? current : current.slice(0, upTo);
               // Nothing landed between the estimate and the start: the request already built is the one.
               if (before.length === events.length && before.at(-1)?.seq === events.at(-1)?.seq)

@@ -1,13 +1,14 @@
 import type { DraftEvent } from '../events/session-event.js';
-import { usageSnapshot } from '../metering/list-cost.js';
+import { usageSnapshotOf } from '../metering/list-cost.js';
 import { DEFAULT_PRICES } from '../metering/prices.js';
-import { threadUsageSnapshot } from '../metering/thread-usage.js';
+import { threadUsageSnapshotOf } from '../metering/thread-usage.js';
 import type { HarnessSession } from '../ports/harness-sessions.js';
 import { NO_TELEMETRY } from '../ports/telemetry.js';
 import { keyAt, type StepPosition } from './append-keys.js';
+import { FoldCheckpoints } from './fold-checkpoints.js';
 import type { RunDependencies } from './run-session.js';
 import type { LogEntry } from './session-state.js';
-import { openTurn } from './turn-telemetry.js';
+import { lastTurn, openTurn } from './turn-telemetry.js';
 
 // How a turn ends (idle with its outputs and usage) and when a mid-turn usage snapshot is due.
 
@@ -20,7 +21,7 @@ export async function goIdle(
   // Outputs and usage first, so a client that stops reading at the idle event already sees them.
   await deps.tools.endTurn?.(session).catch(() => undefined);
   await saveUsageSnapshot(deps, session, position);
-  const before = (await deps.log.read(session.id)).map((entry) => entry.event);
+  const before = lastTurn(await deps.log.read(session.id));
   await deps.log.append(
     session.id,
     [{ type: 'session.status_idle', stop_reason: stopReason, stop_details: null }],
@@ -36,16 +37,18 @@ export async function saveUsageSnapshot(
   session: HarnessSession,
   position: StepPosition,
 ): Promise<void> {
-  const events = (await (deps.log.readSession ?? deps.log.read)(session.id)).map((entry) => entry.event);
+  const entries = await (deps.log.readSession ?? deps.log.read)(session.id);
   // Nothing happened since the last snapshot (a mid-turn one, then idle with requires_action):
   // a second, identical session.usage would only repeat it.
-  if (events.at(-1)?.type === 'session.usage') return;
+  if (entries.at(-1)?.event.type === 'session.usage') return;
   const now = deps.clock.now();
   const prices = deps.prices ?? DEFAULT_PRICES;
+  // Folded from the session's checkpoint: only what was appended since the last fold is new.
+  const ledger = (deps.folds ?? new FoldCheckpoints()).usage(session.id, entries, now);
   // A child thread's usage is its own requests only; the whole log is read for budgets, not for this.
   const usage = deps.threadId
-    ? threadUsageSnapshot(events, deps.threadId, now, prices, session.agent.model.id)
-    : usageSnapshot(events, now, prices, session.agent.model.id);
+    ? threadUsageSnapshotOf(ledger, deps.threadId, prices, session.agent.model.id)
+    : usageSnapshotOf(ledger, prices, session.agent.model.id);
   const durationSeconds = Math.max(0, (now - Date.parse(session.createdAt)) / 1000);
   const stats = { active_seconds: usage.active_seconds, duration_seconds: durationSeconds };
   await deps.sessions.saveUsage(session.id, { ...usage }, stats, keyAt(position, 'session.usage'));

@@ -69,6 +69,9 @@ export function createHarnessLog(
       // from the cache; only the retention bound drops it.
       trim();
     },
+    drop(sessionId) {
+      cache.delete(sessionId);
+    },
     newEventId: () => events.newEventId(),
     preview(sessionId, payload) {
       events.publishPreview(sessionId, payload as Parameters<EventLog['publishPreview']>[1]);

@@ -3,6 +3,7 @@ import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
 import { prefixKeys } from './append-keys.js';
+import { type FoldCheckpoints, ViewEntries } from './fold-checkpoints.js';
 import type { LogEntry } from './session-state.js';
 import type { ChildThread, ThreadDirectory } from './thread-directory.js';
 
@@ -28,20 +29,25 @@ const THREAD_STATUS_VALUE: Record<string, 'running' | 'idle' | 'rescheduling' | 
  * with its `session.thread_status_*` events seen as `session.status_*`, and
  * everything it appends is tagged with its thread id and mapped back.
  */
-export function threadLog(log: HarnessLog, thread: ChildThread, directory: ThreadDirectory): HarnessLog {
+export function threadLog(
+  log: HarnessLog,
+  thread: ChildThread,
+  directory: ThreadDirectory,
+  /** Keeps the view between reads, so a read maps only what was appended since. */
+  folds?: FoldCheckpoints | undefined,
+): HarnessLog {
+  const select = (entry: LogEntry) => threadEntry(entry, thread.id);
   return {
     async read(sessionId) {
       const all = await log.read(sessionId);
+      if (folds)
+        return folds
+          .advance(sessionId, `view:${thread.id}`, all, () => new ViewEntries(select))
+          .entries.slice();
       const own: LogEntry[] = [];
       for (const entry of all) {
-        const event = entry.event;
-        const mine = event.session_thread_id === thread.id;
-        const sessionWideInterrupt = event.type === 'user.interrupt' && !event.session_thread_id;
-        if (!mine && !sessionWideInterrupt) continue;
-        // Creation is the parent's record of the thread, not a status change of the thread itself.
-        if (event.type === 'session.thread_created') continue;
-        const mapped = FROM_THREAD_STATUS[event.type];
-        own.push(mapped ? { seq: entry.seq, event: { ...event, type: mapped } as SessionEvent } : entry);
+        const kept = select(entry);
+        if (kept) own.push(kept);
       }
       return own;
     },
@@ -60,6 +66,18 @@ export function threadLog(log: HarnessLog, thread: ChildThread, directory: Threa
     preview: (sessionId, payload) => log.preview?.(sessionId, tagPreview(payload, thread)),
     newEventId: log.newEventId,
   };
+}
+
+/** The entry as the thread sees it, or undefined when it is not the thread's. */
+function threadEntry(entry: LogEntry, threadId: string): LogEntry | undefined {
+  const event = entry.event;
+  const mine = event.session_thread_id === threadId;
+  const sessionWideInterrupt = event.type === 'user.interrupt' && !event.session_thread_id;
+  if (!mine && !sessionWideInterrupt) return undefined;
+  // Creation is the parent's record of the thread, not a status change of the thread itself.
+  if (event.type === 'session.thread_created') return undefined;
+  const mapped = FROM_THREAD_STATUS[event.type];
+  return mapped ? { seq: entry.seq, event: { ...event, type: mapped } as SessionEvent } : entry;
 }
 
 function tagPreview(payload: Record<string, unknown>, thread: ChildThread): Record<string, unknown> {

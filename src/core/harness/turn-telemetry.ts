@@ -23,6 +23,21 @@ export function openTurn(
   return { sessionId, anchorEventId: anchor.id, startedAt: anchor.processed_at, agentName };
 }
 
+/**
+ * The log's events from its last `session.status_idle` on (all of them if there is none):
+ * everything `openTurn` looks at, without copying a long session's whole log.
+ */
+export function lastTurn(entries: ReadonlyArray<{ event: SessionEvent }>): SessionEvent[] {
+  let from = entries.length;
+  while (from > 0 && entries[from - 1]?.event.type !== 'session.status_idle') from--;
+  const turn: SessionEvent[] = [];
+  for (let index = Math.max(0, from - 1); index < entries.length; index++) {
+    const entry = entries[index];
+    if (entry) turn.push(entry.event);
+  }
+  return turn;
+}
+
 /** A model request as a GenAI `chat` span, with its latency and tokens counted by model. */
 export async function reportModelRequest(
   telemetry: Telemetry,

@@ -3,7 +3,7 @@ import type { SessionEvent } from '../events/session-event.js';
 import { costOfLedger } from './list-cost.js';
 import { cents, type Money } from './money.js';
 import { type PriceTable, priceFor } from './prices.js';
-import { foldUsageLedger } from './session-usage.js';
+import { foldUsageLedger, type UsageLedger } from './session-usage.js';
 
 /** What a budget check needs to know about a session. */
 export interface BudgetedSession {
@@ -36,7 +36,13 @@ export function budgetExceeded(
   prices: PriceTable,
 ): boolean {
   if (!session.budget) return false;
-  const spent = consumedListCost(session, events, nowMs, prices);
+  return budgetExceededOf(session, foldUsageLedger(events, nowMs), prices);
+}
+
+/** `budgetExceeded` on a ledger already folded (the harness keeps one per session: UsageFold). */
+export function budgetExceededOf(session: BudgetedSession, ledger: UsageLedger, prices: PriceTable): boolean {
+  if (!session.budget) return false;
+  const spent = costOfLedger(ledger, prices, session.agent.model.id).total;
   return spent === null || spent >= budgetAmount(session.budget);
 }
 

@@ -84,7 +84,15 @@ export function usageSnapshot(
   prices: PriceTable,
   defaultModel: string,
 ): UsageSnapshot {
-  const ledger = foldUsageLedger(events, nowMs);
+  return usageSnapshotOf(foldUsageLedger(events, nowMs), prices, defaultModel);
+}
+
+/** `usageSnapshot` of a ledger already folded (the harness keeps one per session: UsageFold). */
+export function usageSnapshotOf(
+  ledger: UsageLedger,
+  prices: PriceTable,
+  defaultModel: string,
+): UsageSnapshot {
   const { total } = costOfLedger(ledger, prices, defaultModel);
   return { ...ledger.session, list_cost: total === null ? null : monetaryAmount(total) };
 }

@@ -121,83 +121,116 @@ function runningChange(event: SessionEvent): { key: string; running: boolean } |
  * The session's active time is the union of its threads' running intervals.
  */
 export function foldUsageLedger(events: readonly SessionEvent[], nowMs: number): UsageLedger {
-  const lines = new Map<string, UsageLine>();
-  const threads = new Map<string, ThreadUsage>([[PRIMARY, newThread(null)]]);
-  const thread = (threadId: string | null | undefined) => {
-    const key = keyOf(threadId);
-    const found = threads.get(key) ?? newThread(key);
-    threads.set(key, found);
-    return found;
-  };
-  const runningSince = new Map<string, number>();
-  const intervals: Array<[number, number]> = [];
-  let sessionSince: number | undefined;
+  const fold = new UsageFold();
+  for (const event of events) fold.add(event);
+  return fold.ledger(nowMs);
+}
 
-  const searchCounted = webSearchTracker();
+/**
+ * The fold of `foldUsageLedger`, one event at a time: the harness keeps it between the steps
+ * of a long session and adds only what was appended since. `ledger()` reads it without
+ * changing it (every object it returns is fresh).
+ */
+export class UsageFold {
+  private readonly lines = new Map<string, UsageLine>();
+  private readonly threads = new Map<string, ThreadUsage>([[PRIMARY, newThread(null)]]);
+  private readonly runningSince = new Map<string, number>();
+  private readonly intervals: Array<[number, number]> = [];
+  private closedMs = 0;
+  private sessionSince: number | undefined;
+  private readonly searchCounted = webSearchTracker();
 
-  for (const event of events) {
-    const search = searchCounted(event);
-    if (search) thread(search.threadId).server_tool_use.web_search_requests += 1;
+  add(event: SessionEvent): void {
+    const search = this.searchCounted(event);
+    if (search) this.thread(search.threadId).server_tool_use.web_search_requests += 1;
     const span = meteredSpan(event);
     if (span) {
       const tokens = spanTokens(span.usage);
-      const owner = thread(event.session_thread_id);
+      const owner = this.thread(event.session_thread_id);
       addTokens(owner.tokens, tokens);
       const lineKey = `${owner.threadId ?? PRIMARY}\u0000${span.model ?? ''}`;
-      let line = lines.get(lineKey);
+      let line = this.lines.get(lineKey);
       if (!line) {
         line = { threadId: owner.threadId, model: span.model, requests: 0, tokens: emptyTokens() };
-        lines.set(lineKey, line);
+        this.lines.set(lineKey, line);
       }
       line.requests += 1;
       addTokens(line.tokens, tokens);
     } else if (event.type === 'agent.tool_use' && event.evaluated_permission !== 'deny') {
-      if (event.name === 'web_fetch') thread(event.session_thread_id).server_tool_use.web_fetch_requests += 1;
+      if (event.name === 'web_fetch')
+        this.thread(event.session_thread_id).server_tool_use.web_fetch_requests += 1;
     }
     const change = runningChange(event);
-    if (!change) continue;
+    if (!change) return;
     const at = Date.parse(event.processed_at);
-    const since = runningSince.get(change.key);
+    const since = this.runningSince.get(change.key);
     if (change.running && since === undefined) {
-      runningSince.set(change.key, at);
-      thread(change.key);
-      if (sessionSince === undefined) sessionSince = at;
+      this.runningSince.set(change.key, at);
+      this.thread(change.key);
+      if (this.sessionSince === undefined) this.sessionSince = at;
     } else if (!change.running && since !== undefined) {
-      runningSince.delete(change.key);
-      thread(change.key).activeMs += Math.max(0, at - since);
+      this.runningSince.delete(change.key);
+      this.thread(change.key).activeMs += Math.max(0, at - since);
       // A terminated session stops every thread with it.
       if (event.type === 'session.status_terminated') {
-        for (const [key, start] of runningSince) thread(key).activeMs += Math.max(0, at - start);
-        runningSince.clear();
+        for (const [key, start] of this.runningSince) this.thread(key).activeMs += Math.max(0, at - start);
+        this.runningSince.clear();
       }
-      if (runningSince.size === 0 && sessionSince !== undefined) {
-        intervals.push([sessionSince, Math.max(sessionSince, at)]);
-        sessionSince = undefined;
+      if (this.runningSince.size === 0 && this.sessionSince !== undefined) {
+        const interval: [number, number] = [this.sessionSince, Math.max(this.sessionSince, at)];
+        this.intervals.push(interval);
+        this.closedMs += interval[1] - interval[0];
+        this.sessionSince = undefined;
       }
     }
   }
-  for (const [key, start] of runningSince) thread(key).activeMs += Math.max(0, nowMs - start);
-  if (sessionSince !== undefined) intervals.push([sessionSince, Math.max(sessionSince, nowMs)]);
-  const sessionActiveMs = intervals.reduce((sum, [start, end]) => sum + (end - start), 0);
 
-  const session: FoldedUsage = {
-    ...emptyTokens(),
-    server_tool_use: { web_search_requests: 0, web_fetch_requests: 0 },
-    active_seconds: sessionActiveMs / 1000,
-  };
-  for (const each of threads.values()) {
-    addTokens(session, each.tokens);
-    session.server_tool_use.web_search_requests += each.server_tool_use.web_search_requests;
-    session.server_tool_use.web_fetch_requests += each.server_tool_use.web_fetch_requests;
+  /** The ledger as of `nowMs`: threads still running count up to then. */
+  ledger(nowMs: number): UsageLedger {
+    const threads = new Map<string, ThreadUsage>();
+    for (const [key, each] of this.threads) threads.set(key, copyThread(each));
+    for (const [key, start] of this.runningSince) {
+      const open = threads.get(keyOf(key));
+      if (open) open.activeMs += Math.max(0, nowMs - start);
+    }
+    const intervals = this.intervals.map(([start, end]): [number, number] => [start, end]);
+    let sessionActiveMs = this.closedMs;
+    if (this.sessionSince !== undefined) {
+      intervals.push([this.sessionSince, Math.max(this.sessionSince, nowMs)]);
+      sessionActiveMs += Math.max(this.sessionSince, nowMs) - this.sessionSince;
+    }
+    const session: FoldedUsage = {
+      ...emptyTokens(),
+      server_tool_use: { web_search_requests: 0, web_fetch_requests: 0 },
+      active_seconds: sessionActiveMs / 1000,
+    };
+    for (const each of threads.values()) {
+      addTokens(session, each.tokens);
+      session.server_tool_use.web_search_requests += each.server_tool_use.web_search_requests;
+      session.server_tool_use.web_fetch_requests += each.server_tool_use.web_fetch_requests;
+    }
+    const lines = [...this.lines.values()].map((line) => ({ ...line, tokens: copyTokens(line.tokens) }));
+    return { session, activeMs: sessionActiveMs, intervals, lines, threads: [...threads.values()] };
   }
-  return {
-    session,
-    activeMs: sessionActiveMs,
-    intervals,
-    lines: [...lines.values()],
-    threads: [...threads.values()],
-  };
+
+  private thread(threadId: string | null | undefined): ThreadUsage {
+    const key = keyOf(threadId);
+    const found = this.threads.get(key) ?? newThread(key);
+    this.threads.set(key, found);
+    return found;
+  }
 }
+
+const copyTokens = (tokens: TokenUsage): TokenUsage => ({
+  ...tokens,
+  cache_creation: { ...tokens.cache_creation },
+});
+
+const copyThread = (thread: ThreadUsage): ThreadUsage => ({
+  ...thread,
+  tokens: copyTokens(thread.tokens),
+  server_tool_use: { ...thread.server_tool_use },
+});
 
 /**
  * A web search is billed when its backend answered, and only its result says

@@ -2,7 +2,7 @@ import type { SessionEvent } from '../events/session-event.js';
 import { chargeTokens, webFetchCharge, webSearchCharge } from './list-cost.js';
 import { type Money, monetaryAmount } from './money.js';
 import { type PriceTable, priceFor } from './prices.js';
-import { foldUsageLedger, type TokenUsage } from './session-usage.js';
+import { foldUsageLedger, type TokenUsage, type UsageLedger } from './session-usage.js';
 
 /** What a session thread object carries as `usage` (the SDK's BetaManagedAgentsSessionThreadUsage). */
 export interface ThreadUsageSnapshot extends TokenUsage {
@@ -25,7 +25,16 @@ export function threadUsageSnapshot(
   prices: PriceTable,
   defaultModel: string,
 ): ThreadUsageSnapshot {
-  const ledger = foldUsageLedger(events, nowMs);
+  return threadUsageSnapshotOf(foldUsageLedger(events, nowMs), threadId, prices, defaultModel);
+}
+
+/** `threadUsageSnapshot` of a ledger already folded (the harness keeps one per session: UsageFold). */
+export function threadUsageSnapshotOf(
+  ledger: UsageLedger,
+  threadId: string | null,
+  prices: PriceTable,
+  defaultModel: string,
+): ThreadUsageSnapshot {
   const own = ledger.threads.find((thread) => thread.threadId === threadId);
   let tokens: Money | null = 0n;
   for (const line of ledger.lines) {

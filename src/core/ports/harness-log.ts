@@ -19,6 +19,8 @@ export interface HarnessLog {
   newEventId?(): string;
   /** The whole session's log when `read` is a thread's view of it (usage and budgets are per session). */
   readSession?(sessionId: string): Promise<LogEntry[]>;
-  /** Drops anything cached for a session the harness stopped driving. */
+  /** The harness stopped driving a session: what is cached for it may be trimmed. */
   forget?(sessionId: string): void;
+  /** The session is archived or deleted: drops everything cached for it. */
+  drop?(sessionId: string): void;
 }
