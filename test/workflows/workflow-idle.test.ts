@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DIALECTS } from '../support/databases.js';
 import { type HarnessFixture, startHarnessFixture } from '../support/harness-fixture.js';
-import { collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
+import { ASK_HUMAN, collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
 
 /**
  * A run whose only thread waits on the client is idle (`workflow_run.status_idle`); the client's
@@ -19,14 +19,7 @@ for (const dialect of DIALECTS) {
     it('goes idle while its thread waits on a custom tool result and runs again once it is sent', async () => {
       const { client, model } = fixture;
       const session = await workflowAgent(client, `idle-${dialect}`, {
-        tools: [
-          {
-            type: 'custom',
-            name: 'ask_human',
-            description: 'Ask a person',
-            input_schema: { type: 'object', properties: {} },
-          },
-        ],
+        tools: [ASK_HUMAN],
       });
       model.push([
         {

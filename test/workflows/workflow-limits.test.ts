@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DIALECTS } from '../support/databases.js';
 import { type HarnessFixture, startHarnessFixture } from '../support/harness-fixture.js';
-import { collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
+import { ASK_HUMAN, collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
 
 const ZERO_CACHE = { cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 
@@ -75,14 +75,7 @@ for (const dialect of DIALECTS) {
     it("archiving the session ends its open run: the phase closes and the run ends 'stopped'", async () => {
       const { client, model } = fixture;
       const session = await workflowAgent(client, `archive-${dialect}`, {
-        tools: [
-          {
-            type: 'custom',
-            name: 'ask_human',
-            description: 'Ask a person',
-            input_schema: { type: 'object', properties: {} },
-          },
-        ],
+        tools: [ASK_HUMAN],
       });
       model.push([
         {

@@ -12,7 +12,7 @@ import {
 import { createPaddock, type Paddock } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { TEST_ADMIN_KEY, testServerConfig } from '../support/server.js';
-import { collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
+import { ASK_HUMAN, collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
 
 /**
  * `stop_workflow_run` is written to the run's row, not kept in the memory of the node that ran
@@ -57,14 +57,7 @@ describe('a stop asked on one node is honoured by the node that drives the run (
     const nodeA = await node(database.dataDir);
     const client = new Anthropic({ baseURL: await nodeA.listen(), apiKey: TEST_ADMIN_KEY, maxRetries: 0 });
     const session = await workflowAgent(client, 'fleet-stop', {
-      tools: [
-        {
-          type: 'custom',
-          name: 'ask_human',
-          description: 'Ask a person',
-          input_schema: { type: 'object', properties: {} },
-        },
-      ],
+      tools: [ASK_HUMAN],
     });
     model.push([
       {

@@ -1,6 +1,14 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { StreamEvent } from '../support/harness-fixture.js';
 
+/** A custom tool whose result only the client gives: a thread calling it waits on the client. */
+export const ASK_HUMAN = {
+  type: 'custom' as const,
+  name: 'ask_human',
+  description: 'Ask a person',
+  input_schema: { type: 'object' as const, properties: {} },
+};
+
 /** A session whose agent may start workflow runs (multiagent_20261001, workflows enabled). */
 export async function workflowAgent(
   client: Anthropic,
