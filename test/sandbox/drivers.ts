@@ -45,14 +45,20 @@ export type PooledDriver = SandboxDriver & { pool?: SandboxPool | undefined };
 /** Acquires through the pool: a session's first acquire waits until a member of its key is warm. */
 export function warmFirst(driver: PooledDriver, config: PaddockConfig): PooledDriver {
   const seen = new Set<string>();
+  // One first acquire at a time: sessions starting together would otherwise race for one member.
+  let queue: Promise<unknown> = Promise.resolve();
   const wrapped: PooledDriver = {
     ...driver,
     async acquire(spec) {
-      if (driver.pool && !seen.has(spec.sessionId)) {
-        seen.add(spec.sessionId);
-        await driver.pool.warm(spec, effectiveLimits(config.sandbox, spec));
-      }
-      return driver.acquire(spec);
+      const pool = driver.pool;
+      if (!pool || seen.has(spec.sessionId)) return driver.acquire(spec);
+      seen.add(spec.sessionId);
+      const first = queue.then(async () => {
+        await pool.warm(spec, effectiveLimits(config.sandbox, spec));
+        return driver.acquire(spec);
+      });
+      queue = first.catch(() => {});
+      return first;
     },
   };
   warmedSessions.set(wrapped, seen);

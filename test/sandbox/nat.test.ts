@@ -11,7 +11,7 @@ import type { SandboxDriver, SandboxSpec } from '../../src/core/ports/sandbox.js
 import { natUnavailable } from '../../src/sandbox/network/nat-host.js';
 import { gatewayOf, parseSubnet } from '../../src/sandbox/network/nat-link.js';
 import { natRuleset } from '../../src/sandbox/network/nat-rules.js';
-import { bwrapCase, textOf, tool } from './drivers.js';
+import { assertAllPooled, bwrapCase, POOL_VARIANTS, type PooledDriver, textOf, tool } from './drivers.js';
 
 describe('NAT: subnet and rules', () => {
   it('parses the sandbox subnet and finds its gateway', () => {
@@ -59,151 +59,157 @@ http.createServer((req, res) =>
 net.createServer((socket) => socket.pipe(socket)).listen(9000, '0.0.0.0');
 dgram.createSocket('udp4').on('message', (message) => datagrams.push(String(message))).bind(9001);`;
 
-describe('unrestricted networking: NAT (bwrap)', { skip }, () => {
-  let servers: ChildProcess;
-  let dns: Socket;
-  let hostService: Server;
-  let hostPort = 0;
-  const drivers: Array<{ driver: SandboxDriver; config: PaddockConfig }> = [];
+for (const { pool } of POOL_VARIANTS)
+  describe(`unrestricted networking: NAT (bwrap), pool ${pool}`, { skip }, () => {
+    let servers: ChildProcess;
+    let dns: Socket;
+    let hostService: Server;
+    let hostPort = 0;
+    const drivers: Array<{ driver: PooledDriver; config: PaddockConfig }> = [];
 
-  before(async () => {
-    sh(`ip netns del ${NETNS} 2>/dev/null; ip link del ${HOST_IF} 2>/dev/null; true`);
-    sh(`ip netns add ${NETNS}
+    before(async () => {
+      sh(`ip netns del ${NETNS} 2>/dev/null; ip link del ${HOST_IF} 2>/dev/null; true`);
+      sh(`ip netns add ${NETNS}
       ip link add ${HOST_IF} type veth peer name eth0 netns ${NETNS}
       ip addr add 198.51.100.1/24 dev ${HOST_IF}; ip addr add 10.99.77.1/24 dev ${HOST_IF}
       ip link set ${HOST_IF} up
       ip -n ${NETNS} link set lo up; ip -n ${NETNS} link set eth0 up
       ip -n ${NETNS} addr add ${PUBLIC}/24 dev eth0; ip -n ${NETNS} addr add ${PRIVATE}/24 dev eth0
       ip -n ${NETNS} route add default via 198.51.100.1`);
-    servers = spawn('ip', ['netns', 'exec', NETNS, process.execPath, '-e', FAKE_SERVERS], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      servers = spawn('ip', ['netns', 'exec', NETNS, process.execPath, '-e', FAKE_SERVERS], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise((resolve) => servers.stdout?.once('data', resolve));
+      dns = await fakeDns({ 'www.fake.test': PUBLIC });
+      hostService = createServer((_req, res) => res.end('HOST-SERVICE'));
+      await new Promise<void>((resolve) => hostService.listen(0, '0.0.0.0', resolve));
+      hostPort = (hostService.address() as { port: number }).port;
     });
-    await new Promise((resolve) => servers.stdout?.once('data', resolve));
-    dns = await fakeDns({ 'www.fake.test': PUBLIC });
-    hostService = createServer((_req, res) => res.end('HOST-SERVICE'));
-    await new Promise<void>((resolve) => hostService.listen(0, '0.0.0.0', resolve));
-    hostPort = (hostService.address() as { port: number }).port;
-  });
 
-  after(async () => {
-    for (const { driver, config } of drivers) {
-      await driver.close();
-      await rm(config.dataDir, { recursive: true, force: true });
-    }
-    servers?.kill('SIGKILL');
-    dns?.close();
-    hostService?.close();
-    sh(`ip netns del ${NETNS} 2>/dev/null; ip link del ${HOST_IF} 2>/dev/null; true`);
-  });
-
-  const driverWith = async (env: Record<string, string> = {}) => {
-    const dnsPort = (dns.address() as { port: number }).port;
-    const created = await bwrap.create({
-      env: { PADDOCK_SANDBOX_SUBNET: SUBNET, PADDOCK_SANDBOX_DNS: `127.0.0.1:${dnsPort}`, ...env },
+    after(async () => {
+      for (const { driver, config } of drivers) {
+        await driver.close();
+        await rm(config.dataDir, { recursive: true, force: true });
+      }
+      servers?.kill('SIGKILL');
+      dns?.close();
+      hostService?.close();
+      sh(`ip netns del ${NETNS} 2>/dev/null; ip link del ${HOST_IF} 2>/dev/null; true`);
     });
-    drivers.push(created);
-    return created.driver;
-  };
-  const unrestricted = (sessionId: string): SandboxSpec => ({
-    sessionId,
-    environmentId: 'env_test',
-    network: { type: 'unrestricted' },
-  });
-  const bash = async (driver: SandboxDriver, spec: SandboxSpec, command: string) =>
-    textOf(await tool(await driver.acquire(spec), 'bash', { command: `${command} 2>&1; true` }));
-  const curl = (target: string) => `curl -sS --noproxy '*' --max-time 3 -o - -w ' %{http_code}' ${target}`;
 
-  it('reaches public addresses directly, masqueraded behind the host, over any TCP protocol', async () => {
-    const driver = await driverWith();
-    const spec = unrestricted('nat1');
-    assert.equal(await bash(driver, spec, INTERFACES), 'eth0 lo');
-    assert.equal(
-      await bash(driver, spec, curl(`http://${PUBLIC}:8080/`)),
-      'FAKE-INTERNET from 198.51.100.1 200',
-    );
-    const echo = `exec 3<>/dev/tcp/${PUBLIC}/9000; echo raw-tcp-ok >&3; head -n1 <&3`;
-    assert.equal((await bash(driver, spec, echo)).trim(), 'raw-tcp-ok');
-  });
+    const driverWith = async (env: Record<string, string> = {}) => {
+      const dnsPort = (dns.address() as { port: number }).port;
+      const created = await bwrap.create({
+        env: { PADDOCK_SANDBOX_SUBNET: SUBNET, PADDOCK_SANDBOX_DNS: `127.0.0.1:${dnsPort}`, ...env },
+        pool,
+      });
+      drivers.push(created);
+      return created.driver;
+    };
+    const unrestricted = (sessionId: string): SandboxSpec => ({
+      sessionId,
+      environmentId: 'env_test',
+      network: { type: 'unrestricted' },
+    });
+    const bash = async (driver: SandboxDriver, spec: SandboxSpec, command: string) =>
+      textOf(await tool(await driver.acquire(spec), 'bash', { command: `${command} 2>&1; true` }));
+    const curl = (target: string) => `curl -sS --noproxy '*' --max-time 3 -o - -w ' %{http_code}' ${target}`;
 
-  it('resolves names through the host-side DNS relay', async () => {
-    const driver = await driverWith();
-    const spec = unrestricted('nat2');
-    assert.equal(
-      await bash(driver, spec, curl('http://www.fake.test:8080/')),
-      'FAKE-INTERNET from 198.51.100.1 200',
-    );
-  });
+    it('reaches public addresses directly, masqueraded behind the host, over any TCP protocol', async () => {
+      const driver = await driverWith();
+      const spec = unrestricted('nat1');
+      assert.equal(await bash(driver, spec, INTERFACES), 'eth0 lo');
+      assert.equal(
+        await bash(driver, spec, curl(`http://${PUBLIC}:8080/`)),
+        'FAKE-INTERNET from 198.51.100.1 200',
+      );
+      const echo = `exec 3<>/dev/tcp/${PUBLIC}/9000; echo raw-tcp-ok >&3; head -n1 <&3`;
+      assert.equal((await bash(driver, spec, echo)).trim(), 'raw-tcp-ok');
+    });
 
-  it('cannot reach private ranges, the host, or another sandbox', async () => {
-    const driver = await driverWith();
-    const spec = unrestricted('nat3');
-    const refused = / 000$/;
-    assert.match(await bash(driver, spec, curl(`http://${PRIVATE}:8080/`)), refused);
-    assert.match(
-      await bash(driver, spec, curl(`http://${gatewayOf(parseSubnet(SUBNET))}:${hostPort}/`)),
-      refused,
-    );
-    for (const address of hostAddresses())
-      assert.match(await bash(driver, spec, curl(`http://${address}:${hostPort}/`)), refused, address);
-    const other = unrestricted('nat4');
-    // Wait until the server answers (not a fixed sleep: a loaded machine starts python slowly).
-    await bash(
-      driver,
-      other,
-      `nohup python3 -m http.server 8081 >/dev/null 2>&1 & for i in $(seq 1 300); do ${curl('http://127.0.0.1:8081/')} >/dev/null && break; sleep 0.1; done`,
-    );
-    const otherAddress = (await bash(driver, other, 'hostname -I')).trim();
-    assert.match(otherAddress, /^10\.89\./);
-    assert.match(await bash(driver, other, curl('http://127.0.0.1:8081/')), / 200$/, 'the server runs');
-    assert.match(await bash(driver, spec, curl(`http://${otherAddress}:8081/`)), refused);
-  });
+    it('resolves names through the host-side DNS relay', async () => {
+      const driver = await driverWith();
+      const spec = unrestricted('nat2');
+      assert.equal(
+        await bash(driver, spec, curl('http://www.fake.test:8080/')),
+        'FAKE-INTERNET from 198.51.100.1 200',
+      );
+    });
 
-  it('drops packets from an address the sandbox gave itself (reverse-path check)', async () => {
-    const driver = await driverWith();
-    const spec = unrestricted('nat10');
-    const own = (await bash(driver, spec, 'hostname -I')).trim();
-    // A sandbox is root in its own network namespace; do what it could do with any netlink tool.
-    const pid = sandboxInitPid(own);
-    const spoofed = '10.89.77.77';
-    sh(`nsenter --target=${pid} --net ip addr add ${spoofed}/32 dev eth0`);
-    // UDP, so that whether a packet arrived is visible even though no answer could come back.
-    const send = (source: string, text: string) =>
-      `python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('${source}', 0)); s.sendto(b'${text}', ('${PUBLIC}', 9001))"`;
-    await bash(driver, spec, `${send(own, 'honest')}; ${send(spoofed, 'spoofed')}; sleep 0.3`);
-    const arrived = sh(`curl -sS --max-time 3 http://${PUBLIC}:8080/udp`);
-    assert.match(arrived, /honest/, 'a datagram from its own address arrives');
-    assert.doesNotMatch(arrived, /spoofed/);
-  });
+    it('cannot reach private ranges, the host, or another sandbox', async () => {
+      const driver = await driverWith();
+      const spec = unrestricted('nat3');
+      const refused = / 000$/;
+      assert.match(await bash(driver, spec, curl(`http://${PRIVATE}:8080/`)), refused);
+      assert.match(
+        await bash(driver, spec, curl(`http://${gatewayOf(parseSubnet(SUBNET))}:${hostPort}/`)),
+        refused,
+      );
+      for (const address of hostAddresses())
+        assert.match(await bash(driver, spec, curl(`http://${address}:${hostPort}/`)), refused, address);
+      const other = unrestricted('nat4');
+      // Wait until the server answers (not a fixed sleep: a loaded machine starts python slowly).
+      await bash(
+        driver,
+        other,
+        `nohup python3 -m http.server 8081 >/dev/null 2>&1 & for i in $(seq 1 300); do ${curl('http://127.0.0.1:8081/')} >/dev/null && break; sleep 0.1; done`,
+      );
+      const otherAddress = (await bash(driver, other, 'hostname -I')).trim();
+      assert.match(otherAddress, /^10\.89\./);
+      assert.match(await bash(driver, other, curl('http://127.0.0.1:8081/')), / 200$/, 'the server runs');
+      assert.match(await bash(driver, spec, curl(`http://${otherAddress}:8081/`)), refused);
+    });
 
-  it('claims distinct slots when sandboxes collide in a small subnet', async () => {
-    // A /29 has 5 slots: three sandboxes starting at once pick random slots and must retry.
-    const driver = await driverWith({ PADDOCK_SANDBOX_SUBNET: '10.89.200.0/29' });
-    const specs = ['nat7', 'nat8', 'nat9'].map(unrestricted);
-    const addresses = await Promise.all(
-      specs.map(async (spec) => (await bash(driver, spec, 'hostname -I')).trim()),
-    );
-    assert.equal(new Set(addresses).size, 3, addresses.join(', '));
-    for (const address of addresses) assert.match(address, /^10\.89\.200\.[2-6]$/);
-    for (const spec of specs)
-      assert.match(await bash(driver, spec, curl(`http://${PUBLIC}:8080/`)), / 200$/, spec.sessionId);
-  });
+    it('drops packets from an address the sandbox gave itself (reverse-path check)', async () => {
+      const driver = await driverWith();
+      const spec = unrestricted('nat10');
+      const own = (await bash(driver, spec, 'hostname -I')).trim();
+      // A sandbox is root in its own network namespace; do what it could do with any netlink tool.
+      const pid = sandboxInitPid(own);
+      const spoofed = '10.89.77.77';
+      sh(`nsenter --target=${pid} --net ip addr add ${spoofed}/32 dev eth0`);
+      // UDP, so that whether a packet arrived is visible even though no answer could come back.
+      const send = (source: string, text: string) =>
+        `python3 -c "import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('${source}', 0)); s.sendto(b'${text}', ('${PUBLIC}', 9001))"`;
+      await bash(driver, spec, `${send(own, 'honest')}; ${send(spoofed, 'spoofed')}; sleep 0.3`);
+      const arrived = sh(`curl -sS --max-time 3 http://${PUBLIC}:8080/udp`);
+      assert.match(arrived, /honest/, 'a datagram from its own address arrives');
+      assert.doesNotMatch(arrived, /spoofed/);
+    });
 
-  it('gives limited sandboxes no route at all', async () => {
-    const driver = await driverWith();
-    const limited: SandboxSpec = { ...unrestricted('nat5'), network: { type: 'limited' } };
-    assert.equal(await bash(driver, limited, INTERFACES), 'lo');
-    assert.match(await bash(driver, limited, curl(`http://${PUBLIC}:8080/`)), / 000$/);
-  });
+    it('claims distinct slots when sandboxes collide in a small subnet', async () => {
+      // A /29 has 5 slots: three sandboxes starting at once pick random slots and must retry.
+      const driver = await driverWith({ PADDOCK_SANDBOX_SUBNET: '10.89.200.0/29' });
+      const specs = ['nat7', 'nat8', 'nat9'].map(unrestricted);
+      const addresses = await Promise.all(
+        specs.map(async (spec) => (await bash(driver, spec, 'hostname -I')).trim()),
+      );
+      assert.equal(new Set(addresses).size, 3, addresses.join(', '));
+      for (const address of addresses) assert.match(address, /^10\.89\.200\.[2-6]$/);
+      for (const spec of specs)
+        assert.match(await bash(driver, spec, curl(`http://${PUBLIC}:8080/`)), / 200$/, spec.sessionId);
+    });
 
-  it('opens private ranges only when the operator allows them', async () => {
-    const driver = await driverWith({ PADDOCK_ALLOW_PRIVATE_NETWORKS: 'true' });
-    const spec = unrestricted('nat6');
-    assert.equal(
-      await bash(driver, spec, curl(`http://${PRIVATE}:8080/`)),
-      'FAKE-INTERNET from 10.99.77.1 200',
-    );
+    it('gives limited sandboxes no route at all', async () => {
+      const driver = await driverWith();
+      const limited: SandboxSpec = { ...unrestricted('nat5'), network: { type: 'limited' } };
+      assert.equal(await bash(driver, limited, INTERFACES), 'lo');
+      assert.match(await bash(driver, limited, curl(`http://${PUBLIC}:8080/`)), / 000$/);
+    });
+
+    it('opens private ranges only when the operator allows them', async () => {
+      const driver = await driverWith({ PADDOCK_ALLOW_PRIVATE_NETWORKS: 'true' });
+      const spec = unrestricted('nat6');
+      assert.equal(
+        await bash(driver, spec, curl(`http://${PRIVATE}:8080/`)),
+        'FAKE-INTERNET from 10.99.77.1 200',
+      );
+    });
+
+    it('every session above got a pooled sandbox', { skip: pool === 0 }, () => {
+      for (const { driver } of drivers) assertAllPooled(driver);
+    });
   });
-});
 
 /** The pid 1 (`sleep`) of the sandbox whose network namespace holds `address`. */
 function sandboxInitPid(address: string): number {
