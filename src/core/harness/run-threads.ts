@@ -2,9 +2,11 @@ import type { HarnessLog } from '../ports/harness-log.js';
 import { closeConsultation } from './advisor-consultation.js';
 import { keyAt, prefixKeys } from './append-keys.js';
 import { textOf } from './build-model-request.js';
+import { type FoldCheckpoints, ViewEntries } from './fold-checkpoints.js';
 import { type IdleGate, type RunDependencies, type RunOptions, runSession } from './run-session.js';
-import { awaitingClient, foldSessionState } from './session-state.js';
+import { awaitingClient, foldSessionState, type LogEntry } from './session-state.js';
 import type { ChildThread, ThreadDirectory } from './thread-directory.js';
+import { endThreadIfDone } from './thread-end.js';
 import { threadLog, threadSessions } from './thread-scope.js';
 import { placeToolUses } from './tool-placement.js';
 
@@ -78,7 +80,7 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
   const childDeps = (child: ChildThread): RunDependencies => ({
     ...deps,
     threadId: child.id,
-    log: threadLog(deps.log, child, deps.directory),
+    log: threadLog(deps.log, child, deps.directory, deps.folds),
     sessions: threadSessions(deps.sessions, child, deps.directory),
   });
 
@@ -87,7 +89,7 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
     ...deps,
     log: {
       ...deps.log,
-      read: async (id) => (await deps.log.read(id)).filter((entry) => !entry.event.session_thread_id),
+      read: async (id) => primaryView(await deps.log.read(id), id, deps.folds),
       readSession: (id) => deps.log.read(id),
     },
   };
@@ -134,6 +136,7 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
       again.add(key);
       return;
     }
+    await endThreadIfDone(deps.tools, childDeps(child).log, sessionId, child.id);
     // A workflow run's thread reports to its run, not to the primary thread.
     if (child.workflowRunId !== null) return;
     if (await reportReply(deps.log, deps.directory, sessionId, childDeps(child).log, child)) start(PRIMARY);
@@ -183,6 +186,13 @@ export async function runThreads(deps: ThreadRunDependencies, options: RunOption
   }
   // The caller turns a failure into session.error + idle, so no session is left running.
   if (failure !== undefined) throw failure;
+}
+
+/** The primary thread's entries of the whole log, kept between reads when there are checkpoints. */
+function primaryView(all: LogEntry[], sessionId: string, folds: FoldCheckpoints | undefined): LogEntry[] {
+  const own = (entry: LogEntry) => (entry.event.session_thread_id ? undefined : entry);
+  if (!folds) return all.filter((entry) => own(entry));
+  return folds.advance(sessionId, 'view:primary', all, () => new ViewEntries(own)).entries.slice();
 }
 
 /**
