@@ -13,8 +13,8 @@ import type { SessionService } from '../core/sessions/session-service.js';
 import type { WorkflowLimits } from '../core/workflows/workflow-run.js';
 import { WorkflowRunner } from '../core/workflows/workflow-runner.js';
 import { WorkflowTools } from '../core/workflows/workflow-tools.js';
+import { ProgramConfinement } from '../sandbox/program-confinement.js';
 import { createNodeProgramRunner } from '../workflow-runtime/node-program-runner.js';
-import { ProgramConfinement } from '../workflow-runtime/program-confinement.js';
 
 export interface WorkflowsDeps {
   config: WorkflowConfig;

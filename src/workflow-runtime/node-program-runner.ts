@@ -3,13 +3,14 @@ import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type {
+  ProgramConfiner,
   ProgramInlineAgent,
+  ProgramJail,
   ProgramOutcome,
   ProgramRequest,
   ProgramStart,
   WorkflowProgramRunner,
 } from '../core/ports/workflow-program.js';
-import type { ProgramConfinement, ProgramJail } from './program-confinement.js';
 import { PROGRAM_HOST_SOURCE } from './program-host-source.js';
 
 export interface NodeProgramRunnerOptions {
@@ -20,7 +21,7 @@ export interface NodeProgramRunnerOptions {
   /** Longest line the program may send (a request or its result), in bytes. */
   maxLineBytes: number;
   /** A cgroup per program and the sandboxes' seccomp filter (under bwrap); absent: neither. */
-  confinement?: ProgramConfinement | undefined;
+  confinement?: ProgramConfiner | undefined;
 }
 
 /** bwrap reads the seccomp filter from this descriptor of the program's launch (a pipe). */

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config/config.js';
 import { detectCgroups } from '../../src/sandbox/bwrap/cgroups.js';
+import { ProgramConfinement } from '../../src/sandbox/program-confinement.js';
 import { createNodeProgramRunner } from '../../src/workflow-runtime/node-program-runner.js';
-import { ProgramConfinement } from '../../src/workflow-runtime/program-confinement.js';
 
 /**
  * A program's process tree runs in a cgroup of its own (memory, pids, cpu) and, under bwrap,

@@ -53,3 +53,18 @@ export interface ProgramStart {
 export interface WorkflowProgramRunner {
   run(start: ProgramStart): Promise<ProgramOutcome>;
 }
+
+/** What one program's launch gets: its cgroup to join first (src/sandbox/program-confinement.ts). */
+export interface ProgramJail {
+  /** Wraps argv so the process joins the cgroup before it execs (every descendant is limited). */
+  wrap(argv: string[]): { file: string; args: string[]; env: Record<string, string> };
+  /** Kills what is left in the cgroup and removes it. */
+  release(): Promise<void>;
+}
+
+/** Kernel confinement for model-written programs, made by the sandbox adapter from its own parts. */
+export interface ProgramConfiner {
+  /** The seccomp filter bubblewrap loads for the program, or null (an unknown architecture). */
+  readonly seccompFilter: Buffer | null;
+  jail(): Promise<ProgramJail>;
+}

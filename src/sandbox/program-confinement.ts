@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxLimits } from '../core/ports/sandbox.js';
-import { JOIN_CGROUPS } from '../sandbox/bwrap/bwrap-launch.js';
-import { type CgroupSupport, detectCgroups, SessionCgroup } from '../sandbox/bwrap/cgroups.js';
-import { buildSeccompFilter, hostSeccompArch } from '../sandbox/seccomp/seccomp-filter.js';
+import type { ProgramConfiner, ProgramJail } from '../core/ports/workflow-program.js';
+import { JOIN_CGROUPS } from './bwrap/bwrap-launch.js';
+import { type CgroupSupport, detectCgroups, SessionCgroup } from './bwrap/cgroups.js';
+import { buildSeccompFilter, hostSeccompArch } from './seccomp/seccomp-filter.js';
 
 /** The kernel limits of one program's process tree (docs/workflows.md#isolation). */
 export type ProgramLimits = Pick<SandboxLimits, 'memoryBytes' | 'pids' | 'cpus'>;
@@ -16,19 +17,11 @@ export interface ProgramConfinementOptions {
   warn?: (message: string) => void;
 }
 
-/** What one program's launch gets: its cgroup to join first, and the seccomp filter for bwrap. */
-export interface ProgramJail {
-  /** Wraps argv so the process joins the cgroup before it execs (every descendant is limited). */
-  wrap(argv: string[]): { file: string; args: string[]; env: Record<string, string> };
-  /** Kills what is left in the cgroup and removes it. */
-  release(): Promise<void>;
-}
-
 /**
  * Per-program cgroups (memory, pids, cpu; v1 or v2) made with the sandboxes' own code, and the
  * sandboxes' seccomp filter (seccomp-filter.ts) that bubblewrap loads for the program's `node`.
  */
-export class ProgramConfinement {
+export class ProgramConfinement implements ProgramConfiner {
   private support: Promise<CgroupSupport> | undefined;
   private warned = false;
   /** The filter's bytes for this architecture, or null (an architecture the filter does not know). */
