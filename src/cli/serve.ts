@@ -13,6 +13,8 @@ export async function runServe(config: PaddockConfig): Promise<void> {
   const paddock = await createPaddock({
     config,
     logger: config.logLevel === 'debug' || config.logLevel === 'trace',
+    // In the background after listen: the first turn finds its sandbox driver and provider loaded.
+    warmUp: true,
   });
   await ensureInitialKey(paddock, config);
   const url = await paddock.listen();

@@ -14,7 +14,8 @@ export async function runWorker(config: PaddockConfig): Promise<void> {
     throw new Error(
       'paddock worker needs PADDOCK_DATABASE_URL=postgres://… (shared with the API nodes); with SQLite, run `paddock serve` alone',
     );
-  const paddock = await createPaddock({ config });
+  // warmUp: the first session's turn finds its sandbox driver and provider loaded.
+  const paddock = await createPaddock({ config, warmUp: true });
   await paddock.startHarness();
   process.stdout.write(`paddock worker running (${paddock.store.dialect}, pid ${process.pid})\n`);
   onStopSignals('paddock worker', paddock);

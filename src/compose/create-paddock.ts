@@ -51,6 +51,7 @@ import { nodeIdentity } from './node-identity.js';
 import { createNodeObservability } from './observability.js';
 import { createSkills } from './skills.js';
 import { createTunnelsAndUserProfiles } from './tunnels-user-profiles.js';
+import { createNodeWarmUp } from './warm-up.js';
 import { createPublishingStore, createWebhookNode } from './webhooks.js';
 
 export interface PaddockOptions {
@@ -67,6 +68,8 @@ export interface PaddockOptions {
   harness?: HarnessTuning;
   /** Set false to serve the API without driving sessions (e.g. a pure API node). */
   runHarness?: boolean;
+  /** Once driving sessions, warm in the background what a first turn loads (compose/warm-up.ts); the CLI sets it. */
+  warmUp?: boolean;
 }
 
 export interface Paddock {
@@ -275,6 +278,14 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     console: config.console,
   });
   let closed = false;
+  // In the background once the node drives sessions: the first turn then loads nothing (issue #21).
+  const warm = createNodeWarmUp({
+    enabled: options.warmUp === true,
+    store,
+    harness,
+    anthropicInjected: options.harness?.providers?.anthropic !== undefined,
+    logger,
+  });
   return {
     app,
     context,
@@ -293,6 +304,7 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
         await dreams.runner.start();
         webhooks.dispatcher.start();
         deployments.scheduler.start();
+        warm.start();
       }
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
@@ -306,10 +318,12 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
       await dreams.runner.start();
       webhooks.dispatcher.start();
       deployments.scheduler.start();
+      warm.start();
     },
     async close() {
       if (closed) return;
       closed = true;
+      await warm.settled();
       environmentBuilds.close();
       await dreams.runner.stop();
       await webhooks.dispatcher.close();

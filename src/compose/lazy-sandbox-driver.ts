@@ -3,13 +3,15 @@ import type { SandboxDriver } from '../core/ports/sandbox.js';
 /**
  * The driver is created at the first tool call, not at start-up: a server
  * whose sessions never touch a sandbox starts fast and needs no bubblewrap,
- * and a driver that cannot start becomes a tool error the model sees.
+ * and a driver that cannot start becomes a tool error the model sees. A
+ * node that drives sessions creates it in the background once it listens
+ * (`warm`, compose/warm-up.ts), so the first turn does not wait for it.
  */
 export function createLazySandboxDriver(
   create: () => Promise<SandboxDriver>,
   /** Deletes a session's files without creating the driver (a session deleted before any tool call here). */
   removeFiles?: (sessionId: string) => Promise<void>,
-): SandboxDriver {
+): SandboxDriver & { warm(): Promise<void> } {
   let driver: Promise<SandboxDriver> | undefined;
   let loaded: SandboxDriver | undefined;
   const get = () => {
@@ -35,5 +37,9 @@ export function createLazySandboxDriver(
     // Builds need the driver: creating it here is what the build would do anyway.
     prepareEnvironment: async (spec, options) => (await get()).prepareEnvironment?.(spec, options),
     close: async () => (driver ? (await driver.catch(() => undefined))?.close() : undefined),
+    // After listen (compose/warm-up.ts): the first tool call then finds the driver made.
+    warm: async () => {
+      await get();
+    },
   };
 }
