@@ -146,7 +146,11 @@ export async function benchFirstTurn(paddockArgv: string[], settleMs = 0): Promi
     const when = settleMs > 0 ? `${settleMs / 1000} s after serve is ready` : 'after serve starts';
     return [
       info(`first turn ${when} (1 bash, child)`, first, 'ms'),
-      info('later turn p50 (same server)', median(later), 'ms'),
+      info(
+        `later turn p50 (same server${settleMs > 0 ? `, ${settleMs / 1000} s wait` : ''})`,
+        median(later),
+        'ms',
+      ),
       atMost(
         `first turn / later turn (${settleMs > 0 ? `${settleMs / 1000} s after ready` : 'at once'})`,
         first / median(later),
