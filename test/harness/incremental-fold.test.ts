@@ -109,7 +109,10 @@ function logOf(
         case 17:
           return { type: 'agent.message', content: text(`answer ${seq}`) };
         case 18:
-          return { type: 'agent.thread_context_compacted' };
+          // Markers with and without the seq their summary covered (input after it stays).
+          return pick % 3 === 0
+            ? { type: 'agent.thread_context_compacted' }
+            : { type: 'agent.thread_context_compacted', summarized_through_seq: seq - 1 - (pick % 9) };
         case 19:
           return {
             type: 'agent.thread_message_received',

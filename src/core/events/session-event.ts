@@ -139,7 +139,15 @@ export type SessionEvent = EventBase &
         from_agent_name?: string | null;
         content: ContentBlock[];
       }
-    | { type: 'agent.thread_context_compacted' }
+    | {
+        type: 'agent.thread_context_compacted';
+        /**
+         * Paddock extra: the seq of the last event of the thread's log the summary covers. Input
+         * that landed after it, while the summary was being written, is not in the summary: the
+         * request builder keeps it after the summary (build-model-request.ts).
+         */
+        summarized_through_seq?: number;
+      }
     | { type: 'session.status_running' }
     | { type: 'session.status_idle'; stop_reason: StopReason; stop_details: unknown | null }
     | { type: 'session.status_rescheduled' }

@@ -27,6 +27,11 @@ export function stepPosition(events: readonly LogEntry[]): StepPosition {
   return `@${events.at(-1)?.seq ?? 0}`;
 }
 
+/** The seq a position stands at. */
+export function positionSeq(position: StepPosition): number {
+  return Number(position.slice(1));
+}
+
 /** A key for what a step appends at its position. */
 export function keyAt(position: StepPosition, what: string): string {
   return `${position}:${what}`;

@@ -7,6 +7,7 @@ import type {
   ModelToolDefinition,
 } from '../ports/model-provider.js';
 import type { AgentSnapshot } from './agent-snapshot.js';
+import { renderTranscript } from './compaction.js';
 import type { LogEntry } from './session-state.js';
 
 export const DEFAULT_MAX_TOKENS = 8192;
@@ -21,7 +22,7 @@ export function buildModelRequest(
   log: readonly LogEntry[],
 ): ModelRequest {
   const history = new RequestHistory();
-  for (const entry of historyAfterCompaction(log)) history.add(entry);
+  for (const entry of log) history.add(entry);
   return assembleRequest(agent, tools, history.messages());
 }
 
@@ -52,13 +53,29 @@ export function assembleRequest(
  */
 export class RequestHistory {
   private conversation: ModelMessage[] = [];
+  /** What was added since this thread's last model request started (one step's worth). */
+  private recent: Push[] = [];
+  /** Input a compaction's summary does not cover, kept for after the summary. */
+  private late: Push[] | undefined;
+  private seq = 0;
 
-  add({ event }: LogEntry): void {
+  add({ seq, event }: LogEntry): void {
+    this.seq = seq;
+    const late = this.late;
+    this.late = undefined;
     switch (event.type) {
-      case 'agent.thread_context_compacted':
-        // The summary is the system.message appended right after the marker.
-        this.conversation = [];
+      case 'span.model_request_start':
+        this.recent = [];
         break;
+      case 'agent.thread_context_compacted': {
+        // The summary is the system.message appended right after the marker; input that landed
+        // after the summarized view goes after the summary (see summarized_through_seq).
+        const through = event.summarized_through_seq;
+        this.late = through === undefined ? [] : this.recent.filter((push) => push.seq > through);
+        this.conversation = [];
+        this.recent = [];
+        break;
+      }
       case 'user.message':
         this.push('user', event.content.map(toModelBlock).filter(isBlock));
         break;
@@ -102,6 +119,8 @@ export class RequestHistory {
       default:
         break;
     }
+    // Tool results lose their tool_use to the summary: the model gets them as text.
+    for (const push of late ?? []) this.push(push.role, push.blocks.map(asText));
   }
 
   /** The messages as the model gets them (fresh arrays: the fold goes on unchanged). */
@@ -121,21 +140,25 @@ export class RequestHistory {
 
   private push(role: ModelMessage['role'], blocks: ModelContentBlock[]): void {
     if (blocks.length === 0) return;
+    this.recent.push({ seq: this.seq, role, blocks });
     const last = this.conversation[this.conversation.length - 1];
     if (last && last.role === role) last.content.push(...blocks);
     else this.conversation.push({ role, content: [...blocks] });
   }
 }
 
-/** After a compaction, history restarts from the summary the compactor wrote. */
-function historyAfterCompaction(log: readonly LogEntry[]): readonly LogEntry[] {
-  for (let index = log.length - 1; index >= 0; index--) {
-    if (log[index]?.event.type === 'agent.thread_context_compacted') {
-      // The summary is the system.message appended right after the marker.
-      return log.slice(index + 1);
-    }
-  }
-  return log;
+interface Push {
+  seq: number;
+  role: ModelMessage['role'];
+  blocks: ModelContentBlock[];
+}
+
+function asText(block: ModelContentBlock): ModelContentBlock {
+  if (block.type !== 'tool_result') return block;
+  return {
+    type: 'text',
+    text: renderTranscript([{ role: 'user', content: [block] }]).replace(/^\[user\] /, ''),
+  };
 }
 
 function rank(block: ModelContentBlock): number {

@@ -5,7 +5,7 @@ import type {
   ModelProvider,
   ModelRequest,
 } from '../ports/model-provider.js';
-import { keyAt, type StepPosition } from './append-keys.js';
+import { keyAt, positionSeq, type StepPosition } from './append-keys.js';
 
 /** The share of the context window at which history is compacted before the next model call. */
 export const COMPACTION_THRESHOLD = 0.8;
@@ -79,7 +79,8 @@ export async function compactHistory(options: {
   await log.append(
     sessionId,
     [
-      { type: 'agent.thread_context_compacted' },
+      // What the summary covers: input that landed since the step read the log stays after it.
+      { type: 'agent.thread_context_compacted', summarized_through_seq: positionSeq(options.position) },
       { type: 'system.message', content: [{ type: 'text', text }] },
     ],
     keyAt(options.position, 'compaction'),

@@ -193,7 +193,8 @@ export class UsageFold {
       const open = threads.get(keyOf(key));
       if (open) open.activeMs += Math.max(0, nowMs - start);
     }
-    const intervals = this.intervals.map(([start, end]): [number, number] => [start, end]);
+    // Closed intervals never change: the copy shares them (a long session has thousands).
+    const intervals = this.intervals.slice();
     let sessionActiveMs = this.closedMs;
     if (this.sessionSince !== undefined) {
       intervals.push([this.sessionSince, Math.max(this.sessionSince, nowMs)]);
