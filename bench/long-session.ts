@@ -7,12 +7,19 @@ import type { DraftEvent } from '../src/core/events/session-event.js';
 import { createPaddock } from '../src/server.js';
 import { createSession, isIdle, openEventReader } from '../test/support/harness-fixture.js';
 import { startLoadModel } from './load-model.js';
+import { foldWorkPerStep } from './long-session-folds.js';
 import { median } from './stats.js';
 import { atMost, type BenchResult, info } from './table.js';
 
 /** Log lengths a one-step turn is measured at; the first is the "fresh" session. */
 const LENGTHS = [100, 5_000, 10_000];
-const TURNS_PER_LENGTH = 5;
+const TURNS_PER_LENGTH = 10;
+/**
+ * Unmeasured turns after each fill: the history appended straight to the log is new to the
+ * node, which reads and folds it once (what it would have done turn by turn as the session
+ * grew), and the fill's garbage is collected; the measured turns are the steady state.
+ */
+const WARM_UP_TURNS = 2;
 
 /**
  * What the log grows by. `conversation`: finished exchanges (question, answer, idle), all of
@@ -35,10 +42,12 @@ const filler = (kind: HistoryKind, index: number): DraftEvent[] =>
       ];
 
 /**
- * A one-step turn (model asks for `bash`, gets the result, answers) on one
- * session as its log grows from ~100 to 10,000 events, in process (process
- * sandbox driver, zero-delay model): what a turn costs as the session ages.
- * The history is appended straight to the event log, as earlier turns would have.
+ * A one-step turn (model asks for `bash`, gets the result, answers) on a session whose log
+ * grows from ~100 to 10,000 events, in process (process sandbox driver, zero-delay model):
+ * what a turn costs as the session ages. The history is appended straight to the event log,
+ * as earlier turns would have. Each length is measured against a short session (~100 events)
+ * turn for turn, alternately, so both see the same machine load: the ratio is what the
+ * length costs, not what other work on the machine did meanwhile.
  */
 export async function benchLongSession(kind: HistoryKind): Promise<BenchResult[]> {
   const model = await startLoadModel({ toolSteps: 1, delayMs: 0 });
@@ -57,54 +66,86 @@ export async function benchLongSession(kind: HistoryKind): Promise<BenchResult[]
   const paddock = await createPaddock({ config });
   const client = new Anthropic({ baseURL: await paddock.listen(), apiKey: 'sk-bench', maxRetries: 0 });
   const events = paddock.context.events;
-  try {
+  let exchanges = 0;
+  /** One turn; its wall time and the whole process's CPU time, in ms. */
+  const turn = async (sessionId: string) => {
+    const reader = await openEventReader(client, sessionId);
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await client.beta.sessions.events.send(sessionId, {
+      events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
+    });
+    await reader.until(isIdle, 120_000);
+    const wall = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    reader.close();
+    return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+  };
+  const logLength = async (sessionId: string) =>
+    (await events.list(sessionId, { order: 'desc', limit: 1 }))[0]?.seq ?? 0;
+  /** Fills the log to `length` minus what the turns to come will add (~8 events each). */
+  const fill = async (sessionId: string, length: number, turns: number) => {
+    for (let missing = length - turns * 8 - (await logLength(sessionId)); missing > 0; missing -= 300) {
+      const batch = Array.from({ length: Math.min(100, Math.ceil(missing / 3)) }, () =>
+        filler(kind, exchanges++),
+      );
+      await events.append(sessionId, batch.flat());
+    }
+  };
+  const newSession = async () => {
     const { session } = await createSession(client);
-    const turn = async () => {
-      const reader = await openEventReader(client, session.id);
-      const started = performance.now();
-      await client.beta.sessions.events.send(session.id, {
-        events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
-      });
-      await reader.until(isIdle, 120_000);
-      reader.close();
-      return performance.now() - started;
-    };
-    const logLength = async () => (await events.list(session.id, { order: 'desc', limit: 1 }))[0]?.seq ?? 0;
-    await turn(); // starts the sandbox: what follows is the steady state
+    return session.id;
+  };
+  try {
+    const long = await newSession();
     const results: BenchResult[] = [];
-    let fresh = Number.NaN;
-    let freshCpu = Number.NaN;
-    let exchanges = 0;
+    const turns = TURNS_PER_LENGTH + WARM_UP_TURNS;
     for (const length of LENGTHS) {
-      // Each measured turn adds ~8 events: fill to just under the length.
-      for (let missing = length - TURNS_PER_LENGTH * 8 - (await logLength()); missing > 0; missing -= 300) {
-        const batch = Array.from({ length: Math.min(100, Math.ceil(missing / 3)) }, () =>
-          filler(kind, exchanges++),
-        );
-        await events.append(session.id, batch.flat());
+      // A short session of its own for each length, so it stays at ~100 events.
+      const short = await newSession();
+      await fill(short, LENGTHS[0] ?? 100, turns);
+      await fill(long, length, turns);
+      for (let i = 0; i < WARM_UP_TURNS; i++) {
+        await turn(short);
+        await turn(long);
       }
-      const samples: number[] = [];
-      const cpuBefore = process.cpuUsage();
-      for (let i = 0; i < TURNS_PER_LENGTH; i++) samples.push(await turn());
-      const cpu = process.cpuUsage(cpuBefore);
-      const cpuPerTurn = (cpu.user + cpu.system) / 1000 / TURNS_PER_LENGTH;
-      const at = await logLength();
-      const p50 = median(samples);
-      if (Number.isNaN(fresh)) {
-        fresh = p50;
-        freshCpu = cpuPerTurn;
-        results.push(
-          info(`one-step turn at ${at} events of ${kind} (p50 of ${TURNS_PER_LENGTH})`, p50, 'ms'),
-          info(`  CPU per turn at ${at} events (whole bench process)`, cpuPerTurn, 'ms'),
-        );
-      } else {
-        results.push(
-          info(`one-step turn at ${at} events of ${kind} (p50 of ${TURNS_PER_LENGTH})`, p50, 'ms'),
-          atMost(`turn at ${at} events / turn at ${LENGTHS[0]}`, p50 / fresh, '×', 1.2),
-          info(`  CPU per turn at ${at} events (whole bench process)`, cpuPerTurn, 'ms'),
-          atMost(`  CPU per turn at ${at} events / at ${LENGTHS[0]}`, cpuPerTurn / freshCpu, '×', 1.2),
-        );
+      const shortSamples: Array<{ wall: number; cpu: number }> = [];
+      const longSamples: Array<{ wall: number; cpu: number }> = [];
+      for (let i = 0; i < TURNS_PER_LENGTH; i++) {
+        // Alternate which goes first, so neither always follows the other's garbage.
+        if (i % 2 === 0) {
+          shortSamples.push(await turn(short));
+          longSamples.push(await turn(long));
+        } else {
+          longSamples.push(await turn(long));
+          shortSamples.push(await turn(short));
+        }
       }
+      const [shortAt, longAt] = [await logLength(short), await logLength(long)];
+      const wall = median(longSamples.map((sample) => sample.wall));
+      const cpu = median(longSamples.map((sample) => sample.cpu));
+      const shortWall = median(shortSamples.map((sample) => sample.wall));
+      const shortCpu = median(shortSamples.map((sample) => sample.cpu));
+      results.push(
+        info(`one-step turn at ${longAt} events of ${kind} (p50 of ${TURNS_PER_LENGTH})`, wall, 'ms'),
+        info(`  the same turn meanwhile at ${shortAt} events`, shortWall, 'ms'),
+        info(`  CPU per turn at ${longAt} events (whole bench process, p50)`, cpu, 'ms'),
+        info(`  CPU per turn meanwhile at ${shortAt} events`, shortCpu, 'ms'),
+      );
+      const [longFolds, shortFolds] = [
+        await foldWorkPerStep(events, long),
+        await foldWorkPerStep(events, short),
+      ];
+      results.push(
+        info(`  wake's fold per step at ${longAt} events, whole log (before #21)`, longFolds.whole, 'ms'),
+        info(`  wake's fold per step at ${longAt} events, from its checkpoint`, longFolds.checkpoint, 'ms'),
+        info(`  wake's fold per step at ${shortAt} events, from its checkpoint`, shortFolds.checkpoint, 'ms'),
+      );
+      // At the first length both sessions are short: the ratio is the bench's own noise.
+      results.push(
+        atMost(`turn at ${longAt} events / at ${shortAt}`, wall / shortWall, '×', 1.2),
+        atMost(`  CPU per turn at ${longAt} events / at ${shortAt}`, cpu / shortCpu, '×', 1.2),
+      );
     }
     return results;
   } finally {

@@ -3,7 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { createHarnessLog } from '../../src/core/harness/session-log-adapters.js';
 import type { EventLog } from '../../src/core/sessions/event-log.js';
 import { DIALECTS } from '../support/databases.js';
-import { createSession } from '../support/harness-fixture.js';
+import {
+  createSession,
+  type HarnessFixture,
+  isIdle,
+  openEventReader,
+  startHarnessFixture,
+} from '../support/harness-fixture.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const message = (text: string) => ({
@@ -61,6 +67,68 @@ for (const dialect of DIALECTS) {
       counter.fetched = 0;
       assert.deepEqual(await log.read(session.id), first);
       assert.equal(counter.fetched, first.length);
+    });
+  });
+}
+
+const usage = {
+  input_tokens: 1,
+  output_tokens: 1,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+};
+
+for (const dialect of DIALECTS) {
+  describe(`fold checkpoints across wakes and nodes (${dialect})`, () => {
+    let fixture: HarnessFixture;
+    before(async () => {
+      fixture = await startHarnessFixture(dialect);
+    });
+    after(async () => fixture.close());
+
+    it('a wake after another node ran a turn folds that turn and the input after it', async () => {
+      const { client, model, server } = fixture;
+      const events = server.paddock.context.events;
+      const { session } = await createSession(client);
+      model.push([{ content: [{ type: 'text', text: 'first answer' }] }]);
+      const first = await openEventReader(client, session.id);
+      await client.beta.sessions.events.send(session.id, { events: [message('one')] });
+      await first.until(isIdle);
+      first.close();
+      // This node's checkpoint now stands at that idle. Another node (here: straight to the
+      // store, with no signal to this node) answers a message and then takes one more.
+      await events.append(session.id, [message('two'), { type: 'session.status_running' }]);
+      const [start] = await events.append(session.id, [{ type: 'span.model_request_start' }]);
+      await events.append(session.id, [
+        { type: 'agent.message', content: [{ type: 'text', text: 'answered elsewhere' }] },
+        {
+          type: 'span.model_request_end',
+          model_request_start_id: start?.doc.id ?? '',
+          is_error: false,
+          model_usage: usage,
+        },
+        { type: 'session.status_idle', stop_reason: { type: 'end_turn' } },
+        message('three'),
+      ]);
+      model.push([{ content: [{ type: 'text', text: 'third answer' }] }]);
+      const second = await openEventReader(client, session.id);
+      server.paddock.context.runner.notify(session.id);
+      const seen = await second.until(
+        (event) => event.type === 'agent.message' && event.content?.[0]?.text === 'third answer',
+        60_000,
+      );
+      await second.until(isIdle, 60_000);
+      second.close();
+      assert.ok(seen.length > 0);
+      // One request for 'three' only: 'two' was consumed by the other node's request.
+      assert.equal(model.requests().length, 2);
+      const body = model.requests().at(-1)?.body as {
+        messages: Array<{ role: string; content: Array<{ text: string }> }>;
+      };
+      assert.deepEqual(
+        body.messages.map((entry) => `${entry.role}: ${entry.content.map((block) => block.text).join(' ')}`),
+        ['user: one', 'assistant: first answer', 'user: two', 'assistant: answered elsewhere', 'user: three'],
+      );
     });
   });
 }
