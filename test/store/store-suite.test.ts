@@ -140,6 +140,42 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     });
 
+    it("reads a session's events after a seq, in order, page by page (what a wake reads)", async () => {
+      const event = (id: string, threadId: string | null = null) => ({
+        id,
+        type: 'agent.message',
+        threadId,
+        processedAt: '2026-01-01T00:00:00.000Z',
+        doc: { id, type: 'agent.message' },
+      });
+      await suite.store.events.append('sesn_read', [event('sevt_r1'), event('sevt_r2'), event('sevt_r3')]);
+      await suite.store.events.append('sesn_other', [event('sevt_o1')]);
+      await suite.store.events.append('sesn_read', [event('sevt_r4', 'sthr_1'), event('sevt_r5')]);
+      const after = async (afterSeq: number | undefined, limit = 10) =>
+        (await suite.store.events.list({ sessionId: 'sesn_read', order: 'asc', limit, afterSeq })).map(
+          (e) => [e.seq, e.id],
+        );
+      assert.deepEqual(await after(undefined), [
+        [1, 'sevt_r1'],
+        [2, 'sevt_r2'],
+        [3, 'sevt_r3'],
+        [4, 'sevt_r4'],
+        [5, 'sevt_r5'],
+      ]);
+      assert.deepEqual(await after(3), [
+        [4, 'sevt_r4'],
+        [5, 'sevt_r5'],
+      ]);
+      assert.deepEqual(await after(5), [], 'nothing after the last seq');
+      assert.deepEqual(await after(1, 2), [
+        [2, 'sevt_r2'],
+        [3, 'sevt_r3'],
+      ]);
+      // Another writer appends: a read after the last seq seen gets exactly that.
+      await suite.store.events.append('sesn_read', [event('sevt_r6')]);
+      assert.deepEqual(await after(5), [[6, 'sevt_r6']]);
+    });
+
     it('records the schema version it migrated to', async () => {
       let stored: string | undefined;
       if (dialect === 'sqlite') {
