@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createScriptedProvider } from '../../src/providers/scripted/scripted-provider.js';
 import { DIALECTS } from '../support/databases.js';
 import {
   type ManualClock,
   manualClock,
-  startWebhookReceiver,
-  startWebhookServer,
   until,
-  type WebhookReceiver,
-  type WebhookTestServer,
+  unwrapAll,
+  webhookSuite,
 } from '../support/webhook-receiver.js';
 
 const MINUTE = 60_000;
@@ -17,25 +15,16 @@ const MINUTE = 60_000;
 /** deployment.* and deployment_run.* reach a subscribed endpoint, verified by webhooks.unwrap. */
 for (const dialect of DIALECTS) {
   describe(`deployment webhooks (${dialect})`, () => {
-    let server: WebhookTestServer;
-    let receiver: WebhookReceiver;
-    let clock: ManualClock;
-    before(async () => {
-      receiver = await startWebhookReceiver();
-      // Near real time: unwrap refuses timestamps more than five minutes off the receiver's clock.
-      clock = manualClock(Math.floor(Date.now() / MINUTE) * MINUTE + 30_000);
-      server = await startWebhookServer(dialect, {
-        clock,
-        allowPrivateNetworks: true,
-        model: createScriptedProvider(),
-      });
-    });
-    after(async () => {
-      await server.close();
-      await receiver.close();
-    });
+    // Near real time: unwrap refuses timestamps more than five minutes off the receiver's clock.
+    const clock: ManualClock = manualClock(Math.floor(Date.now() / MINUTE) * MINUTE + 30_000);
+    const suite = webhookSuite(dialect, () => ({
+      clock,
+      allowPrivateNetworks: true,
+      model: createScriptedProvider(),
+    }));
 
     it('publishes lifecycle events, and started/succeeded for scheduled runs only', async () => {
+      const { server, receiver } = suite;
       const { client } = server;
       const endpoint = await client.beta.organization.webhooks.create({
         url: receiver.url,
@@ -90,13 +79,7 @@ for (const dialect of DIALECTS) {
 
       const events = await until(
         'the deliveries',
-        async () =>
-          receiver.received.map((delivery) =>
-            client.beta.webhooks.unwrap(delivery.body, {
-              headers: delivery.headers,
-              key: endpoint.signing_secret,
-            }),
-          ),
+        async () => unwrapAll(client, receiver, endpoint.signing_secret),
         (list) => list.length >= 6,
       );
       const seen = events.map((event) => `${event.data.type} ${event.data.id}`).sort();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WebhookCreateParams } from '@anthropic-ai/sdk/resources/beta/organization/webhooks.js';
 import {
   createScriptedProvider,
@@ -8,31 +8,16 @@ import {
 import { DIALECTS } from '../support/databases.js';
 import { createSession, isIdle, openEventReader } from '../support/harness-fixture.js';
 import { agentSays, graderSays } from '../support/outcome-script.js';
-import {
-  startWebhookReceiver,
-  startWebhookServer,
-  until,
-  type WebhookReceiver,
-  type WebhookTestServer,
-} from '../support/webhook-receiver.js';
+import { until, unwrapAll, webhookSuite } from '../support/webhook-receiver.js';
 
 /** Every outcome verdict reaches webhook endpoints as `session.outcome_evaluation_ended` (docs/outcomes.md). */
 for (const dialect of DIALECTS) {
   describe(`outcomes: the session.outcome_evaluation_ended webhook (${dialect})`, () => {
-    let model: ScriptedProvider;
-    let server: WebhookTestServer;
-    let receiver: WebhookReceiver;
-    before(async () => {
-      model = createScriptedProvider();
-      receiver = await startWebhookReceiver();
-      server = await startWebhookServer(dialect, { allowPrivateNetworks: true, model });
-    });
-    after(async () => {
-      await server.close();
-      await receiver.close();
-    });
+    const model: ScriptedProvider = createScriptedProvider();
+    const suite = webhookSuite(dialect, () => ({ allowPrivateNetworks: true, model }));
 
     it('delivers one signed event per evaluation end, for the session', async () => {
+      const { server, receiver } = suite;
       const { client } = server;
       const endpoint = await client.beta.organization.webhooks.create({
         url: receiver.url,
@@ -63,12 +48,7 @@ for (const dialect of DIALECTS) {
         async () => receiver.received.length,
         (count) => count >= 2,
       );
-      const events = receiver.received.map((delivery) =>
-        client.beta.webhooks.unwrap(delivery.body, {
-          headers: delivery.headers,
-          key: endpoint.signing_secret,
-        }),
-      );
+      const events = unwrapAll(client, receiver, endpoint.signing_secret);
       assert.deepEqual(
         events.map((event) => event.data),
         [1, 2].map(() => ({

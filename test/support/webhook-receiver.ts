@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import type { Clock } from '../../src/core/clock.js';
 import type { ModelProvider } from '../../src/core/ports/model-provider.js';
@@ -133,6 +134,35 @@ export async function startWebhookServer(
       await database.drop();
     },
   };
+}
+
+type WebhookServerOptions = NonNullable<Parameters<typeof startWebhookServer>[1]>;
+
+/**
+ * For a describe block: a receiver and a webhook server started before its tests and closed
+ * after them. `options` is read when the server starts. The fields are set once `before` ran.
+ */
+export function webhookSuite(
+  dialect: Dialect,
+  options: () => WebhookServerOptions = () => ({ allowPrivateNetworks: true }),
+): { server: WebhookTestServer; receiver: WebhookReceiver } {
+  const suite = {} as { server: WebhookTestServer; receiver: WebhookReceiver };
+  before(async () => {
+    suite.receiver = await startWebhookReceiver();
+    suite.server = await startWebhookServer(dialect, options());
+  });
+  after(async () => {
+    await suite.server.close();
+    await suite.receiver.close();
+  });
+  return suite;
+}
+
+/** Every delivery the receiver got, verified and parsed by the SDK's `webhooks.unwrap`. */
+export function unwrapAll(client: Anthropic, receiver: WebhookReceiver, key: string) {
+  return receiver.received.map((delivery) =>
+    client.beta.webhooks.unwrap(delivery.body, { headers: delivery.headers, key }),
+  );
 }
 
 /** Polls until `check` holds; the deadline is generous (a busy 2-core CI machine). */
