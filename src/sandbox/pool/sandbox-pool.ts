@@ -39,7 +39,7 @@ export interface PoolStats {
   failed: number;
 }
 
-/** Counted when nothing was measured yet (no cgroups, or before the first member). */
+/** What a member counts for when the driver cannot measure it (no cgroups). */
 const DEFAULT_MEMBER_BYTES = 16 * 1024 * 1024;
 /** Demand is the first tool calls of this last span; the window only decides when a key is dropped. */
 const RATE_SPAN_MS = 60_000;
@@ -111,11 +111,22 @@ export class SandboxPool {
     setTimeout(() => this.kick(), REFILL_DELAY_MS).unref();
   }
 
-  /** Counts demand for the spec's key and waits until a member of it is ready (tests, benchmarks). */
-  async warm(spec: SandboxSpec, limits: SandboxLimits, count = 1): Promise<void> {
+  /** Counts `count` first tool calls of the spec's key without taking a member: the pool fills for it. */
+  want(spec: SandboxSpec, limits: SandboxLimits, count = 1): string {
     const key = keyString(this.noteDemand(spec, limits, count));
     this.kick();
+    return key;
+  }
+
+  /** want(), then waits until that many members (at most the size) are ready (tests, benchmarks). */
+  async warm(spec: SandboxSpec, limits: SandboxLimits, count = 1): Promise<void> {
+    const key = this.want(spec, limits, count);
     await this.until(() => (this.ready.get(key)?.length ?? 0) >= Math.min(count, this.config.size));
+  }
+
+  /** Nothing is starting or being ended. */
+  get idle(): boolean {
+    return this.filling === undefined && this.ending.size === 0;
   }
 
   /** Resolves once `condition` holds, checked at every change of the pool. */
@@ -205,8 +216,9 @@ export class SandboxPool {
           (entry.failedAt === undefined || Date.now() - entry.failedAt >= RETRY_AFTER_MS),
       );
       if (!next) return;
-      const estimate = this.largestMember || DEFAULT_MEMBER_BYTES;
-      if (this.stats().memoryBytes + estimate > this.config.maxMemoryBytes) return;
+      // The largest member measured so far; before any, one is started and measured (and ended
+      // at once if it alone is over the cap).
+      if (this.stats().memoryBytes + this.largestMember > this.config.maxMemoryBytes) return;
       await this.startOne(next[0], next[1]);
     }
   }
