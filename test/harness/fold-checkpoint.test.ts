@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { FoldCheckpoints } from '../../src/core/harness/fold-checkpoints.js';
 import { createHarnessLog } from '../../src/core/harness/session-log-adapters.js';
 import type { EventLog } from '../../src/core/sessions/event-log.js';
 import { DIALECTS } from '../support/databases.js';
@@ -10,6 +11,7 @@ import {
   openEventReader,
   startHarnessFixture,
 } from '../support/harness-fixture.js';
+import { holdLease, runLoopOnce } from '../support/run-loop.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const message = (text: string) => ({
@@ -54,6 +56,33 @@ for (const dialect of DIALECTS) {
       assert.equal(counter.fetched, second.length - first.length, 'only the new events were fetched');
       const truth = await createHarnessLog(paddock.context.events, 'fresh').read(session.id);
       assert.deepEqual(second, truth, 'the cached log equals a fresh read of the log');
+    });
+
+    it('a wake of an archived session drops its checkpoint and its cached log', async () => {
+      const { client, paddock } = server;
+      const { session } = await createSession(client);
+      await client.beta.sessions.events.send(session.id, { events: [message('one')] });
+      await holdLease(server, session.id, 'node-a');
+      const counter = counting(paddock.context.events);
+      const log = createHarnessLog(counter.log, 'node-a');
+      const folds = new FoldCheckpoints();
+      const run = () =>
+        runLoopOnce({
+          server,
+          sessionId: session.id,
+          node: 'node-a',
+          log,
+          folds,
+          turns: [{ content: [{ type: 'text', text: 'hi' }] }],
+        });
+      assert.equal((await run()).length, 1);
+      assert.equal(folds.size, 1, 'the run left its checkpoint');
+      await client.beta.sessions.archive(session.id);
+      assert.equal((await run()).length, 0);
+      assert.equal(folds.size, 0, 'the archived session has no checkpoint');
+      counter.fetched = 0;
+      const entries = await log.read(session.id);
+      assert.equal(counter.fetched, entries.length, 'nor a cached log: it is read whole');
     });
 
     it('past the retention bound a session is dropped and read whole again', async () => {

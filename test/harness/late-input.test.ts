@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemClock, toTimestamp } from '../../src/core/clock.js';
 import type { DraftEvent } from '../../src/core/events/session-event.js';
-import { DEFAULT_RETRY_POLICY } from '../../src/core/harness/retry-policy.js';
-import { runSession } from '../../src/core/harness/run-session.js';
-import { createHarnessLog, createHarnessSessions } from '../../src/core/harness/session-log-adapters.js';
+import { createHarnessLog } from '../../src/core/harness/session-log-adapters.js';
 import { foldSessionState } from '../../src/core/harness/session-state.js';
 import type { HarnessLog } from '../../src/core/ports/harness-log.js';
 import type { ModelRequest } from '../../src/core/ports/model-provider.js';
-import { createScriptedProvider } from '../../src/providers/scripted/scripted-provider.js';
 import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
 import { DIALECTS } from '../support/databases.js';
 import { createSession } from '../support/harness-fixture.js';
+import { holdLease, runLoopOnce } from '../support/run-loop.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 // Input that lands after a step read the log and before the step's next append (a client, a
@@ -44,14 +41,10 @@ for (const dialect of DIALECTS) {
       turns: ScriptedTurn[],
       windowTokens?: number,
     ) {
-      const { client, paddock } = server;
-      const events = paddock.context.events;
-      const { session } = await createSession(client);
+      const events = server.paddock.context.events;
+      const { session } = await createSession(server.client);
       await events.append(session.id, history);
-      const now = systemClock.now();
-      assert.ok(
-        await paddock.store.leases.acquire(session.id, NODE, toTimestamp(now + 600_000), toTimestamp(now)),
-      );
+      await holdLease(server, session.id, NODE);
       const live = createHarnessLog(events, NODE);
       let landed = false;
       const log: HarnessLog = {
@@ -64,23 +57,17 @@ for (const dialect of DIALECTS) {
           return live.append(sessionId, drafts, keys);
         },
       };
-      const provider = createScriptedProvider({ turns });
-      await runSession(
-        {
-          log,
-          sessions: createHarnessSessions(paddock.context.sessions, events, NODE),
-          router: { providerFor: () => provider },
-          tools: { run: async () => ({ content: [], isError: false }) },
-          clock: systemClock,
-          retry: DEFAULT_RETRY_POLICY,
-          maxSteps: 20,
-          contextWindowTokens: windowTokens,
-        },
-        { sessionId: session.id, signal: new AbortController().signal, recovering: false },
-      );
+      const requests = await runLoopOnce({
+        server,
+        sessionId: session.id,
+        node: NODE,
+        log,
+        turns,
+        contextWindowTokens: windowTokens,
+      });
       assert.ok(landed, `no ${type} was appended`);
       const state = foldSessionState(await createHarnessLog(events, 'fresh').read(session.id));
-      return { requests: provider.requests(), state };
+      return { requests, state };
     }
 
     it('a message landing between the read and span.model_request_start is in that request', async () => {
