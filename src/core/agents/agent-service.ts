@@ -83,7 +83,7 @@ export class AgentService {
   async update(id: string, input: AgentUpdateInput): Promise<Agent> {
     if (input.skills) await this.skills?.check(input.skills);
     return this.store.transaction(async (tx) => {
-      const record = await tx.resources.get<Agent>('agent', id);
+      const record = await tx.resources.getForUpdate<Agent>('agent', id);
       if (!record) throw notFound('Agent', id);
       const current = record.doc;
       if (current.archived_at) throw invalidRequest(`agent ${id} is archived and cannot be updated`);

@@ -85,78 +85,100 @@ export class DeploymentService {
   }
 
   async update(id: string, input: DeploymentUpdateInput): Promise<Deployment> {
-    const current = (await this.record(id)).doc;
-    if (current.archived_at) throw invalidRequest(`deployment ${id} is archived and cannot be updated`);
-    const agent = input.agent === undefined ? current.agent : await this.pinAgent(input.agent);
+    if ((await this.record(id)).doc.archived_at)
+      throw invalidRequest(`deployment ${id} is archived and cannot be updated`);
+    // What the input names is checked first, outside the transaction that holds the row.
+    const agent = input.agent === undefined ? undefined : await this.pinAgent(input.agent);
     if (input.environment_id !== undefined) await this.checkEnvironment(input.environment_id);
     const vaultIds =
-      input.vault_ids === undefined ? current.vault_ids : await this.checkVaults(input.vault_ids ?? []);
+      input.vault_ids === undefined ? undefined : await this.checkVaults(input.vault_ids ?? []);
     const now = toTimestamp(this.deps.clock.now());
-    const schedule = input.schedule === undefined ? current.schedule : input.schedule;
-    const scheduleChanged = JSON.stringify(schedule) !== JSON.stringify(current.schedule);
-    const next: StoredDeployment = {
-      ...current,
-      name: input.name ?? current.name,
-      description: input.description === undefined ? current.description : input.description || null,
-      agent,
-      environment_id: input.environment_id ?? current.environment_id,
-      initial_events: input.initial_events ?? current.initial_events,
-      resources: input.resources === undefined ? current.resources : withoutTokens(input.resources ?? []),
-      vault_ids: vaultIds,
-      budget: input.budget === undefined ? current.budget : input.budget,
-      metadata: applyMetadataPatch(current.metadata, input.metadata),
-      schedule,
-      // A changed schedule counts from now: no tick of the old one, or before now, fires late.
-      schedule_since: scheduleChanged ? (schedule ? now : null) : current.schedule_since,
-    };
-    if (JSON.stringify(next) === JSON.stringify(current) && input.resources === undefined)
-      return this.view(current);
-    next.updated_at = now;
-    await this.deps.store.transaction(async (tx) => {
-      await tx.resources.update(record(next));
+    const { doc, changed } = await this.change(id, async (current, tx) => {
+      if (current.archived_at) throw invalidRequest(`deployment ${id} is archived and cannot be updated`);
+      const schedule = input.schedule === undefined ? current.schedule : input.schedule;
+      const scheduleChanged = JSON.stringify(schedule) !== JSON.stringify(current.schedule);
+      const next: StoredDeployment = {
+        ...current,
+        name: input.name ?? current.name,
+        description: input.description === undefined ? current.description : input.description || null,
+        agent: agent ?? current.agent,
+        environment_id: input.environment_id ?? current.environment_id,
+        initial_events: input.initial_events ?? current.initial_events,
+        resources: input.resources === undefined ? current.resources : withoutTokens(input.resources ?? []),
+        vault_ids: vaultIds ?? current.vault_ids,
+        budget: input.budget === undefined ? current.budget : input.budget,
+        metadata: applyMetadataPatch(current.metadata, input.metadata),
+        schedule,
+        // A changed schedule counts from now: no tick of the old one, or before now, fires late.
+        schedule_since: scheduleChanged ? (schedule ? now : null) : current.schedule_since,
+      };
+      if (JSON.stringify(next) === JSON.stringify(current) && input.resources === undefined) return undefined;
       if (input.resources !== undefined) await this.storeTokens(tx, id, input.resources ?? []);
+      return { ...next, updated_at: now };
     });
-    await this.publish('deployment.updated', id);
-    return this.view(next);
+    if (changed) await this.publish('deployment.updated', id);
+    return this.view(doc);
   }
 
   async pause(id: string, reason: DeploymentPausedReason = { type: 'manual' }): Promise<Deployment> {
-    const current = (await this.record(id)).doc;
-    if (current.archived_at) throw invalidRequest(`deployment ${id} is archived and cannot be paused`);
-    if (current.status === 'paused') return this.view(current);
-    const next = { ...current, status: 'paused' as const, paused_reason: reason, updated_at: this.now() };
-    await this.deps.store.resources.update(record(next));
-    await this.publish('deployment.paused', id);
-    return this.view(next);
+    const { doc, changed } = await this.change(id, (current) => {
+      if (current.archived_at) throw invalidRequest(`deployment ${id} is archived and cannot be paused`);
+      if (current.status === 'paused') return undefined;
+      return { ...current, status: 'paused' as const, paused_reason: reason, updated_at: this.now() };
+    });
+    if (changed) await this.publish('deployment.paused', id);
+    return this.view(doc);
   }
 
   /** Resumes from the next tick: ticks that fell while paused are not backfilled. */
   async unpause(id: string): Promise<Deployment> {
-    const current = (await this.record(id)).doc;
-    if (current.archived_at) throw invalidRequest(`deployment ${id} is archived and cannot be unpaused`);
-    if (current.status === 'active') return this.view(current);
-    const now = this.now();
-    const next: StoredDeployment = {
-      ...current,
-      status: 'active',
-      paused_reason: null,
-      schedule_since: current.schedule ? now : null,
-      updated_at: now,
-    };
-    await this.deps.store.resources.update(record(next));
-    await this.publish('deployment.unpaused', id);
-    return this.view(next);
+    const { doc, changed } = await this.change(id, (current) => {
+      if (current.archived_at) throw invalidRequest(`deployment ${id} is archived and cannot be unpaused`);
+      if (current.status === 'active') return undefined;
+      const now = this.now();
+      return {
+        ...current,
+        status: 'active' as const,
+        paused_reason: null,
+        schedule_since: current.schedule ? now : null,
+        updated_at: now,
+      };
+    });
+    if (changed) await this.publish('deployment.unpaused', id);
+    return this.view(doc);
   }
 
   /** Terminal: the schedule stops and the deployment can no longer be changed. */
   async archive(id: string): Promise<Deployment> {
-    const current = (await this.record(id)).doc;
-    if (current.archived_at) return this.view(current);
-    const now = this.now();
-    const next: StoredDeployment = { ...current, archived_at: now, updated_at: now };
-    await this.deps.store.resources.update(record(next));
-    await this.publish('deployment.archived', id);
-    return this.view(next);
+    const { doc, changed } = await this.change(id, (current) => {
+      if (current.archived_at) return undefined;
+      const now = this.now();
+      return { ...current, archived_at: now, updated_at: now };
+    });
+    if (changed) await this.publish('deployment.archived', id);
+    return this.view(doc);
+  }
+
+  /**
+   * One read-modify-write of the deployment, with its row held (getForUpdate) until commit: a
+   * concurrent update, pause or archive waits and then sees this one's result. `compute`
+   * returns undefined to leave the row as it is.
+   */
+  private async change(
+    id: string,
+    compute: (
+      current: StoredDeployment,
+      tx: Store,
+    ) => StoredDeployment | undefined | Promise<StoredDeployment | undefined>,
+  ): Promise<{ doc: StoredDeployment; changed: boolean }> {
+    return this.deps.store.transaction(async (tx) => {
+      const current = await tx.resources.getForUpdate<StoredDeployment>('deployment', id);
+      if (!current) throw notFound('Deployment', id);
+      const next = await compute(current.doc, tx);
+      if (next === undefined) return { doc: current.doc, changed: false };
+      await tx.resources.update(record(next));
+      return { doc: next, changed: true };
+    });
   }
 
   async list(options: DeploymentListOptions): Promise<ResourcePage<Deployment>> {

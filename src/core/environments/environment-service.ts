@@ -65,7 +65,7 @@ export class EnvironmentService {
   async update(id: string, input: EnvironmentUpdateInput): Promise<Environment> {
     const name = input.name ?? undefined;
     const updated = await this.store.transaction(async (tx) => {
-      const record = await tx.resources.get<EnvironmentDocument>('environment', id);
+      const record = await tx.resources.getForUpdate<EnvironmentDocument>('environment', id);
       if (!record) throw environmentNotFound(id);
       const current = record.doc;
       if (current.archived_at) {

@@ -44,7 +44,8 @@ export class MemoryStoreService {
 
   /** The store's row (with its workspace); a foreign or missing id is a 404 alike. */
   async record(id: string, store: Store = this.store): Promise<ResourceRecord<MemoryStore>> {
-    const record = await store.resources.get<MemoryStore>('memory_store', id);
+    // Inside a transaction the row stays locked until commit (a read-modify-write's read).
+    const record = await store.resources.getForUpdate<MemoryStore>('memory_store', id);
     if (!record) throw notFound('Memory store', id);
     return record;
   }

@@ -86,6 +86,12 @@ export interface WebhookEndpointStats {
 export interface WebhookRepository {
   insertEndpoint(row: WebhookEndpointRow): Promise<void>;
   getEndpoint(workspaceId: string, id: string): Promise<WebhookEndpointRow | undefined>;
+  /**
+   * Inside a transaction: reads the endpoint and holds its row until commit, so a
+   * read-modify-write (an update, a secret rotation, disabling after failures) cannot overwrite
+   * a concurrent one. Outside a transaction, getEndpoint.
+   */
+  getEndpointForUpdate(workspaceId: string, id: string): Promise<WebhookEndpointRow | undefined>;
   /** Replaces the row; false when it no longer exists. */
   updateEndpoint(row: WebhookEndpointRow): Promise<boolean>;
   /** Removes the endpoint with its deliveries and their attempts. */
@@ -117,6 +123,12 @@ export interface WebhookRepository {
     leaseExpiresAt: string,
     now: string,
   ): Promise<ClaimedDelivery | undefined>;
+  /**
+   * Retention: removes up to `limit` finished (succeeded or failed) deliveries last changed
+   * before `before`, with their attempts, then the events older than `before` that no delivery
+   * refers to any more. Pending deliveries and their events are kept whatever their age.
+   */
+  purgeFinished(before: string, limit: number): Promise<{ deliveries: number; events: number }>;
   /** Records an attempt and moves the delivery on, if `owner` still holds it; false otherwise. */
   finishAttempt(
     attempt: WebhookAttemptRow,

@@ -195,7 +195,8 @@ export class SkillService {
   }
 
   private async skillRecord(skillId: string, store: Store = this.store): Promise<ResourceRecord<Skill>> {
-    const record = await store.resources.get<Skill>('skill', skillId);
+    // Inside a transaction the row stays locked until commit (a read-modify-write's read).
+    const record = await store.resources.getForUpdate<Skill>('skill', skillId);
     if (!record) throw notFound('Skill', skillId);
     return record;
   }

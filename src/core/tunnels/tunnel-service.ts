@@ -124,7 +124,8 @@ export class TunnelService {
 
   /** The stored tunnel, in the caller's workspace (a foreign id reads as missing). */
   async stored(id: string, store: Store = this.store): Promise<StoredTunnel> {
-    const record = await store.resources.get<StoredTunnel>('tunnel', id);
+    // Inside a transaction the row stays locked until commit (a read-modify-write's read).
+    const record = await store.resources.getForUpdate<StoredTunnel>('tunnel', id);
     if (!record) throw notFound('Tunnel', id);
     return record.doc;
   }

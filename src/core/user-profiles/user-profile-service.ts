@@ -54,7 +54,8 @@ export class UserProfileService {
   }
 
   async retrieve(id: string, store: Store = this.store): Promise<UserProfile> {
-    const record = await store.resources.get<UserProfile>('user_profile', id);
+    // Inside a transaction the row stays locked until commit (a read-modify-write's read).
+    const record = await store.resources.getForUpdate<UserProfile>('user_profile', id);
     if (!record) throw notFound('User profile', id);
     return record.doc;
   }

@@ -145,7 +145,8 @@ export class CredentialService {
   }
 
   private async getRecord(store: Store, vaultId: string, id: string): Promise<ResourceRecord<Credential>> {
-    const record = await store.resources.get<Credential>('credential', id);
+    // Inside a transaction the row stays locked until commit (a read-modify-write's read).
+    const record = await store.resources.getForUpdate<Credential>('credential', id);
     if (!record || record.parentId !== vaultId) throw notFound('Credential', id);
     return record;
   }

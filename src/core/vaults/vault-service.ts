@@ -46,7 +46,7 @@ export class VaultService {
 
   async update(id: string, input: VaultUpdateInput): Promise<Vault> {
     return this.store.transaction(async (tx) => {
-      const record = await tx.resources.get<Vault>('vault', id);
+      const record = await tx.resources.getForUpdate<Vault>('vault', id);
       if (!record) throw notFound('Vault', id);
       const current = record.doc;
       if (current.archived_at) throw invalidRequest(`vault ${id} is archived and cannot be updated`);

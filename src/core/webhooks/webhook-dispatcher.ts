@@ -25,6 +25,13 @@ export interface WebhookDispatcherOptions {
   pollMs: number;
   /** Plain http:// and private addresses are allowed (PADDOCK_ALLOW_PRIVATE_NETWORKS). */
   allowPrivate: boolean;
+  /**
+   * Succeeded and failed deliveries (with their attempts and events) are removed this long after
+   * their last change (PADDOCK_WEBHOOK_RETENTION_DAYS); 0 or absent keeps them forever.
+   */
+  retentionMs?: number | undefined;
+  /** How often, by `clock`, a node runs the retention sweep (default hourly). */
+  sweepEveryMs?: number | undefined;
   random?: () => number;
   onError?: (error: unknown) => void;
 }
@@ -34,6 +41,9 @@ export const RESPONSE_EXCERPT_BYTES = 1024;
 const BATCH = 10;
 /** A lease outlives its attempt by this much, so a slow attempt is never sent twice. */
 const LEASE_GRACE_MS = 5_000;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+/** Deliveries one statement of the sweep removes; it repeats until fewer are left. */
+const SWEEP_BATCH = 500;
 
 /**
  * Sends due deliveries from the outbox (every `serve` and `worker` node runs one). Each
@@ -46,6 +56,7 @@ export class WebhookDispatcher {
   private running: Promise<void> | undefined;
   private stopped = true;
   private wakeRequested = false;
+  private nextSweepAt: number | undefined;
 
   constructor(private readonly options: WebhookDispatcherOptions) {}
 
@@ -98,13 +109,39 @@ export class WebhookDispatcher {
     this.timer.unref();
   }
 
+  /**
+   * The retention sweep: removes succeeded and failed deliveries last changed more than
+   * `retentionMs` ago, their attempts and their events; resolves to how many deliveries went.
+   */
+  async sweep(): Promise<number> {
+    const { retentionMs, clock, store } = this.options;
+    if (!retentionMs) return 0;
+    const before = toTimestamp(clock.now() - retentionMs);
+    let removed = 0;
+    for (;;) {
+      const { deliveries } = await store.webhooks.purgeFinished(before, SWEEP_BATCH);
+      removed += deliveries;
+      if (deliveries < SWEEP_BATCH || this.stopped) return removed;
+    }
+  }
+
   private async loop(): Promise<void> {
     try {
       // A full batch means more may be due.
       while (!this.stopped && (await this.runOnce()) >= BATCH);
+      await this.sweepWhenDue();
     } catch (error) {
       this.options.onError?.(error);
     }
+  }
+
+  /** A node sweeps on its first pass, then every `sweepEveryMs` by its clock. */
+  private async sweepWhenDue(): Promise<void> {
+    if (!this.options.retentionMs || this.stopped) return;
+    const now = this.options.clock.now();
+    if (this.nextSweepAt !== undefined && now < this.nextSweepAt) return;
+    this.nextSweepAt = now + (this.options.sweepEveryMs ?? SWEEP_EVERY_MS);
+    await this.sweep();
   }
 
   private async attempt({ delivery, event, endpoint }: ClaimedDelivery): Promise<void> {
@@ -193,14 +230,17 @@ export class WebhookDispatcher {
     since: string,
   ): Promise<void> {
     const { store, clock } = this.options;
-    const endpoint = await store.webhooks.getEndpoint(workspaceId, endpointId);
-    if (endpoint?.state !== 'enabled' || !endpoint) return;
     const last = outcome.statusCode === null ? outcome.error : `HTTP ${outcome.statusCode}`;
-    await store.webhooks.updateEndpoint({
-      ...endpoint,
-      state: 'disabled',
-      disabledReason: `delivery ${deliveryId} failed all ${attempts} attempts since ${since} (last: ${last}); fix the endpoint, then set state to enabled`,
-      updatedAt: toTimestamp(clock.now()),
+    // The row is held while it changes: a concurrent update or secret rotation is not overwritten.
+    await store.transaction(async (tx) => {
+      const endpoint = await tx.webhooks.getEndpointForUpdate(workspaceId, endpointId);
+      if (endpoint?.state !== 'enabled') return;
+      await tx.webhooks.updateEndpoint({
+        ...endpoint,
+        state: 'disabled',
+        disabledReason: `delivery ${deliveryId} failed all ${attempts} attempts since ${since} (last: ${last}); fix the endpoint, then set state to enabled`,
+        updatedAt: toTimestamp(clock.now()),
+      });
     });
   }
 }

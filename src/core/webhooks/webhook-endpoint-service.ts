@@ -70,22 +70,18 @@ export class WebhookEndpointService {
   }
 
   async update(id: string, input: WebhookUpdateInput) {
-    const current = await this.get(id);
     if (input.url !== undefined) this.assertUrl(input.url);
     const events = input.enabled_events;
-    const state = input.state ?? current.state;
-    const next: WebhookEndpointRow = {
+    const next = await this.change(id, (current) => ({
       ...current,
       url: input.url ?? current.url,
       name: input.name ?? current.name,
       description: input.description ?? current.description,
       enabledEvents: events && events.length > 0 ? [...new Set(events)] : current.enabledEvents,
-      state,
+      state: input.state ?? current.state,
       // Enabling clears the reason; disabling by hand leaves it empty (the SDK's docs).
       disabledReason: input.state !== undefined ? '' : current.disabledReason,
-      updatedAt: toTimestamp(this.deps.clock.now()),
-    };
-    if (!(await this.deps.store.webhooks.updateEndpoint(next))) throw notFound('Webhook endpoint', id);
+    }));
     return toEndpointWire(next);
   }
 
@@ -102,13 +98,8 @@ export class WebhookEndpointService {
   }
 
   async regenerateSecret(id: string) {
-    const current = await this.get(id);
     const secret = newSecret();
-    await this.deps.store.webhooks.updateEndpoint({
-      ...current,
-      sealedSecret: this.deps.sealer.seal(id, secret),
-      updatedAt: toTimestamp(this.deps.clock.now()),
-    });
+    await this.change(id, (current) => ({ ...current, sealedSecret: this.deps.sealer.seal(id, secret) }));
     return { signing_secret: secret };
   }
 
@@ -156,6 +147,24 @@ export class WebhookEndpointService {
     await this.deps.store.webhooks.insertDelivery(row);
     this.deps.onQueued?.();
     return toDeliveryWire(row, []);
+  }
+
+  /**
+   * One read-modify-write of the endpoint, its row held until commit (getEndpointForUpdate):
+   * a concurrent update, rotation or the dispatcher disabling it waits, then sees this result.
+   */
+  private async change(
+    id: string,
+    compute: (current: WebhookEndpointRow) => WebhookEndpointRow,
+  ): Promise<WebhookEndpointRow> {
+    const workspaceId = workspace();
+    return this.deps.store.transaction(async (tx) => {
+      const current = await tx.webhooks.getEndpointForUpdate(workspaceId, id);
+      if (!current) throw notFound('Webhook endpoint', id);
+      const next = { ...compute(current), updatedAt: toTimestamp(this.deps.clock.now()) };
+      if (!(await tx.webhooks.updateEndpoint(next))) throw notFound('Webhook endpoint', id);
+      return next;
+    });
   }
 
   private async get(id: string): Promise<WebhookEndpointRow> {

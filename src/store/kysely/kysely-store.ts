@@ -40,7 +40,7 @@ export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'pos
     idempotency: new KyselyIdempotencyRepository(db),
     memories: new KyselyMemoryRepository(db),
     environmentBuilds: new KyselyEnvironmentBuildRepository(db),
-    webhooks: new KyselyWebhookRepository(db),
+    webhooks: new KyselyWebhookRepository(db, dialect),
     deploymentRuns: new KyselyDeploymentRunRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);

@@ -10,10 +10,14 @@ import type {
   WebhookRepository,
 } from '../../core/ports/webhook-repository.js';
 import type { Database } from './schema.js';
+import { lockEndpoint, purgeFinishedDeliveries } from './webhook-retention.js';
 import { deliveryRow, endpointRow, endpointTable } from './webhook-rows.js';
 
 export class KyselyWebhookRepository implements WebhookRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
 
   async insertEndpoint(row: WebhookEndpointRow): Promise<void> {
     await this.db.insertInto('webhook_endpoints').values(endpointTable(row)).execute();
@@ -27,6 +31,16 @@ export class KyselyWebhookRepository implements WebhookRepository {
       .where('workspace_id', '=', workspaceId)
       .executeTakeFirst();
     return row && endpointRow(row);
+  }
+
+  async getEndpointForUpdate(workspaceId: string, id: string): Promise<WebhookEndpointRow | undefined> {
+    // SQLite runs one transaction at a time, so only Postgres needs the row lock.
+    if (this.dialect === 'sqlite' || !this.db.isTransaction) return this.getEndpoint(workspaceId, id);
+    return lockEndpoint(this.db, workspaceId, id);
+  }
+
+  purgeFinished(before: string, limit: number): Promise<{ deliveries: number; events: number }> {
+    return purgeFinishedDeliveries(this.db, before, limit);
   }
 
   async updateEndpoint(row: WebhookEndpointRow): Promise<boolean> {
