@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
 
-/** What two sandboxes must share to be interchangeable before any session is in them. */
-export interface PoolKey {
-  environmentId: string;
-  /** Hash of the network policy, packages and limits: what is fixed when a sandbox starts. */
-  fingerprint: string;
-}
-
 /** A pool member's id: a session-id-shaped name no session has (see pooledLayerIds in leftovers.ts). */
 export const POOL_ID_PREFIX = 'pool-';
 
@@ -24,10 +17,12 @@ export function ineligible(spec: SandboxSpec): string | undefined {
 }
 
 /**
- * The key: environment, network policy (with the agent's MCP hosts when `allow_mcp_servers` opens
- * them), packages and limits as the driver will apply them. An updated environment gives a new key.
+ * What makes two sandboxes interchangeable before any session is in them, as a hash: the network
+ * policy (with the agent's MCP hosts when `allow_mcp_servers` opens them), the packages and the
+ * limits as the driver applies them. Environments configured alike share members; an updated
+ * environment gets a new key.
  */
-export function poolKey(spec: SandboxSpec, limits: SandboxLimits): PoolKey {
+export function poolKey(spec: SandboxSpec, limits: SandboxLimits): string {
   const network = {
     ...spec.network,
     allowed_hosts: [...(spec.network.allowed_hosts ?? [])].sort(),
@@ -40,18 +35,13 @@ export function poolKey(spec: SandboxSpec, limits: SandboxLimits): PoolKey {
       .sort(([a], [b]) => String(a).localeCompare(String(b))),
   );
   const sortedLimits = Object.fromEntries(Object.entries(limits).sort(([a], [b]) => a.localeCompare(b)));
-  const fingerprint = createHash('sha256')
+  return createHash('sha256')
     .update(JSON.stringify({ network, packages, limits: sortedLimits }))
     .digest('hex')
     .slice(0, 16);
-  return { environmentId: spec.environmentId, fingerprint };
 }
 
-export function keyString(key: PoolKey): string {
-  return `${key.environmentId}\0${key.fingerprint}`;
-}
-
-/** The spec a member starts with: the session's environment, and nothing of any session. */
+/** The spec a member starts with: what the key covers, and nothing of any session. */
 export function memberSpec(spec: SandboxSpec, memberId: string): SandboxSpec {
   return {
     sessionId: memberId,

@@ -3,13 +3,13 @@ import type { SandboxConfig } from '../../config/config.js';
 import type { SandboxPoolConfig } from '../../config/sandbox-pool.js';
 import type { SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
 import type { RunningSandbox } from '../managed-driver.js';
-import { keyString, memberSpec, POOL_ID_PREFIX, type PoolKey, poolKey } from './pool-key.js';
+import { memberSpec, POOL_ID_PREFIX, poolKey } from './pool-key.js';
 import { PrespawnedShell } from './prespawned-shell.js';
 
 /** A started sandbox waiting for a session: its own layer, cgroup, network and egress. */
 export interface PoolMember {
   readonly id: string;
-  readonly key: PoolKey;
+  readonly key: string;
   readonly running: RunningSandbox;
   /** Its way in, with the session's shell already started. */
   readonly inside: PrespawnedShell;
@@ -49,7 +49,9 @@ const REFILL_DELAY_MS = 100;
 const RETRY_AFTER_MS = 10_000;
 
 interface Demand {
-  key: PoolKey;
+  key: string;
+  /** The environments whose latest first tool calls had this key. */
+  environments: Set<string>;
   /** The spec members of this key start with (no session in it). */
   template: SandboxSpec;
   times: number[];
@@ -57,7 +59,7 @@ interface Demand {
 }
 
 /**
- * Sandboxes started ahead of need, per key (environment and what is fixed at start: pool-key.ts).
+ * Sandboxes started ahead of need, per key (what is fixed when a sandbox starts: pool-key.ts).
  * A member is handed to one session only and never comes back: the session's stop or delete ends
  * it like any sandbox. Filling runs in the background, one start at a time, up to
  * min(size, recent demand) per key and never past the memory cap.
@@ -89,7 +91,7 @@ export class SandboxPool {
   take(spec: SandboxSpec, limits: SandboxLimits): PoolMember | undefined {
     if (this.closed) return undefined;
     const key = this.noteDemand(spec, limits);
-    const list = this.ready.get(keyString(key)) ?? [];
+    const list = this.ready.get(key) ?? [];
     let member = list.shift();
     // One that died while waiting (killed from outside) is no use to anyone.
     while (member && !member.running.alive) {
@@ -113,7 +115,7 @@ export class SandboxPool {
 
   /** Counts `count` first tool calls of the spec's key without taking a member: the pool fills for it. */
   want(spec: SandboxSpec, limits: SandboxLimits, count = 1): string {
-    const key = keyString(this.noteDemand(spec, limits, count));
+    const key = this.noteDemand(spec, limits, count);
     this.kick();
     return key;
   }
@@ -162,20 +164,26 @@ export class SandboxPool {
     await Promise.all([...all.map((member) => this.discard(member)), ...this.ending]);
   }
 
-  private noteDemand(spec: SandboxSpec, limits: SandboxLimits, count = 1): PoolKey {
+  private noteDemand(spec: SandboxSpec, limits: SandboxLimits, count = 1): string {
     const key = poolKey(spec, limits);
-    const name = keyString(key);
-    // An updated environment: what was started with its old settings goes.
+    // An updated environment: what was started with its old settings goes, unless another
+    // environment configured that way still uses it.
     for (const [other, entry] of this.demand)
-      if (other !== name && entry.key.environmentId === key.environmentId) {
+      if (other !== key && entry.environments.delete(spec.environmentId) && entry.environments.size === 0) {
         this.demand.delete(other);
         this.drop(other);
       }
-    const entry = this.demand.get(name) ?? { key, template: memberSpec(spec, ''), times: [] };
+    const entry = this.demand.get(key) ?? {
+      key,
+      environments: new Set<string>(),
+      template: memberSpec(spec, ''),
+      times: [],
+    };
+    entry.environments.add(spec.environmentId);
     const now = Date.now();
     for (let index = 0; index < count; index++) entry.times.push(now);
     entry.times = entry.times.filter((time) => now - time <= this.config.demandWindowMs);
-    this.demand.set(name, entry);
+    this.demand.set(key, entry);
     return key;
   }
 
