@@ -9,10 +9,10 @@ export interface ClientConfig {
   apiKey: string | undefined;
 }
 
-export function loadClientConfig(
-  flags: { baseUrl?: string | undefined; apiKey?: string | undefined } = {},
-  env: Env = process.env,
-): ClientConfig {
+export type ClientFlags = { baseUrl?: string | undefined; apiKey?: string | undefined };
+
+/** The client settings from the flags and `env` (config.ts's loadClientConfig passes the environment). */
+export function parseClientConfig(flags: ClientFlags, env: Env): ClientConfig {
   const port = parsePort(env['PADDOCK_PORT'] ?? '4000');
   const baseUrl = flags.baseUrl ?? nonEmpty(env['PADDOCK_BASE_URL']) ?? `http://127.0.0.1:${port}`;
   return {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { PriceFile } from '../core/metering/prices.js';
 import type { FreeDiskReader } from '../core/storage/low-disk-guard.js';
 import { type FileStorage, parseBlobStorage, type S3Config } from './blob-storage.js';
+import { type ClientConfig, type ClientFlags, parseClientConfig } from './client.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './deployments.js';
 import {
   nonEmpty,
@@ -20,7 +21,7 @@ import { parseWebhookConfig, type WebhookConfig } from './webhooks.js';
 import { parseWorkflowConfig, type WorkflowConfig } from './workflows.js';
 
 export type { FileStorage, S3Config } from './blob-storage.js';
-export { type ClientConfig, loadClientConfig } from './client.js';
+export type { ClientConfig } from './client.js';
 export type { SandboxConfig } from './sandbox.js';
 export type { WebSearchConfig } from './web-search.js';
 export type { WebhookConfig } from './webhooks.js';
@@ -194,6 +195,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     fileStorage:
       overrides.fileStorage ?? parseBlobStorage(env, isPostgresUrl(merged.databaseUrl)).fileStorage,
   };
+}
+
+/** What a CLI client command needs to reach a running server (config/client.ts). */
+export function loadClientConfig(flags: ClientFlags = {}, env: Env = process.env): ClientConfig {
+  return parseClientConfig(flags, env);
 }
 
 /** `postgres://…` or `postgresql://…` selects Postgres; anything else is SQLite. */
