@@ -1,4 +1,5 @@
 import type { PaddockConfig } from '../config/config.js';
+import { webhookRetentionMs } from '../config/webhooks.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Store } from '../core/ports/store.js';
@@ -71,6 +72,7 @@ export function createWebhookNode(
     nodeId: deps.nodeId,
     timeoutMs: settings.timeoutMs,
     pollMs: settings.pollMs,
+    retentionMs: webhookRetentionMs(settings),
     allowPrivate,
     onError: deps.onError,
   });
