@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -69,6 +69,25 @@ function closer(server: Server) {
     });
 }
 
+/** Forwards one request to `upstream` (its host header rewritten) and streams the answer back. */
+export function forwardTo(upstream: URL, incoming: IncomingMessage, outgoing: ServerResponse): void {
+  const proxied = request(
+    {
+      host: upstream.hostname,
+      port: upstream.port,
+      path: incoming.url,
+      method: incoming.method,
+      headers: { ...incoming.headers, host: upstream.host },
+    },
+    (response) => {
+      outgoing.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(outgoing);
+    },
+  );
+  proxied.on('error', () => outgoing.destroy());
+  incoming.pipe(proxied);
+}
+
 /**
  * A reverse proxy that lets through only `Authorization: Bearer <one of tokens>`,
  * streaming both ways (MCP answers may be SSE). `url` is the gated /mcp endpoint.
@@ -84,21 +103,7 @@ export async function startBearerGate(upstreamMcpUrl: string, tokens: () => read
       outgoing.end(JSON.stringify({ error: 'unauthorized' }));
       return;
     }
-    const proxied = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: { ...incoming.headers, host: upstream.host },
-      },
-      (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      },
-    );
-    proxied.on('error', () => outgoing.destroy());
-    incoming.pipe(proxied);
+    forwardTo(upstream, incoming, outgoing);
   });
   const base = await listen(server);
   return { url: `${base}${upstream.pathname}`, authorizations: seen, close: closer(server) };

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { TestCertificate } from '../support/test-ca.js';
+import { forwardTo } from './mcp-servers.js';
 
 /**
  * The gateway an operator runs inside the private network: TLS with a certificate for the MCP
@@ -17,21 +17,7 @@ export async function startGateway(port: number, upstreamMcpUrl: string, tls: Te
       servername: String((incoming.socket as TLSSocket).servername),
       host: incoming.headers.host ?? '',
     });
-    const proxied = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: { ...incoming.headers, host: upstream.host },
-      },
-      (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
-        response.pipe(outgoing);
-      },
-    );
-    proxied.on('error', () => outgoing.destroy());
-    incoming.pipe(proxied);
+    forwardTo(upstream, incoming, outgoing);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   assert.equal((server.address() as AddressInfo).port, port);
