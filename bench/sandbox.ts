@@ -55,12 +55,15 @@ export async function benchSandbox(): Promise<BenchResult[]> {
     const warm = await warmRoundTrips(driver);
     const rssBefore = process.memoryUsage().rss;
     const idleSandboxes = await benchIdleMemory(driver);
-    const cold = await coldTurns(dataDir);
+    const cold = await coldTurns(dataDir, 0);
+    const pooled = await coldTurns(dataDir, 2);
     return [
       info('sandbox start (acquire, p50)', median(starts), 'ms'),
       info('sandbox start → first bash result (p50)', median(firstResults), 'ms'),
       atMost('cold turn: new session → first bash result → idle (p50)', median(cold), 'ms', 65),
       info('cold turn p99', percentile(cold, 99), 'ms'),
+      atMost('cold turn, pooled: a warm sandbox ready (p50)', median(pooled), 'ms', 20),
+      info('cold turn, pooled p99', percentile(pooled, 99), 'ms'),
       atMost('warm bash round trip (p50)', median(warm), 'ms', 2),
       ...idleSandboxes,
       info('server RSS before idle sandboxes', rssBefore / 1048576, 'MiB'),
@@ -87,23 +90,30 @@ async function warmRoundTrips(driver: SandboxDriver): Promise<number[]> {
   return samples;
 }
 
-async function coldTurns(dataDir: string): Promise<number[]> {
+/**
+ * New session → first bash result → idle through the API, on a driver with PADDOCK_SANDBOX_POOL_SIZE
+ * `pool`; with a pool, each session arrives once a member is ready (the pool's steady state).
+ */
+async function coldTurns(dataDir: string, pool: number): Promise<number[]> {
   const model = await startScriptedModelServer();
   const config = loadConfig(
-    { PADDOCK_ROOTFS_DIR: ROOTFS_DIR },
+    { PADDOCK_ROOTFS_DIR: ROOTFS_DIR, PADDOCK_SANDBOX_POOL_SIZE: String(pool) },
     {
       port: 0,
       host: '127.0.0.1',
-      dataDir: join(dataDir, 'server'),
+      dataDir: join(dataDir, `server-pool-${pool}`),
       adminKey: 'sk-bench',
       anthropic: { baseUrl: model.url, apiKey: 'x' },
     },
   );
-  const paddock = await createPaddock({ config });
+  const sandboxes = await createBwrapDriver(config, { log: () => {} });
+  const paddock = await createPaddock({ config, harness: { sandboxes } });
   const client = new Anthropic({ baseURL: await paddock.listen(), apiKey: 'sk-bench', maxRetries: 0 });
   const samples: number[] = [];
   try {
     for (let i = 0; i <= 10; i++) {
+      const { pool: members } = sandboxes;
+      if (members && i > 0) await members.until(() => members.stats().ready > 0 && members.idle);
       const { session } = await createSession(client);
       model.push([
         { content: [{ type: 'tool_use', name: 'bash', input: { command: 'echo cold' } }] },
@@ -120,6 +130,7 @@ async function coldTurns(dataDir: string): Promise<number[]> {
     }
   } finally {
     await paddock.close();
+    await sandboxes.close();
     await model.close();
   }
   return samples;
