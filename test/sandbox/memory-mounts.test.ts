@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { ScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
+import { describe, it } from 'node:test';
 import type { ScriptedTurn } from '../../src/providers/scripted/scripted-turn.js';
 import {
+  bwrapSessionSkip,
+  bwrapSessionSuite,
   createLimitedEnvironment,
   createToolsetAgent,
-  startBwrapSessionServer,
   toolOutput,
 } from '../support/bwrap-sessions.js';
 import { runTurn } from '../support/harness-fixture.js';
-import type { TestServer } from '../support/server.js';
-import { bwrapCase } from './drivers.js';
 
 /**
  * Memory stores mounted in real bwrap sandboxes, driven by the scripted model: two sessions share
  * one read-write store and see each other's writes (as new versions by session_actor); a
  * read-only mount refuses writes inside the sandbox.
  */
-const bwrap = await bwrapCase();
-const skip = bwrap.skip ?? (process.getuid?.() === 0 ? undefined : 'runs the bwrap driver as root');
+const skip = await bwrapSessionSkip();
 
 const bashTurn = (command: string): ScriptedTurn[] => [
   { content: [{ type: 'tool_use', name: 'bash', input: { command } }] },
@@ -26,18 +23,10 @@ const bashTurn = (command: string): ScriptedTurn[] => [
 ];
 
 describe('memory stores mounted in bwrap sandboxes', { skip }, () => {
-  let model: ScriptedModelServer;
-  let server: TestServer;
-
-  before(async () => {
-    ({ model, server } = await startBwrapSessionServer());
-  });
-  after(async () => {
-    await server?.close();
-    await model?.close();
-  });
+  const served = bwrapSessionSuite();
 
   it('two sessions share a read-write store; a read-only mount refuses writes', async () => {
+    const { server, model } = served;
     const { client } = server;
     const agent = await createToolsetAgent(client, 'memory user');
     const environment = await createLimitedEnvironment(client, 'memory');

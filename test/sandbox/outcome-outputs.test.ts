@@ -1,37 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { GRADER_MARKER } from '../../src/core/outcomes/grader-request.js';
-import type { ScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
 import {
+  bwrapSessionSkip,
+  bwrapSessionSuite,
   createLimitedEnvironment,
   createToolsetAgent,
-  startBwrapSessionServer,
 } from '../support/bwrap-sessions.js';
 import { isIdle, openEventReader } from '../support/harness-fixture.js';
-import type { TestServer } from '../support/server.js';
-import { bwrapCase } from './drivers.js';
 
 /**
  * The outcome grader sees the deliverable files: what the agent left in /mnt/session/outputs
  * of its real bwrap sandbox reaches the grader's request (listing and text), and the agent's
  * own shell keeps its working directory.
  */
-const bwrap = await bwrapCase();
-const skip = bwrap.skip ?? (process.getuid?.() === 0 ? undefined : 'runs the bwrap driver as root');
+const skip = await bwrapSessionSkip();
 
 describe('outcome grader and the sandbox outputs (bwrap)', { skip }, () => {
-  let model: ScriptedModelServer;
-  let server: TestServer;
-
-  before(async () => {
-    ({ model, server } = await startBwrapSessionServer());
-  });
-  after(async () => {
-    await server?.close();
-    await model?.close();
-  });
+  const served = bwrapSessionSuite();
 
   it('gives the grader the files under /mnt/session/outputs', async () => {
+    const { server, model } = served;
     const { client } = server;
     const agent = await createToolsetAgent(client, 'writer');
     const environment = await createLimitedEnvironment(client, 'outcome');

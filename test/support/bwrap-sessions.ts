@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type Anthropic from '@anthropic-ai/sdk';
 import { loadConfig } from '../../src/config/config.js';
 import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../../src/providers/scripted/scripted-model-server.js';
-import { TEST_ROOTFS_DIR } from '../sandbox/drivers.js';
+import { bwrapCase, TEST_ROOTFS_DIR } from '../sandbox/drivers.js';
 import type { Dialect } from './databases.js';
 import type { StreamEvent } from './harness-fixture.js';
 import { startTestServer, type TestServer } from './server.js';
@@ -41,6 +42,28 @@ export async function startBwrapSessionServer(
     sandbox,
   });
   return { model, server };
+}
+
+/** Why whole bwrap sessions cannot run on this machine (no bwrap, or not root), else undefined. */
+export async function bwrapSessionSkip(): Promise<string | undefined> {
+  const bwrap = await bwrapCase();
+  return bwrap.skip ?? (process.getuid?.() === 0 ? undefined : 'runs the bwrap driver as root');
+}
+
+/** For a describe block: startBwrapSessionServer before its tests, both closed after them. */
+export function bwrapSessionSuite(
+  dialect: Dialect = 'sqlite',
+  sandboxEnvironment: Record<string, string> = {},
+): BwrapSessionServer {
+  const suite = {} as BwrapSessionServer;
+  before(async () => {
+    Object.assign(suite, await startBwrapSessionServer(dialect, sandboxEnvironment));
+  });
+  after(async () => {
+    await suite.server?.close();
+    await suite.model?.close();
+  });
+  return suite;
 }
 
 /** An agent with the agent toolset, on the scripted model's model name. */
