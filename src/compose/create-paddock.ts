@@ -48,6 +48,7 @@ import { createDreams } from './dreams.js';
 import { buildBaseId } from './environment-build-base.js';
 import { createHarnessNode, type HarnessNode, type HarnessTuning } from './harness-node.js';
 import { nodeIdentity } from './node-identity.js';
+import { nodeLifecycle } from './node-lifecycle.js';
 import { createNodeObservability } from './observability.js';
 import { createSkills } from './skills.js';
 import { createTunnelsAndUserProfiles } from './tunnels-user-profiles.js';
@@ -277,7 +278,6 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     sseMaxBufferBytes: config.sseMaxBufferBytes,
     console: config.console,
   });
-  let closed = false;
   // In the background once the node drives sessions: the first turn then loads nothing (issue #21).
   const warm = createNodeWarmUp({
     enabled: options.warmUp === true,
@@ -292,47 +292,9 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     store,
     harness,
     deploymentScheduler: deployments.scheduler,
-    async listen() {
-      await app.listen({ port: config.port, host: config.host });
-      await observability.listen();
-      if (options.runHarness ?? config.harness) {
-        // A node that drives sessions builds environments as they are written (an API-only node
-        // leaves them to the first worker session that needs one).
-        environmentBuilds.attach(harness.sandboxes);
-        await harness.reclaimLeftovers();
-        await harness.harness.start();
-        await dreams.runner.start();
-        webhooks.dispatcher.start();
-        deployments.scheduler.start();
-        warm.start();
-      }
-      const address = app.server.address();
-      if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return `http://${host}:${address.port}`;
-    },
-    async startHarness() {
-      environmentBuilds.attach(harness.sandboxes);
-      await harness.reclaimLeftovers();
-      await harness.harness.start();
-      await dreams.runner.start();
-      webhooks.dispatcher.start();
-      deployments.scheduler.start();
-      warm.start();
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await warm.settled();
-      environmentBuilds.close();
-      await dreams.runner.stop();
-      await webhooks.dispatcher.close();
-      await deployments.scheduler.stop();
-      await harness.close();
-      await app.close();
-      await observability.close();
-      await bus.close();
-      await store.close();
-    },
+    ...nodeLifecycle(
+      { app, observability, environmentBuilds, harness, dreams, webhooks, deployments, warm, bus, store },
+      { port: config.port, host: config.host, runHarness: options.runHarness ?? config.harness },
+    ),
   };
 }
