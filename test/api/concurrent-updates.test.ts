@@ -83,13 +83,23 @@ for (const dialect of DIALECTS) {
       assert.deepEqual([event.data.type, event.data.id], ['agent.created', agent.id]);
     });
 
-    it('vaults: concurrent metadata updates all land', async () => {
-      const vault = await server.client.beta.vaults.create({ display_name: `raced-${dialect}` });
-      await Promise.all(
-        keys.map((key) => server.client.beta.vaults.update(vault.id, { metadata: { [key]: 'set' } })),
-      );
-      const stored = await server.client.beta.vaults.retrieve(vault.id);
+    it('vaults: concurrent metadata updates all land; an archive among them is never undone', async () => {
+      const vaults = server.client.beta.vaults;
+      const vault = await vaults.create({ display_name: `raced-${dialect}` });
+      await Promise.all(keys.map((key) => vaults.update(vault.id, { metadata: { [key]: 'set' } })));
+      const stored = await vaults.retrieve(vault.id);
       assert.deepEqual(Object.keys(stored.metadata).sort(), [...keys].sort());
+
+      const archived = await vaults.create({ display_name: `archived-${dialect}` });
+      const results = await Promise.allSettled([
+        ...keys.map((key) => vaults.update(archived.id, { metadata: { [key]: 'set' } })),
+        vaults.archive(archived.id),
+      ]);
+      const final = await vaults.retrieve(archived.id);
+      assert.ok(final.archived_at, 'the archive stands');
+      // An update that came after the archive is refused; every one that succeeded kept its key.
+      const landed = keys.filter((_, index) => results[index]?.status === 'fulfilled');
+      assert.deepEqual(Object.keys(final.metadata).sort(), landed.sort());
     });
   });
 }

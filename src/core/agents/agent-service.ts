@@ -134,13 +134,16 @@ export class AgentService {
   }
 
   async archive(id: string): Promise<Agent> {
-    const record = await this.store.resources.get<Agent>('agent', id);
-    if (!record) throw notFound('Agent', id);
-    if (record.doc.archived_at) return record.doc;
-    const now = toTimestamp(this.clock.now());
-    const agent: Agent = { ...record.doc, archived_at: now, updated_at: now };
-    await this.store.resources.update({ ...recordFields(agent), doc: agent });
-    return agent;
+    // The row is held until commit: an update racing the archive cannot un-archive it.
+    return this.store.transaction(async (tx) => {
+      const record = await tx.resources.getForUpdate<Agent>('agent', id);
+      if (!record) throw notFound('Agent', id);
+      if (record.doc.archived_at) return record.doc;
+      const now = toTimestamp(this.clock.now());
+      const agent: Agent = { ...record.doc, archived_at: now, updated_at: now };
+      await tx.resources.update({ ...recordFields(agent), doc: agent });
+      return agent;
+    });
   }
 
   list(options: AgentListOptions): Promise<ResourcePage<Agent>> {

@@ -98,12 +98,17 @@ export class EnvironmentService {
   }
 
   async archive(id: string): Promise<Environment> {
-    const current = await this.getDocument(id);
-    if (current.archived_at) return toWire(current);
-    const now = toTimestamp(this.clock.now());
-    const document: EnvironmentDocument = { ...current, archived_at: now, updated_at: now };
-    await this.store.resources.update({ ...recordFields(document), doc: document });
-    return toWire(document);
+    // The row is held until commit: an update racing the archive cannot un-archive it.
+    return this.store.transaction(async (tx) => {
+      const record = await tx.resources.getForUpdate<EnvironmentDocument>('environment', id);
+      if (!record) throw environmentNotFound(id);
+      const current = record.doc;
+      if (current.archived_at) return toWire(current);
+      const now = toTimestamp(this.clock.now());
+      const document: EnvironmentDocument = { ...current, archived_at: now, updated_at: now };
+      await tx.resources.update({ ...recordFields(document), doc: document });
+      return toWire(document);
+    });
   }
 
   async delete(id: string): Promise<{ id: string; type: 'environment_deleted' }> {

@@ -68,12 +68,15 @@ export class MemoryStoreService {
   }
 
   async archive(id: string): Promise<MemoryStore> {
-    const current = await this.retrieve(id);
-    if (current.archived_at) return current;
-    const now = toTimestamp(this.clock.now());
-    const archived: MemoryStore = { ...current, archived_at: now, updated_at: now };
-    await this.store.resources.update({ ...recordFields(archived), doc: archived });
-    return archived;
+    // The row is held until commit: an update racing the archive cannot un-archive it.
+    return this.store.transaction(async (tx) => {
+      const current = (await this.record(id, tx)).doc;
+      if (current.archived_at) return current;
+      const now = toTimestamp(this.clock.now());
+      const archived: MemoryStore = { ...current, archived_at: now, updated_at: now };
+      await tx.resources.update({ ...recordFields(archived), doc: archived });
+      return archived;
+    });
   }
 
   async delete(id: string): Promise<{ id: string; type: 'memory_store_deleted' }> {

@@ -85,12 +85,15 @@ export class CredentialService {
   }
 
   async archive(vaultId: string, id: string): Promise<Credential> {
-    const current = await this.retrieve(vaultId, id);
-    if (current.archived_at) return current;
-    const now = toTimestamp(this.clock.now());
-    const credential: Credential = { ...current, archived_at: now, updated_at: now };
-    await this.store.resources.update({ ...recordFields(credential), doc: credential });
-    return credential;
+    // The row is held until commit: an update racing the archive cannot un-archive it.
+    return this.store.transaction(async (tx) => {
+      const current = (await this.getRecord(tx, vaultId, id)).doc;
+      if (current.archived_at) return current;
+      const now = toTimestamp(this.clock.now());
+      const credential: Credential = { ...current, archived_at: now, updated_at: now };
+      await tx.resources.update({ ...recordFields(credential), doc: credential });
+      return credential;
+    });
   }
 
   async delete(vaultId: string, id: string): Promise<{ id: string; type: 'vault_credential_deleted' }> {

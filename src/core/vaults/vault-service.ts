@@ -62,12 +62,17 @@ export class VaultService {
   }
 
   async archive(id: string): Promise<Vault> {
-    const current = await this.retrieve(id);
-    if (current.archived_at) return current;
-    const now = toTimestamp(this.clock.now());
-    const vault: Vault = { ...current, archived_at: now, updated_at: now };
-    await this.store.resources.update({ ...recordFields(vault), doc: vault });
-    return vault;
+    // The row is held until commit: an update racing the archive cannot un-archive it.
+    return this.store.transaction(async (tx) => {
+      const record = await tx.resources.getForUpdate<Vault>('vault', id);
+      if (!record) throw notFound('Vault', id);
+      const current = record.doc;
+      if (current.archived_at) return current;
+      const now = toTimestamp(this.clock.now());
+      const vault: Vault = { ...current, archived_at: now, updated_at: now };
+      await tx.resources.update({ ...recordFields(vault), doc: vault });
+      return vault;
+    });
   }
 
   async delete(id: string): Promise<{ id: string; type: 'vault_deleted' }> {
