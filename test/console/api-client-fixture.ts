@@ -1,8 +1,8 @@
+import { after, before } from 'node:test';
 import { ConsoleClient, type Wire } from '../../src/console/static/api.js';
 import { type FollowOptions, followEvents } from '../../src/console/static/live.js';
-import { startScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
-import type { HarnessFixture } from '../support/harness-fixture.js';
-import { startTestServer, TEST_ADMIN_KEY } from '../support/server.js';
+import { type HarnessFixture, startHarnessFixture } from '../support/harness-fixture.js';
+import { TEST_ADMIN_KEY } from '../support/server.js';
 
 /**
  * The console API client tests' shared parts (api-client*.test.ts): the console's client,
@@ -48,26 +48,18 @@ export const idleCount = (events: Wire[]) =>
 
 /** startHarnessFixture, with heartbeats every 50 ms so a test sees some, and a console client. */
 export async function startConsoleFixture(): Promise<{ fixture: HarnessFixture; client: ConsoleClient }> {
-  const model = await startScriptedModelServer({ turns: [] });
-  const server = await startTestServer(
-    'sqlite',
-    {
-      anthropic: { baseUrl: model.url, apiKey: 'test-upstream-key' },
-      sandboxDriver: 'process',
-      sseHeartbeatMs: 50,
-    },
-    { retry: { baseDelayMs: 20, maxDelayMs: 50, maxAttempts: 3 } },
-  );
-  const fixture: HarnessFixture = {
-    server,
-    model,
-    client: server.client,
-    async close() {
-      await server.close();
-      await model.close();
-    },
-  };
-  return { fixture, client: new ConsoleClient({ apiKey: TEST_ADMIN_KEY, baseUrl: server.url }) };
+  const fixture = await startHarnessFixture('sqlite', [], {}, { sseHeartbeatMs: 50 });
+  return { fixture, client: new ConsoleClient({ apiKey: TEST_ADMIN_KEY, baseUrl: fixture.server.url }) };
+}
+
+/** For a describe block: startConsoleFixture before its tests, closed after them. */
+export function consoleSuite(): { fixture: HarnessFixture; client: ConsoleClient } {
+  const suite = {} as { fixture: HarnessFixture; client: ConsoleClient };
+  before(async () => {
+    Object.assign(suite, await startConsoleFixture());
+  });
+  after(async () => suite.fixture.close());
+  return suite;
 }
 
 /** Follows a session into a collector; resolves once the stream is open. */

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ConsoleClient, type Wire } from '../../src/console/static/api.js';
-import { createSession, type HarnessFixture } from '../support/harness-fixture.js';
+import { createSession } from '../support/harness-fixture.js';
 import { TEST_ADMIN_KEY } from '../support/server.js';
-import { follow, startConsoleFixture } from './api-client-fixture.js';
+import { consoleSuite, follow } from './api-client-fixture.js';
 
 /** The console's API client reading live streams: frames, resumption, heartbeats, dropped connections. */
 
 describe('the console API client following streams', () => {
-  let fixture: HarnessFixture;
-  let client: ConsoleClient;
-  before(async () => {
-    ({ fixture, client } = await startConsoleFixture());
-  });
-  after(async () => fixture.close());
+  const suite = consoleSuite();
 
   it('creates an agent and a session; reads a live stream; heartbeats are not events', async () => {
+    const { fixture, client } = suite;
     const agent = await client.createAgent({
       name: 'Console agent',
       model: 'claude-sonnet-4-6',
@@ -100,6 +96,7 @@ describe('the console API client following streams', () => {
   });
 
   it('follows across a dropped connection, resuming with Last-Event-ID: no gap, no repeat', async () => {
+    const { fixture, client } = suite;
     const { session } = await createSession(fixture.client);
     const streamRequests: Array<string | null> = [];
     const lastSeenAtRequest: Array<string | undefined> = [];

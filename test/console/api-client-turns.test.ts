@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { ConsoleClient } from '../../src/console/static/api.js';
+import { describe, it } from 'node:test';
 import { pendingConfirmations } from '../../src/console/static/format.js';
-import { createSession, type HarnessFixture } from '../support/harness-fixture.js';
-import { follow, idleCount, startConsoleFixture } from './api-client-fixture.js';
+import { createSession } from '../support/harness-fixture.js';
+import { consoleSuite, follow, idleCount } from './api-client-fixture.js';
 
 /** The console's API client steering turns: interrupts, tool confirmations, threads. */
 
 describe('the console API client steering turns', () => {
-  let fixture: HarnessFixture;
-  let client: ConsoleClient;
-  before(async () => {
-    ({ fixture, client } = await startConsoleFixture());
-  });
-  after(async () => fixture.close());
+  const suite = consoleSuite();
 
   it('always_ask: the pending tool use is found from the events, then allowed', async () => {
+    const { fixture, client } = suite;
     const agent = await client.createAgent({
       name: 'Asker',
       model: 'claude-sonnet-4-6',
@@ -54,6 +49,7 @@ describe('the console API client steering turns', () => {
   });
 
   it('lists threads and a thread’s events', async () => {
+    const { fixture, client } = suite;
     const worker = await client.createAgent({ name: 'Worker', model: 'claude-sonnet-4-6', toolset: false });
     const lead = await fixture.client.beta.agents.create({
       name: 'Lead',
@@ -110,6 +106,7 @@ describe('the console API client steering turns', () => {
   });
 
   it('interrupts a slow turn', async () => {
+    const { fixture, client } = suite;
     const { session } = await createSession(fixture.client);
     // Idle without the slow reply's message: the interrupt ended the turn before the reply came.
     fixture.model.push([{ content: [{ type: 'text', text: 'too slow' }], delay_ms: 10_000 }]);

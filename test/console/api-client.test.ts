@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { toFile } from '@anthropic-ai/sdk';
 import { ApiError, ConsoleClient, type Wire } from '../../src/console/static/api.js';
 import { followEvents } from '../../src/console/static/live.js';
 import { streamErrorOf } from '../../src/console/static/sse.js';
-import { createSession, type HarnessFixture, startHarnessFixture } from '../support/harness-fixture.js';
+import { createSession, startHarnessFixture } from '../support/harness-fixture.js';
 import { TEST_ADMIN_KEY } from '../support/server.js';
-import { startConsoleFixture } from './api-client-fixture.js';
+import { consoleSuite } from './api-client-fixture.js';
 
 /**
  * The console's API client against a real server: sign-in, lists, downloads and refusals.
@@ -15,14 +15,10 @@ import { startConsoleFixture } from './api-client-fixture.js';
  */
 
 describe('the console API client against a real server', () => {
-  let fixture: HarnessFixture;
-  let client: ConsoleClient;
-  before(async () => {
-    ({ fixture, client } = await startConsoleFixture());
-  });
-  after(async () => fixture.close());
+  const suite = consoleSuite();
 
   it('sign-in: a wrong key fails with the API’s own message; the right one passes', async () => {
+    const { fixture, client } = suite;
     const raw = await fetch(`${fixture.server.url}/v1/agents?limit=1`, {
       headers: { 'x-api-key': 'sk-wrong' },
     });
@@ -40,6 +36,7 @@ describe('the console API client against a real server', () => {
   });
 
   it('lists every resource, paging with the cursors the API returns', async () => {
+    const { fixture, client } = suite;
     const created = [];
     for (let index = 0; index < 5; index++) {
       created.push(await client.createAgent({ name: `pager-${index}`, model: 'claude-sonnet-4-6' }));
@@ -87,6 +84,7 @@ describe('the console API client against a real server', () => {
   });
 
   it('lists files and downloads one with the key', async () => {
+    const { fixture, client } = suite;
     const bytes = Buffer.from('console download ✓\n');
     const uploaded = await fixture.client.beta.files.upload({
       file: await toFile(bytes, 'notes ü.txt', { type: 'text/plain' }),
@@ -101,6 +99,7 @@ describe('the console API client against a real server', () => {
   });
 
   it('stops following a stream the server refuses, with its message', async () => {
+    const { client } = suite;
     const errors: Array<{ message: string; fatal: boolean }> = [];
     const follower = followEvents(client, 'sesn_missing', {
       onEvent: () => {},
