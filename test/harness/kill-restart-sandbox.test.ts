@@ -74,7 +74,10 @@ describe('kill -9 during a sandboxed tool call (bwrap + NAT)', { skip }, () => {
       events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
     });
     await reader.until((event) => event.type === 'agent.tool_use');
-    await waitFor(() => sandboxRoutes().length === 1, 'the sandbox to get its NAT link');
+    await waitFor(
+      () => sandboxRoutes().length >= 1,
+      'the sandbox to get its NAT link (a pool member may have one too)',
+    );
     await new Promise((resolve) => setTimeout(resolve, 500)); // the command is sleeping
     reader.close();
     await server.kill();
