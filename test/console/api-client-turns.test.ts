@@ -2,12 +2,36 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pendingConfirmations } from '../../src/console/static/format.js';
 import { createSession } from '../support/harness-fixture.js';
+import { until } from '../support/webhook-receiver.js';
 import { consoleSuite, follow, idleCount } from './api-client-fixture.js';
 
 /** The console's API client steering turns: interrupts, tool confirmations, threads. */
 
 describe('the console API client steering turns', () => {
   const suite = consoleSuite();
+
+  it('interrupts a slow turn', async () => {
+    const { fixture, client } = suite;
+    const { session } = await createSession(fixture.client);
+    // Idle without the slow reply's message: the interrupt ended the turn before the reply came.
+    fixture.model.push([{ content: [{ type: 'text', text: 'too slow' }], delay_ms: 10_000 }]);
+    const { collected, follower } = await follow(client, session.id);
+    await client.sendMessage(session.id, 'take your time');
+    await collected.until((event) => event.type === 'span.model_request_start');
+    // The scripted server holds the request (its turn is taken) before the interrupt is sent.
+    await until(
+      'the model request to reach the scripted server',
+      async () =>
+        fixture.model.requests().some((request) => JSON.stringify(request.body).includes('take your time')),
+      (arrived) => arrived,
+    );
+    const [interrupt] = await client.interrupt(session.id);
+    assert.equal(interrupt?.type, 'user.interrupt');
+    await collected.until((event) => event.type === 'session.status_idle');
+    assert.ok(collected.events.some((event) => event.id === interrupt?.id));
+    assert.ok(!collected.events.some((event) => event.type === 'agent.message'));
+    assert.equal(await follower.stop(), 'stopped');
+  });
 
   it('always_ask: the pending tool use is found from the events, then allowed', async () => {
     const { fixture, client } = suite;
@@ -103,21 +127,5 @@ describe('the console API client steering turns', () => {
     // The primary timeline does not carry the worker's messages.
     const primary = await client.listAllEvents(session.id);
     assert.ok(!primary.some((event) => event.id === reply?.id));
-  });
-
-  it('interrupts a slow turn', async () => {
-    const { fixture, client } = suite;
-    const { session } = await createSession(fixture.client);
-    // Idle without the slow reply's message: the interrupt ended the turn before the reply came.
-    fixture.model.push([{ content: [{ type: 'text', text: 'too slow' }], delay_ms: 10_000 }]);
-    const { collected, follower } = await follow(client, session.id);
-    await client.sendMessage(session.id, 'take your time');
-    await collected.until((event) => event.type === 'span.model_request_start');
-    const [interrupt] = await client.interrupt(session.id);
-    assert.equal(interrupt?.type, 'user.interrupt');
-    await collected.until((event) => event.type === 'session.status_idle');
-    assert.ok(collected.events.some((event) => event.id === interrupt?.id));
-    assert.ok(!collected.events.some((event) => event.type === 'agent.message'));
-    assert.equal(await follower.stop(), 'stopped');
   });
 });
