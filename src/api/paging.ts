@@ -40,6 +40,14 @@ export function resolveLimit(limit: number | undefined, max = MAX_PAGE_LIMIT): n
   return limit;
 }
 
+/** A list route's paging: its query's `page` cursor decoded and its `limit` resolved. */
+export function pagingOf(query: { page?: string | undefined; limit?: number | undefined }): {
+  cursor: Cursor | undefined;
+  limit: number;
+} {
+  return { cursor: decodeCursor(query.page), limit: resolveLimit(query.limit) };
+}
+
 /** `PageCursor`: `{data, next_page}`; the last page must say `next_page: null`. */
 export function toPageCursor<TDoc, TOut>(
   page: ResourcePage<TDoc>,

@@ -8,7 +8,7 @@ import {
   agentVersionsQuerySchema,
 } from '../../core/schemas/agents.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { pagingOf, resolveLimit, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type IdParams = { Params: { agent_id: string } };
@@ -31,9 +31,9 @@ export function registerAgentRoutes(app: FastifyInstance, { agents }: AppContext
 
   app.get('/v1/agents', async (request) => {
     const query = parseInput(agentListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await agents.list({
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       includeArchived: query.include_archived,
       createdAt: query.created_at,

@@ -5,7 +5,7 @@ import {
   credentialUpdateSchema,
 } from '../../core/schemas/credentials.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { pagingOf, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type VaultParams = { Params: { vault_id: string } };
@@ -45,9 +45,9 @@ export function registerCredentialRoutes(app: FastifyInstance, { credentials }: 
 
   app.get<VaultParams>(base, async (request) => {
     const query = parseInput(credentialListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await credentials.list(request.params.vault_id, {
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       includeArchived: query.include_archived,
     });

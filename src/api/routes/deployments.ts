@@ -7,7 +7,7 @@ import {
 } from '../../core/deployments/deployment-schemas.js';
 import { notFound } from '../../core/errors.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, encodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { encodeCursor, pagingOf, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type DeploymentParams = { Params: { deployment_id: string } };
@@ -29,9 +29,9 @@ export function registerDeploymentRoutes(app: FastifyInstance, context: AppConte
   );
   app.get('/v1/deployments', async (request) => {
     const query = parseInput(deploymentListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await deployments.list({
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       agentId: query.agent_id,
       status: query.status,
@@ -60,8 +60,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, context: AppConte
   });
   app.get('/v1/deployment_runs', async (request) => {
     const query = parseInput(deploymentRunListQuerySchema, request.query, 'query');
-    const limit = resolveLimit(query.limit);
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const rows =
       (await context.deploymentRuns?.list({
         deploymentId: query.deployment_id,

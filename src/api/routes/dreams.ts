@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { dreamCreateSchema, dreamListQuerySchema } from '../../core/dreams/dream-schemas.js';
 import type { DreamService } from '../../core/dreams/dream-service.js';
-import { decodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { pagingOf, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type DreamParams = { Params: { dream_id: string } };
@@ -12,9 +12,9 @@ export function registerDreamRoutes(app: FastifyInstance, dreams: DreamService):
   app.get<DreamParams>('/v1/dreams/:dream_id', async (request) => dreams.retrieve(request.params.dream_id));
   app.get('/v1/dreams', async (request) => {
     const query = parseInput(dreamListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await dreams.list({
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       includeArchived: query.include_archived,
       statuses: query.statuses,

@@ -10,7 +10,7 @@ import {
 import { toWire } from '../../core/work/work.js';
 import { access } from '../access.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { pagingOf, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type EnvironmentParams = { Params: { environment_id: string } };
@@ -60,8 +60,8 @@ export function registerEnvironmentWorkRoutes(
 
   app.get<EnvironmentParams>(`${base}/work`, WORKER, async (request) => {
     const query = parseInput(workListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
-    const page = await work.list(request.params.environment_id, { limit: resolveLimit(query.limit), cursor });
+    const { cursor, limit } = pagingOf(query);
+    const page = await work.list(request.params.environment_id, { limit, cursor });
     return toPageCursor(page, cursor, (record) => toWire(record.doc));
   });
 

@@ -6,7 +6,7 @@ import {
   environmentUpdateSchema,
 } from '../../core/schemas/environments.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { pagingOf, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type IdParams = { Params: { environment_id: string } };
@@ -37,9 +37,9 @@ export function registerEnvironmentRoutes(app: FastifyInstance, { environments }
 
   app.get('/v1/environments', async (request) => {
     const query = parseInput(environmentListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await environments.list({
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       includeArchived: query.include_archived,
     });

@@ -17,7 +17,7 @@ import {
 import { toMemory, toMemoryVersion } from '../../core/memory/memory-views.js';
 import { access } from '../access.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, encodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { decodeCursor, encodeCursor, pagingOf, resolveLimit, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type StoreParams = { Params: { memory_store_id: string } };
@@ -76,9 +76,9 @@ export function registerMemoryStoreRoutes(app: FastifyInstance, context: AppCont
   );
   app.get('/v1/memory_stores', async (request) => {
     const query = parseInput(memoryStoreListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await memoryStores.list({
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       includeArchived: query.include_archived,
       createdAt: query.created_at,

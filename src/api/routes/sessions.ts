@@ -6,7 +6,7 @@ import {
 } from '../../core/schemas/sessions.js';
 import { workerSessionAccess } from '../access.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, resolveLimit, toBidirectionalPage } from '../paging.js';
+import { pagingOf, toBidirectionalPage } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type SessionParams = { Params: { session_id: string } };
@@ -28,9 +28,9 @@ export function registerSessionRoutes(app: FastifyInstance, context: AppContext)
 
   app.get('/v1/sessions', async (request) => {
     const query = parseInput(sessionListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await sessions.list({
-      limit: resolveLimit(query.limit),
+      limit,
       order: query.order ?? 'desc',
       cursor,
       agentId: query.agent_id,

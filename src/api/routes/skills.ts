@@ -7,7 +7,7 @@ import type { SkillUpload } from '../../core/skills/skill-bundle.js';
 import type { SkillService } from '../../core/skills/skill-service.js';
 import { access } from '../access.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { pagingOf, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type SkillParams = { Params: { skill_id: string } };
@@ -55,8 +55,8 @@ export function registerSkillRoutes(app: FastifyInstance, { skills }: AppContext
 
   app.get('/v1/skills', async (request) => {
     const query = parseInput(skillListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
-    const page = await skills.list({ limit: resolveLimit(query.limit), cursor, source: query.source });
+    const { cursor, limit } = pagingOf(query);
+    const page = await skills.list({ limit, cursor, source: query.source });
     return toPageCursor(page, cursor, (record) => record.doc);
   });
   app.get<SkillParams>('/v1/skills/:skill_id', async (request) => skills.retrieve(request.params.skill_id));
@@ -64,9 +64,9 @@ export function registerSkillRoutes(app: FastifyInstance, { skills }: AppContext
 
   app.get<SkillParams>('/v1/skills/:skill_id/versions', async (request) => {
     const query = parseInput(versionListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await skills.listVersions(request.params.skill_id, {
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
     });
     return toPageCursor(page, cursor, (record) => record.doc);

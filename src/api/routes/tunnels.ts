@@ -9,7 +9,7 @@ import { toTunnelWire } from '../../core/tunnels/tunnel.js';
 import type { TunnelCertificateService } from '../../core/tunnels/tunnel-certificate-service.js';
 import { toCertificateWire } from '../../core/tunnels/tunnel-certificate-service.js';
 import type { TunnelService } from '../../core/tunnels/tunnel-service.js';
-import { decodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { pagingOf, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type TunnelParams = { Params: { tunnel_id: string } };
@@ -30,9 +30,9 @@ export function registerTunnelRoutes(
 
   app.get('/v1/tunnels', async (request) => {
     const query = parseInput(tunnelListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await tunnels.list({
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       includeArchived: query.include_archived,
     });
@@ -65,9 +65,9 @@ export function registerTunnelRoutes(
 
   app.get<TunnelParams>('/v1/tunnels/:tunnel_id/certificates', async (request) => {
     const query = parseInput(tunnelListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await certificates.list(request.params.tunnel_id, {
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       includeArchived: query.include_archived,
     });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { vaultCreateSchema, vaultListQuerySchema, vaultUpdateSchema } from '../../core/schemas/vaults.js';
 import type { AppContext } from '../context.js';
-import { decodeCursor, resolveLimit, toPageCursor } from '../paging.js';
+import { pagingOf, toPageCursor } from '../paging.js';
 import { parseInput } from '../validation.js';
 
 type IdParams = { Params: { vault_id: string } };
@@ -23,9 +23,9 @@ export function registerVaultRoutes(app: FastifyInstance, { vaults }: AppContext
 
   app.get('/v1/vaults', async (request) => {
     const query = parseInput(vaultListQuerySchema, request.query, 'query');
-    const cursor = decodeCursor(query.page);
+    const { cursor, limit } = pagingOf(query);
     const page = await vaults.list({
-      limit: resolveLimit(query.limit),
+      limit,
       cursor,
       includeArchived: query.include_archived,
     });
