@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type PaddockConfig } from '../../src/config/config.js';
 import type { Sandbox, SandboxDriver, ToolOutcome } from '../../src/core/ports/sandbox.js';
+import type { WorkspaceSnapshots } from '../../src/core/ports/workspace-snapshots.js';
 import { createBwrapDriver, rootfsOptions } from '../../src/sandbox/bwrap/bwrap-driver.js';
 import { probeBwrap } from '../../src/sandbox/bwrap/bwrap-host.js';
 import { ensureRootfs } from '../../src/sandbox/bwrap/rootfs.js';
@@ -35,6 +36,8 @@ export interface CreateOptions {
    * acquire waits for a warm member of its key, so the session really gets a pooled sandbox.
    */
   pool?: number;
+  /** bwrap only: portable workspaces (restored before a sandbox's first tool call). */
+  snapshots?: WorkspaceSnapshots;
 }
 
 /** The pool variants the isolation and network tests run under: no pool, and a warm one. */
@@ -123,6 +126,7 @@ export async function bwrapCase(): Promise<DriverCase> {
         log: quiet,
         onOutputs: options?.onOutputs,
         egressNet: options?.egressNet,
+        snapshots: options?.snapshots,
       });
       return { driver: options?.pool ? warmFirst(driver, config) : driver, config };
     },

@@ -7,8 +7,10 @@ import type { PaddockConfig } from '../../src/config/config.js';
 import type { SandboxSpec } from '../../src/core/ports/sandbox.js';
 import { detectCgroups } from '../../src/sandbox/bwrap/cgroups.js';
 import { egressSocketDir, egressSocketName } from '../../src/sandbox/network/sandbox-egress.js';
+import type { OnOutputs } from '../../src/sandbox/outputs/output-collector.js';
 import { effectiveLimits } from '../../src/sandbox/pool/sandbox-pool.js';
 import { bwrapCase, type PooledDriver, spec, textOf, tool } from './drivers.js';
+import { memorySink, type StoredOutput } from './output-sink.js';
 
 const bwrap = await bwrapCase();
 const cgroups = await detectCgroups();
@@ -21,8 +23,8 @@ describe('pool: refill, size, memory cap, environment updates, drain', { skip: b
       await rm(config.dataDir, { recursive: true, force: true });
     }
   });
-  const pooledDriver = async (env: Record<string, string>) => {
-    const made = await bwrap.create({ env });
+  const pooledDriver = async (env: Record<string, string>, onOutputs?: OnOutputs) => {
+    const made = await bwrap.create({ env, ...(onOutputs ? { onOutputs } : {}) });
     created.push(made);
     const pool = made.driver.pool;
     assert.ok(pool, 'the driver has a pool');
@@ -59,6 +61,23 @@ describe('pool: refill, size, memory cap, environment updates, drain', { skip: b
     assert.equal(pool.stats().handedOut, 1);
     await pool.until(() => pool.stats().ready === 2 && pool.idle);
     assert.equal(pool.stats().started, 3);
+  });
+
+  it("a pooled session's outputs are collected from its own (moved) layer", async () => {
+    const batches: StoredOutput[][] = [];
+    const { driver, pool, limits } = await pooledDriver(
+      { PADDOCK_SANDBOX_POOL_SIZE: '1' },
+      memorySink(batches),
+    );
+    await pool.warm(spec('o0'), limits(spec('o0')));
+    const sandbox = await driver.acquire(spec('o1'));
+    assert.equal(pool.stats().handedOut, 1);
+    await tool(sandbox, 'bash', { command: 'echo result > /mnt/session/outputs/report.txt' });
+    await driver.flushOutputs?.('o1');
+    assert.deepEqual(
+      batches.flat().map((file) => [file.path, file.content.toString()]),
+      [['report.txt', 'result\n']],
+    );
   });
 
   it('a first tool call that finds the pool empty starts a sandbox as before', async () => {

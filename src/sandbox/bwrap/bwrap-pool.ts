@@ -42,7 +42,6 @@ export function withBwrapPool(
   const pooled = pooledBackend(backend, {
     pool,
     limits: (spec) => effectiveLimits(config.sandbox, spec),
-    discard: (member) => discard(member.id, member.running),
     log: options.log,
     adoption: {
       sessionDir: (sessionId) => sessionLayer(config.dataDir, sessionId).dir,

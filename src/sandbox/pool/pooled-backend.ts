@@ -24,8 +24,6 @@ export interface PooledBackendOptions {
   adoption: PoolAdoption;
   /** The limits the backend would start the spec's sandbox with. */
   limits(spec: SandboxSpec): SandboxLimits;
-  /** Ends a member taken from the pool that could not be handed over. */
-  discard(member: PoolMember): Promise<void>;
   log: (message: string) => void;
 }
 
@@ -59,7 +57,7 @@ export function pooledBackend(backend: SandboxBackend, options: PooledBackendOpt
         );
       }
       // Nothing of the session ran in it; it still goes, and the session starts as if there were no pool.
-      await options.discard(member);
+      await pool.end(member);
       await rm(adoption.sessionDir(spec.sessionId), { recursive: true, force: true });
       return backend.start(spec, hooks);
     },

@@ -268,6 +268,11 @@ export class SandboxPool {
     for (const member of dropped) void this.discard(member);
   }
 
+  /** Ends a member taken but not handed over (its session needed a fresh start after all). */
+  end(member: PoolMember): Promise<void> {
+    return this.discard(member);
+  }
+
   private discard(member: PoolMember): Promise<void> {
     this.counters.discarded++;
     const ended = this.members
