@@ -26,7 +26,12 @@ const signal = new AbortController().signal;
 export async function benchSandbox(): Promise<BenchResult[]> {
   const host = probeBwrap();
   const dataDir = mkdtempSync(join(tmpdir(), 'paddock-bench-sandbox-'));
-  const config = loadConfig({ PADDOCK_DATA_DIR: dataDir, PADDOCK_ROOTFS_DIR: ROOTFS_DIR });
+  // Starts and idle memory are measured without a pool (its members would be counted too).
+  const config = loadConfig({
+    PADDOCK_DATA_DIR: dataDir,
+    PADDOCK_ROOTFS_DIR: ROOTFS_DIR,
+    PADDOCK_SANDBOX_POOL_SIZE: '0',
+  });
   if ('missing' in host || !rootfsReady(rootfsOptions(config, () => {}))) {
     return [
       info(
@@ -55,8 +60,8 @@ export async function benchSandbox(): Promise<BenchResult[]> {
     const warm = await warmRoundTrips(driver);
     const rssBefore = process.memoryUsage().rss;
     const idleSandboxes = await benchIdleMemory(driver);
-    const cold = await coldTurns(dataDir, 0);
-    const pooled = await coldTurns(dataDir, 2);
+    const { cold, live } = await coldTurns(dataDir, 0);
+    const { cold: pooled } = await coldTurns(dataDir, 2);
     return [
       info('sandbox start (acquire, p50)', median(starts), 'ms'),
       info('sandbox start → first bash result (p50)', median(firstResults), 'ms'),
@@ -64,6 +69,7 @@ export async function benchSandbox(): Promise<BenchResult[]> {
       info('cold turn p99', percentile(cold, 99), 'ms'),
       atMost('cold turn, pooled: a warm sandbox ready (p50)', median(pooled), 'ms', 20),
       info('cold turn, pooled p99', percentile(pooled, 99), 'ms'),
+      info('the same turn on a live sandbox (p50)', median(live), 'ms'),
       atMost('warm bash round trip (p50)', median(warm), 'ms', 2),
       ...idleSandboxes,
       info('server RSS before idle sandboxes', rssBefore / 1048576, 'MiB'),
@@ -94,7 +100,7 @@ async function warmRoundTrips(driver: SandboxDriver): Promise<number[]> {
  * New session → first bash result → idle through the API, on a driver with PADDOCK_SANDBOX_POOL_SIZE
  * `pool`; with a pool, each session arrives once a member is ready (the pool's steady state).
  */
-async function coldTurns(dataDir: string, pool: number): Promise<number[]> {
+async function coldTurns(dataDir: string, pool: number): Promise<{ cold: number[]; live: number[] }> {
   const model = await startScriptedModelServer();
   const config = loadConfig(
     { PADDOCK_ROOTFS_DIR: ROOTFS_DIR, PADDOCK_SANDBOX_POOL_SIZE: String(pool) },
@@ -110,6 +116,7 @@ async function coldTurns(dataDir: string, pool: number): Promise<number[]> {
   const paddock = await createPaddock({ config, harness: { sandboxes } });
   const client = new Anthropic({ baseURL: await paddock.listen(), apiKey: 'sk-bench', maxRetries: 0 });
   const samples: number[] = [];
+  const live: number[] = [];
   try {
     for (let i = 0; i <= 10; i++) {
       const { pool: members } = sandboxes;
@@ -120,12 +127,23 @@ async function coldTurns(dataDir: string, pool: number): Promise<number[]> {
         { content: [{ type: 'text', text: 'done' }] },
       ]);
       const reader = await openEventReader(client, session.id);
-      const started = performance.now();
-      await client.beta.sessions.events.send(session.id, {
-        events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
-      });
-      await reader.until(isIdle, 60_000);
-      if (i > 0) samples.push(performance.now() - started);
+      const turn = async () => {
+        const started = performance.now();
+        await client.beta.sessions.events.send(session.id, {
+          events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
+        });
+        await reader.until(isIdle, 60_000);
+        return performance.now() - started;
+      };
+      const cold = await turn();
+      if (i > 0) samples.push(cold);
+      // The same turn again, its sandbox live: what a turn costs without any start.
+      model.push([
+        { content: [{ type: 'tool_use', name: 'bash', input: { command: 'echo cold' } }] },
+        { content: [{ type: 'text', text: 'done' }] },
+      ]);
+      const again = await turn();
+      if (i > 0) live.push(again);
       reader.close();
     }
   } finally {
@@ -133,5 +151,5 @@ async function coldTurns(dataDir: string, pool: number): Promise<number[]> {
     await sandboxes.close();
     await model.close();
   }
-  return samples;
+  return { cold: samples, live };
 }
