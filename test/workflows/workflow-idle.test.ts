@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DIALECTS } from '../support/databases.js';
 import { type HarnessFixture, startHarnessFixture } from '../support/harness-fixture.js';
-import { ASK_HUMAN, collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
+import {
+  ASK_HUMAN,
+  collectUntil,
+  startWaitingRun,
+  workflowAgent,
+  workflowEvents,
+} from './workflow-support.js';
 
 /**
  * A run whose only thread waits on the client is idle (`workflow_run.status_idle`); the client's
@@ -21,28 +27,15 @@ for (const dialect of DIALECTS) {
       const session = await workflowAgent(client, `idle-${dialect}`, {
         tools: [ASK_HUMAN],
       });
-      model.push([
-        {
-          match: 'Ask a person',
-          content: [
-            {
-              type: 'tool_use',
-              name: 'start_workflow_run',
-              input: {
-                name: 'asker',
-                phases: [{ name: 'Ask' }],
-                program: `return await phase('Ask', () => agent('IDLE-ASK'))`,
-              },
-            },
-          ],
-        },
-        { match: 'Started workflow run', content: [{ type: 'text', text: 'Started.' }] },
-        { match: 'IDLE-ASK', content: [{ type: 'tool_use', name: 'ask_human', input: {} }] },
-        { match: 'the person said yes', content: [{ type: 'text', text: 'ANSWERED-YES' }] },
-        { match: 'ended: completed', content: [{ type: 'text', text: 'IDLE-RUN-DONE' }] },
-      ]);
-      await client.beta.sessions.events.send(session.id, {
-        events: [{ type: 'user.message', content: [{ type: 'text', text: 'Ask a person for me' }] }],
+      await startWaitingRun(client, model, session.id, {
+        ask: 'Ask a person for me',
+        marker: 'IDLE-ASK',
+        name: 'asker',
+        program: `return await phase('Ask', () => agent('IDLE-ASK'))`,
+        after: [
+          { match: 'the person said yes', content: [{ type: 'text', text: 'ANSWERED-YES' }] },
+          { match: 'ended: completed', content: [{ type: 'text', text: 'IDLE-RUN-DONE' }] },
+        ],
       });
       const waiting = await collectUntil(client, session.id, (all) =>
         all.some((event) => event.type === 'workflow_run.status_idle'),

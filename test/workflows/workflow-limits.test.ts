@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DIALECTS } from '../support/databases.js';
 import { type HarnessFixture, startHarnessFixture } from '../support/harness-fixture.js';
-import { ASK_HUMAN, collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
+import {
+  ASK_HUMAN,
+  collectUntil,
+  startWaitingRun,
+  workflowAgent,
+  workflowEvents,
+} from './workflow-support.js';
 
 const ZERO_CACHE = { cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 
@@ -77,28 +83,8 @@ for (const dialect of DIALECTS) {
       const session = await workflowAgent(client, `archive-${dialect}`, {
         tools: [ASK_HUMAN],
       });
-      model.push([
-        {
-          match: 'Wait on a person',
-          content: [
-            {
-              type: 'tool_use',
-              name: 'start_workflow_run',
-              input: {
-                name: 'waiter',
-                phases: [{ name: 'Ask' }],
-                program: `await phase('Ask', () => agent('ASK-FOREVER'))`,
-              },
-            },
-          ],
-        },
-        { match: 'Started workflow run', content: [{ type: 'text', text: 'Started.' }] },
-        // The run's thread waits on a client tool result that never comes.
-        { match: 'ASK-FOREVER', content: [{ type: 'tool_use', name: 'ask_human', input: {} }] },
-      ]);
-      await client.beta.sessions.events.send(session.id, {
-        events: [{ type: 'user.message', content: [{ type: 'text', text: 'Wait on a person' }] }],
-      });
+      // The run's thread waits on a client tool result that never comes.
+      await startWaitingRun(client, model, session.id, { ask: 'Wait on a person', marker: 'ASK-FOREVER' });
       await collectUntil(client, session.id, (all) =>
         all.some((event) => event.type === 'agent.custom_tool_use'),
       );

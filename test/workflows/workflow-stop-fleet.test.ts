@@ -12,7 +12,13 @@ import {
 import { createPaddock, type Paddock } from '../../src/server.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { TEST_ADMIN_KEY, testServerConfig } from '../support/server.js';
-import { ASK_HUMAN, collectUntil, workflowAgent, workflowEvents } from './workflow-support.js';
+import {
+  ASK_HUMAN,
+  collectUntil,
+  startWaitingRun,
+  workflowAgent,
+  workflowEvents,
+} from './workflow-support.js';
 
 /**
  * `stop_workflow_run` is written to the run's row, not kept in the memory of the node that ran
@@ -59,27 +65,7 @@ describe('a stop asked on one node is honoured by the node that drives the run (
     const session = await workflowAgent(client, 'fleet-stop', {
       tools: [ASK_HUMAN],
     });
-    model.push([
-      {
-        match: 'Ask and wait',
-        content: [
-          {
-            type: 'tool_use',
-            name: 'start_workflow_run',
-            input: {
-              name: 'waiter',
-              phases: [{ name: 'Ask' }],
-              program: `await phase('Ask', () => agent('FLEET-ASK'))`,
-            },
-          },
-        ],
-      },
-      { match: 'Started workflow run', content: [{ type: 'text', text: 'Started.' }] },
-      { match: 'FLEET-ASK', content: [{ type: 'tool_use', name: 'ask_human', input: {} }] },
-    ]);
-    await client.beta.sessions.events.send(session.id, {
-      events: [{ type: 'user.message', content: [{ type: 'text', text: 'Ask and wait' }] }],
-    });
+    await startWaitingRun(client, model, session.id, { ask: 'Ask and wait', marker: 'FLEET-ASK' });
     const waiting = await collectUntil(client, session.id, (all) =>
       all.some((event) => event.type === 'workflow_run.status_idle'),
     );

@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import type { ScriptedModelServer } from '../../src/providers/scripted/scripted-model-server.js';
 import type { StreamEvent } from '../support/harness-fixture.js';
 
 /** A custom tool whose result only the client gives: a thread calling it waits on the client. */
@@ -57,3 +58,37 @@ export async function collectUntil(
 
 export const workflowEvents = (events: StreamEvent[]) =>
   events.filter((event) => event.type.startsWith('workflow_run.'));
+
+type ScriptedReplies = Parameters<ScriptedModelServer['push']>[0];
+
+/**
+ * Scripts a run (one phase `Ask`) whose only thread calls `ask_human` and so waits on the client,
+ * then sends `ask` as the user message that makes the agent start it. `after` are replies the
+ * test needs once the person has answered.
+ */
+export async function startWaitingRun(
+  client: Anthropic,
+  model: Pick<ScriptedModelServer, 'push'>,
+  sessionId: string,
+  options: { ask: string; marker: string; name?: string; program?: string; after?: ScriptedReplies },
+): Promise<void> {
+  const program = options.program ?? `await phase('Ask', () => agent('${options.marker}'))`;
+  model.push([
+    {
+      match: options.ask,
+      content: [
+        {
+          type: 'tool_use',
+          name: 'start_workflow_run',
+          input: { name: options.name ?? 'waiter', phases: [{ name: 'Ask' }], program },
+        },
+      ],
+    },
+    { match: 'Started workflow run', content: [{ type: 'text', text: 'Started.' }] },
+    { match: options.marker, content: [{ type: 'tool_use', name: 'ask_human', input: {} }] },
+    ...(options.after ?? []),
+  ]);
+  await client.beta.sessions.events.send(sessionId, {
+    events: [{ type: 'user.message', content: [{ type: 'text', text: options.ask }] }],
+  });
+}
