@@ -23,7 +23,9 @@ export interface Reclaimed {
  * their network namespaces; named build namespaces of dead servers are
  * dropped by build-network.ts. Everything here is recognised as this data
  * dir's own (its session directories), so servers sharing a host, a cgroup
- * or the socket directory never touch each other's.
+ * or the socket directory never touch each other's. Warm pool members
+ * (`pool-*` directories) are reclaimed like sessions and their files removed;
+ * a session that took one is found by its member id too (bwrap-pool.ts).
  *
  * Runs once per data dir and process, before the first sandbox starts: a
  * second call gets the first's result.
