@@ -19,6 +19,7 @@ import type { AutoJudge } from './permissions.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { goIdle, saveUsageSnapshot, usageSnapshotDue } from './session-idle.js';
 import { awaitingClient, type SessionState } from './session-state.js';
+import { StepSession } from './step-session.js';
 import { agentToolNames, buildToolCatalog } from './tool-catalog.js';
 import { placeToolUses } from './tool-placement.js';
 import { errorOutcome, resultEvent, resultKey, runToolStep } from './tool-step.js';
@@ -80,16 +81,19 @@ export async function runSession(given: RunDependencies, options: RunOptions): P
   let attempt = 0;
   const view = deps.threadId ?? 'primary';
 
+  // The primary loop reloads the session only when its log shows a change (step-session.ts).
+  const current = new StepSession(sessions, sessionId, deps.threadId === undefined);
+
   for (let step = 0; step < deps.maxSteps; step++) {
     if (signal.aborted) return;
-    const session = await sessions.load(sessionId);
+    const events = await log.read(sessionId);
+    const session = await current.load(events);
     if (!session || session.archived) {
       // Archived or deleted: nothing of it stays cached here.
       folds.drop(sessionId);
       log.drop?.(sessionId);
       return;
     }
-    const events = await log.read(sessionId);
     // Folded from the checkpoint of this view: only entries appended since the last step are new.
     const folded = folds.wake(sessionId, view, events);
     const state = placeToolUses(folded.state(), session);

@@ -3,6 +3,7 @@ import type { DraftEvent } from '../events/session-event.js';
 import { withMemoryNote } from '../memory/memory-mount.js';
 import type { HarnessLog } from '../ports/harness-log.js';
 import type { HarnessSession, HarnessSessions } from '../ports/harness-sessions.js';
+import { BoundedMemo } from '../sessions/bounded-memo.js';
 import type { EventLog } from '../sessions/event-log.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { skillPromptNote, withSkillNote } from '../skills/skill-prompt.js';
@@ -88,6 +89,8 @@ export function createHarnessSessions(
   /** The session's pinned skills, announced in the system prompt (core/skills/skill-prompt.ts). */
   skills?: Pick<SkillReferences, 'summaries'>,
 ): HarnessSessions {
+  // An environment's config type cannot change (environment-config.ts): read once per environment.
+  const types = new BoundedMemo<HarnessSession['environmentType']>();
   return {
     async load(sessionId): Promise<HarnessSession | undefined> {
       let session: Session;
@@ -98,7 +101,11 @@ export function createHarnessSessions(
         if (isStoreUnavailable(error)) throw error;
         return undefined;
       }
-      const type = await environmentType?.(session.environment_id).catch(() => undefined);
+      const type = environmentType
+        ? await types
+            .get(session.environment_id, () => environmentType(session.environment_id))
+            .catch(() => undefined)
+        : undefined;
       const skillNote = skills
         ? skillPromptNote(await skills.summaries(session.agent.skills), type)
         : undefined;

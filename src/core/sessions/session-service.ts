@@ -13,6 +13,7 @@ import type { SessionCreateInput, SessionUpdateInput } from '../schemas/sessions
 import { pinSessionSkills } from '../skills/roster-skills.js';
 import type { SkillParamLike } from '../skills/skill-references.js';
 import { assertSameWorkspace } from '../workspaces/same-workspace.js';
+import { BoundedMemo } from './bounded-memo.js';
 import { toDraft, validateInitialEvents } from './client-events.js';
 import type { EventLog, LoggedEvent } from './event-log.js';
 import { overrideSessionTools, resolveSessionAgent, toThreadAgent } from './resolve-session-agent.js';
@@ -48,6 +49,9 @@ export interface SessionCreateOptions {
 
 /** Sessions: creation resolves and snapshots the agent; every later change goes through the log. */
 export class SessionService {
+  /** Each session's workspace (null: none), for the spend check before every model call. */
+  private readonly workspaces = new BoundedMemo<string | null | undefined>();
+
   constructor(private readonly deps: SessionServiceDeps) {}
 
   /** Creates the session (and its primary thread), then appends `initial_events`. */
@@ -133,8 +137,12 @@ export class SessionService {
   async workspaceSpendReached(id: string): Promise<boolean> {
     const spend = this.deps.workspaceSpend;
     if (!spend) return false;
-    const record = await this.deps.store.resources.get('session', id);
-    return record?.workspaceId !== undefined && (await spend.limitReached(record.workspaceId));
+    // A session never changes workspace: its record is read once, not before every model call.
+    const workspaceId = await this.workspaces.get(id, async () => {
+      const record = await this.deps.store.resources.get('session', id);
+      return record ? (record.workspaceId ?? null) : undefined;
+    });
+    return typeof workspaceId === 'string' && (await spend.limitReached(workspaceId));
   }
 
   async retrieve(id: string): Promise<Session> {
