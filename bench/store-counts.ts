@@ -12,7 +12,8 @@ import { createStore } from '../src/store/create-store.js';
 import { createSession, isIdle, openEventReader } from '../test/support/harness-fixture.js';
 import { type BenchResult, info } from './table.js';
 
-const STEPS = 20;
+// PADDOCK_BENCH_COUNT_STEPS: more steps per turn (profiling the steady state with --cpu-prof).
+const STEPS = Number(process.env['PADDOCK_BENCH_COUNT_STEPS'] ?? 20);
 
 /** Calls per repository method (`resources.get:session`, `transaction`, …), counted through a proxy. */
 export type Counts = Map<string, number>;
@@ -84,18 +85,24 @@ export async function benchStoreCounts(): Promise<BenchResult[]> {
     harness: { sandboxes: createProcessDriver(config, { log: () => {} }) },
   });
   const url = await paddock.listen();
+  let cpuBefore = process.cpuUsage();
+  let cpu = { user: 0, system: 0 };
   const client = new Anthropic({ baseURL: url, apiKey: 'sk-bench', maxRetries: 0 });
   try {
     for (let turn = 0; turn < 2; turn++) {
       const { session } = await createSession(client);
       model.push(script());
       const reader = await openEventReader(client, session.id);
-      // Turn 0 warms caches; only turn 1 (its session creation and stream included) is counted.
-      if (turn === 1) counts.clear();
+      // Turn 0 warms caches; only turn 1's steps are counted.
+      if (turn === 1) {
+        counts.clear();
+        cpuBefore = process.cpuUsage();
+      }
       await client.beta.sessions.events.send(session.id, {
         events: [{ type: 'user.message', content: [{ type: 'text', text: 'go' }] }],
       });
       await reader.until(isIdle, 60_000);
+      if (turn === 1) cpu = process.cpuUsage(cpuBefore);
       reader.close();
     }
     await paddock.harness.harness.whenIdle();
@@ -107,6 +114,8 @@ export async function benchStoreCounts(): Promise<BenchResult[]> {
   const per = (keys: (key: string) => boolean) =>
     [...counts].filter(([key]) => keys(key)).reduce((sum, [, n]) => sum + n, 0) / STEPS;
   const rows: BenchResult[] = [
+    // Server, SDK client and scripted model share this process: compare builds, not absolutes.
+    info('process CPU per step (server + client + model)', (cpu.user + cpu.system) / 1000 / STEPS, 'ms'),
     info(
       'transactions per step',
       per((key) => key === 'transaction'),

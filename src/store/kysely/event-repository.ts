@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { EventListQuery, EventRepository, NewEvent, StoredEvent } from '../../core/ports/store.js';
+import { runCompiled } from './compiled-statements.js';
 import type { Database } from './schema.js';
 
 type EventRow = Database['session_events'];
@@ -38,22 +39,27 @@ export class KyselyEventRepository implements EventRepository {
       // Serialises appends per session across nodes; released at commit.
       await sql`select pg_advisory_xact_lock(hashtext(${sessionId}))`.execute(trx);
     }
-    const last = await trx
-      .selectFrom('session_events')
-      .select((eb) => eb.fn.max('seq').as('seq'))
-      .where('session_id', '=', sessionId)
-      .executeTakeFirst();
+    // The harness appends at every step: its statements are compiled once (compiled-statements.ts).
+    const db = trx;
+    const [last] = await runCompiled<{ seq: number | string | null }>(db, 'events.lastSeq', [sessionId], () =>
+      trx
+        .selectFrom('session_events')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('session_id', '=', sessionId),
+    );
     let seq = Number(last?.seq ?? 0);
     const stored: StoredEvent[] = [];
     const rows: EventRow[] = [];
     for (const event of events) {
-      if (event.idempotencyKey !== undefined) {
-        const existing = await trx
-          .selectFrom('session_events')
-          .selectAll()
-          .where('session_id', '=', sessionId)
-          .where('idempotency_key', '=', event.idempotencyKey)
-          .executeTakeFirst();
+      const key = event.idempotencyKey;
+      if (key !== undefined) {
+        const [existing] = await runCompiled<EventRow>(db, 'events.byKey', [sessionId, key], () =>
+          trx
+            .selectFrom('session_events')
+            .selectAll()
+            .where('session_id', '=', sessionId)
+            .where('idempotency_key', '=', key),
+        );
         if (existing) {
           stored.push(fromRow(existing));
           continue;
@@ -74,11 +80,32 @@ export class KyselyEventRepository implements EventRepository {
       stored.push({ ...fromRowMeta(row), doc: event.doc });
     }
     // One statement for the whole batch.
-    if (rows.length > 0) await trx.insertInto('session_events').values(rows).execute();
+    if (rows.length > 0)
+      await runCompiled(db, `events.insert:${rows.length}`, rows.flatMap(rowValues), () =>
+        trx.insertInto('session_events').values(rows),
+      );
     return stored;
   }
 
   async list(query: EventListQuery): Promise<StoredEvent[]> {
+    // The harness's log read (a session's entries after a seq) is compiled once.
+    if (isPlainRead(query)) {
+      const after = query.afterSeq !== undefined;
+      const parameters = after
+        ? [query.sessionId, query.afterSeq, query.limit]
+        : [query.sessionId, query.limit];
+      const rows = await runCompiled<EventRow>(
+        this.db,
+        `events.list:${query.order}:${after}`,
+        parameters,
+        () => {
+          let q = this.db.selectFrom('session_events').selectAll().where('session_id', '=', query.sessionId);
+          if (query.afterSeq !== undefined) q = q.where('seq', '>', query.afterSeq);
+          return q.orderBy('seq', query.order).limit(query.limit);
+        },
+      );
+      return rows.map(fromRow);
+    }
     let q = this.db.selectFrom('session_events').selectAll().where('session_id', '=', query.sessionId);
     const alsoTypes = query.alsoTypes ?? [];
     if (query.threadId === null && alsoTypes.length > 0) {
@@ -114,4 +141,28 @@ export class KyselyEventRepository implements EventRepository {
   async deleteSession(sessionId: string): Promise<void> {
     await this.db.deleteFrom('session_events').where('session_id', '=', sessionId).execute();
   }
+}
+
+/** The row's values in the order its insert binds them (the keys of EventRow as built above). */
+function rowValues(row: EventRow): unknown[] {
+  return [
+    row.session_id,
+    row.seq,
+    row.id,
+    row.type,
+    row.thread_id,
+    row.processed_at,
+    row.idempotency_key,
+    row.doc,
+  ];
+}
+
+/** A read of one session's entries by seq alone: no thread, type or time filter. */
+function isPlainRead(query: EventListQuery): boolean {
+  return (
+    query.threadId === undefined &&
+    (query.types === undefined || query.types.length === 0) &&
+    query.beforeSeq === undefined &&
+    query.processedAt === undefined
+  );
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type LeaseRepository, RELEASED_LEASE } from '../../core/ports/store.js';
+import { runCompiled } from './compiled-statements.js';
 import type { Database } from './schema.js';
 
 export class KyselyLeaseRepository implements LeaseRepository {
@@ -64,11 +65,10 @@ export class KyselyLeaseRepository implements LeaseRepository {
   }
 
   async holder(sessionId: string): Promise<{ owner: string; expiresAt: string } | undefined> {
-    const row = await this.db
-      .selectFrom('leases')
-      .selectAll()
-      .where('session_id', '=', sessionId)
-      .executeTakeFirst();
+    // Checked before every append of the harness: compiled once (compiled-statements.ts).
+    const [row] = await runCompiled<Database['leases']>(this.db, 'leases.holder', [sessionId], () =>
+      this.db.selectFrom('leases').selectAll().where('session_id', '=', sessionId),
+    );
     return row ? { owner: row.owner, expiresAt: row.expires_at } : undefined;
   }
 }

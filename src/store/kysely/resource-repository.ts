@@ -11,6 +11,7 @@ import {
   currentWorkspaceScope,
   DEFAULT_WORKSPACE_ID,
 } from '../../core/workspaces/workspace-scope.js';
+import { runCompiled } from './compiled-statements.js';
 import type { Database } from './schema.js';
 import { translatingUniqueViolation } from './unique-violation.js';
 
@@ -96,9 +97,14 @@ export class KyselyResourceRepository implements ResourceRepository {
   }
 
   async get<TDoc>(kind: ResourceKind, id: string): Promise<ResourceRecord<TDoc> | undefined> {
-    const row = await scoped(
-      this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id),
-    ).executeTakeFirst();
+    // The most frequent read of all: compiled once per scope (compiled-statements.ts).
+    const workspaceId = confinedWorkspace();
+    const [row] = await runCompiled<Database['resources']>(
+      this.db,
+      `resources.get:${workspaceId === undefined ? 'all' : 'scoped'}`,
+      workspaceId === undefined ? [kind, id] : [kind, id, workspaceId],
+      () => scoped(this.db.selectFrom('resources').selectAll().where('kind', '=', kind).where('id', '=', id)),
+    );
     return row ? fromRow<TDoc>(row) : undefined;
   }
 
