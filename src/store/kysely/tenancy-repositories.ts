@@ -8,6 +8,7 @@ import type {
   WorkspaceRecord,
   WorkspaceRepository,
 } from '../../core/ports/store.js';
+import { runCompiled } from './compiled-statements.js';
 import type { Database } from './schema.js';
 
 type ApiKeyRow = Database['api_keys'];
@@ -104,7 +105,10 @@ export class KyselyWorkspaceRepository implements WorkspaceRepository {
   }
 
   async get<TDoc>(id: string): Promise<WorkspaceRecord<TDoc> | undefined> {
-    const row = await this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+    // Read before every model call (the workspace's spend limit): compiled once.
+    const [row] = await runCompiled<Database['workspaces']>(this.db, 'workspaces.get', [id], () =>
+      this.db.selectFrom('workspaces').selectAll().where('id', '=', id),
+    );
     return row ? workspaceFromRow<TDoc>(row) : undefined;
   }
 
