@@ -21,70 +21,27 @@ import {
 import { KyselyWebhookRepository } from './webhook-repository.js';
 import { KyselyWorkspaceSnapshotRepository } from './workspace-snapshot-repository.js';
 
-/**
- * A Store over any Kysely dialect; the dialect folders only build the Kysely instance. Every
- * transaction gets a store of its own, so repositories are built when first used, not all
- * seventeen for a transaction that touches two (the harness opens one per append, issue #21).
- */
+/** A Store over any Kysely dialect; the dialect folders only build the Kysely instance. */
 export function createKyselyStore(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Store {
-  const built: Partial<Record<keyof Store, unknown>> = {};
-  const lazy = <T>(key: keyof Store, make: () => T): T => {
-    if (!(key in built)) built[key] = make();
-    return built[key] as T;
-  };
   const store: Store = {
     dialect,
-    get resources() {
-      return lazy('resources', () => new KyselyResourceRepository(db, dialect));
-    },
-    get agentVersions() {
-      return lazy('agentVersions', () => new KyselyAgentVersionRepository(db));
-    },
-    get secrets() {
-      return lazy('secrets', () => new KyselySecretRepository(db));
-    },
-    get apiKeys() {
-      return lazy('apiKeys', () => new KyselyApiKeyRepository(db));
-    },
-    get workspaces() {
-      return lazy('workspaces', () => new KyselyWorkspaceRepository(db));
-    },
-    get auditLog() {
-      return lazy('auditLog', () => new KyselyAuditLogRepository(db));
-    },
-    get events() {
-      return lazy('events', () => new KyselyEventRepository(db, dialect));
-    },
-    get leases() {
-      return lazy('leases', () => new KyselyLeaseRepository(db));
-    },
-    get fleet() {
-      return lazy('fleet', () => new KyselyFleetRepository(db));
-    },
-    get meta() {
-      return lazy('meta', () => new KyselyMetaRepository(db));
-    },
-    get fileChunks() {
-      return lazy('fileChunks', () => new KyselyFileChunkRepository(db));
-    },
-    get workspaceSnapshots() {
-      return lazy('workspaceSnapshots', () => new KyselyWorkspaceSnapshotRepository(db));
-    },
-    get idempotency() {
-      return lazy('idempotency', () => new KyselyIdempotencyRepository(db));
-    },
-    get memories() {
-      return lazy('memories', () => new KyselyMemoryRepository(db));
-    },
-    get environmentBuilds() {
-      return lazy('environmentBuilds', () => new KyselyEnvironmentBuildRepository(db));
-    },
-    get webhooks() {
-      return lazy('webhooks', () => new KyselyWebhookRepository(db, dialect));
-    },
-    get deploymentRuns() {
-      return lazy('deploymentRuns', () => new KyselyDeploymentRunRepository(db));
-    },
+    resources: new KyselyResourceRepository(db, dialect),
+    agentVersions: new KyselyAgentVersionRepository(db),
+    secrets: new KyselySecretRepository(db),
+    apiKeys: new KyselyApiKeyRepository(db),
+    workspaces: new KyselyWorkspaceRepository(db),
+    auditLog: new KyselyAuditLogRepository(db),
+    events: new KyselyEventRepository(db, dialect),
+    leases: new KyselyLeaseRepository(db),
+    fleet: new KyselyFleetRepository(db),
+    meta: new KyselyMetaRepository(db),
+    fileChunks: new KyselyFileChunkRepository(db),
+    workspaceSnapshots: new KyselyWorkspaceSnapshotRepository(db),
+    idempotency: new KyselyIdempotencyRepository(db),
+    memories: new KyselyMemoryRepository(db),
+    environmentBuilds: new KyselyEnvironmentBuildRepository(db),
+    webhooks: new KyselyWebhookRepository(db, dialect),
+    deploymentRuns: new KyselyDeploymentRunRepository(db),
     async transaction(fn) {
       if (db.isTransaction) return fn(store);
       return db.transaction().execute((trx) => fn(createKyselyStore(trx, dialect)));
