@@ -1,6 +1,9 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
+/** Statement shapes kept per dialect adapter. */
+const MAX_SHAPES = 256;
+
 /** SQL text per dialect adapter and statement shape (a transaction's Kysely shares its adapter). */
 const texts = new WeakMap<object, Map<string, string>>();
 
@@ -32,7 +35,8 @@ export async function runCompiled<Row>(
     )
       throw new Error(`compiled statement ${shape}: its parameters are not the ones given`);
     text = compiled.sql;
-    cache.set(shape, text);
+    // Shapes include batch sizes: past the bound, a rare shape is built each time instead.
+    if (cache.size < MAX_SHAPES) cache.set(shape, text);
   }
   const result = await db.executeQuery<Row>(CompiledQuery.raw(text, [...parameters]));
   return result.rows;

@@ -40,30 +40,44 @@ export class KyselyEventRepository implements EventRepository {
       await sql`select pg_advisory_xact_lock(hashtext(${sessionId}))`.execute(trx);
     }
     // The harness appends at every step: its statements are compiled once (compiled-statements.ts).
-    const db = trx;
-    const [last] = await runCompiled<{ seq: number | string | null }>(db, 'events.lastSeq', [sessionId], () =>
-      trx
-        .selectFrom('session_events')
-        .select((eb) => eb.fn.max('seq').as('seq'))
-        .where('session_id', '=', sessionId),
+    const [last] = await runCompiled<{ seq: number | string | null }>(
+      trx,
+      'events.lastSeq',
+      [sessionId],
+      () =>
+        trx
+          .selectFrom('session_events')
+          .select((eb) => eb.fn.max('seq').as('seq'))
+          .where('session_id', '=', sessionId),
     );
     let seq = Number(last?.seq ?? 0);
-    const stored: StoredEvent[] = [];
-    const rows: EventRow[] = [];
-    for (const event of events) {
-      const key = event.idempotencyKey;
-      if (key !== undefined) {
-        const [existing] = await runCompiled<EventRow>(db, 'events.byKey', [sessionId, key], () =>
+    // Every key of the batch looked up in one statement.
+    const keys = events.flatMap((event) =>
+      event.idempotencyKey === undefined ? [] : [event.idempotencyKey],
+    );
+    const existingByKey = new Map<string, EventRow>();
+    if (keys.length > 0) {
+      const found = await runCompiled<EventRow>(
+        trx,
+        `events.byKeys:${keys.length}`,
+        [sessionId, ...keys],
+        () =>
           trx
             .selectFrom('session_events')
             .selectAll()
             .where('session_id', '=', sessionId)
-            .where('idempotency_key', '=', key),
-        );
-        if (existing) {
-          stored.push(fromRow(existing));
-          continue;
-        }
+            .where('idempotency_key', 'in', keys),
+      );
+      for (const row of found) if (row.idempotency_key !== null) existingByKey.set(row.idempotency_key, row);
+    }
+    const stored: StoredEvent[] = [];
+    const rows: EventRow[] = [];
+    for (const event of events) {
+      const existing =
+        event.idempotencyKey === undefined ? undefined : existingByKey.get(event.idempotencyKey);
+      if (existing) {
+        stored.push(fromRow(existing));
+        continue;
       }
       seq += 1;
       const row: EventRow = {
@@ -81,7 +95,7 @@ export class KyselyEventRepository implements EventRepository {
     }
     // One statement for the whole batch.
     if (rows.length > 0)
-      await runCompiled(db, `events.insert:${rows.length}`, rows.flatMap(rowValues), () =>
+      await runCompiled(trx, `events.insert:${rows.length}`, rows.flatMap(rowValues), () =>
         trx.insertInto('session_events').values(rows),
       );
     return stored;
