@@ -139,10 +139,15 @@ describe('crash leftovers are reclaimed at start-up', { skip }, () => {
     await waitFor(reclaimed, 'the restarted server to reclaim the leftovers', 120_000);
     const routes = execFileSync('ip', ['-4', 'route', 'show'], { encoding: 'utf8' });
     assert.ok(!routes.includes(SUBNET_PREFIX), 'no veth route of the dead sandbox is left');
-    assert.match(
-      server.output(),
-      new RegExp(`reclaimed what a crashed server left: ${owners.length} disk mount`),
+    // The log line follows the reclaim; the child's output reaches us through a pipe, later.
+    const reported = new RegExp(`reclaimed what a crashed server left: ${owners.length} disk mount`);
+    const running = server;
+    await waitFor(
+      () => reported.test(running.output()),
+      'the restarted server to report the reclaim',
+      60_000,
     );
+    assert.match(running.output(), reported);
     // Members never handed out are nobody's files; the restarted server's own pool starts later.
     for (const [dir, id] of owners)
       if (dir === id && id.startsWith('pool-')) assert.ok(!existsSync(join(sandboxes, id)));
