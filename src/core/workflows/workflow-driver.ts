@@ -145,18 +145,24 @@ export async function driveWorkflowRun(
 
   const spawnAgent = async (request: Extract<ProgramRequest, { op: 'agent' }>): Promise<string> => {
     const call = String(request.call);
-    const primaryId = (await deps.directory.primaryId(sessionId)) ?? sessionId;
-    let threadId = run.threads[call];
-    let child = threadId
-      ? (await deps.directory.children(sessionId)).find((thread) => thread.id === threadId)
-      : undefined;
-    if (!child) {
-      // Counted before any await: calls made together (Promise.all) must not all pass the check.
+    const reserveThread = () => {
       if (threadsReserved >= limits.maxThreadsPerRun) {
         fail('thread_limit_error', `the run tried to create more than ${limits.maxThreadsPerRun} threads`);
         throw new Error('thread limit reached');
       }
       threadsReserved += 1;
+    };
+    let threadId = run.threads[call];
+    // Counted before any await: calls made together (Promise.all) must not all pass the check, and
+    // the one over the limit is the last the program made, not whichever database read ends last.
+    if (!threadId) reserveThread();
+    const primaryId = (await deps.directory.primaryId(sessionId)) ?? sessionId;
+    let child = threadId
+      ? (await deps.directory.children(sessionId)).find((thread) => thread.id === threadId)
+      : undefined;
+    if (!child) {
+      // A journalled thread that is gone is made again, and counted again as before.
+      if (threadId) reserveThread();
       if (!session) throw new Error('the session is gone');
       child = await deps.directory.create(
         sessionId,
