@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { RunningSandbox, StartHooks } from '../managed-driver.js';
 import type { SandboxEgress } from '../network/sandbox-egress.js';
 import { outputsMayExist } from '../outputs/host-outputs-check.js';
+import { spawnInHelper } from '../spawn-helper/spawn-helper.js';
 import { type InsideSpawner, killGroup } from '../tools/inside.js';
 import { buildEnter, type Launch, OUTPUTS_DIR, READY_LINE, WORKDIR } from './bwrap-launch.js';
 import type { SessionCgroup } from './cgroups.js';
@@ -37,7 +38,8 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
     hooks?: StartHooks | undefined,
   ): Promise<BwrapInstance> {
     const [file, ...args] = launch.argv;
-    const outer = spawn(file!, args, {
+    // Forked by the spawn helper, off this event loop (decision 0027); --die-with-parent ties it to the helper.
+    const outer = spawnInHelper(file!, args, {
       env: launch.env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
@@ -81,7 +83,7 @@ export class BwrapInstance implements RunningSandbox, InsideSpawner {
   spawn(argv: string[]): ChildProcess {
     const enter = buildEnter(this.childPid, this.cgroup?.procsFiles ?? [], argv, this.egress?.env);
     const [file, ...args] = enter.argv;
-    return spawn(file!, args, { env: enter.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    return spawnInHelper(file!, args, { env: enter.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   }
 
   /** Kills bwrap (pid 1 inside dies with it, and the kernel ends the pid namespace), then the cgroup. */

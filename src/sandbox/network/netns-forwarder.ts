@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_PATH } from '../bwrap/bwrap-host.js';
 import { JOIN_CGROUPS } from '../bwrap/bwrap-launch.js';
+import { spawnInHelper } from '../spawn-helper/spawn-helper.js';
 import { type NetnsRef, nsenterNetArgs } from './netns-ref.js';
 
 /** Where a `limited` sandbox finds its proxy: loopback inside its own network namespace. */
@@ -71,7 +72,9 @@ export async function startForwarder(netns: NetnsRef, socketPath: string): Promi
         String(MAX_RELAY_CONNECTIONS),
       ];
   const joinThenExec = `${JOIN_CGROUPS}\nexec "$@"`;
-  const child = spawn(
+  // Forked by the spawn helper, off the server's event loop (decision 0027): socat's pdeathsig and the
+  // Node relay's stdin EOF still end it with the server, since the helper exits when the server does.
+  const child = spawnInHelper(
     '/bin/sh',
     ['-c', joinThenExec, 'paddock-relay', 'nsenter', ...nsenterNetArgs(netns), '--', ...command],
     {

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { HelperChild } from '../spawn-helper/helper-child.js';
 
 /**
  * How a driver starts a process inside one running sandbox. The tools never
@@ -18,6 +19,11 @@ export interface InsideSpawner {
 
 /** Kills a spawned child's whole host process group; tolerant of already-dead groups. */
 export function killGroup(child: ChildProcess): void {
+  // A child of the spawn helper may not know its pid yet: it kills the group as soon as it does.
+  if ((child as unknown) instanceof HelperChild) {
+    (child as unknown as HelperChild).killGroup('SIGKILL');
+    return;
+  }
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, 'SIGKILL');
