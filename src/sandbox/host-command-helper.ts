@@ -10,8 +10,8 @@ import { HOST_PATH } from './bwrap/bwrap-host.js';
  * Node process (no bundle loaded), so its forks are cheap and block nothing
  * the server serves. It starts at the first command, exits when the server
  * goes (IPC disconnect, also after kill -9), and is started again if it dies.
- * Long-lived children the server talks to over pipes (bwrap, the shell, the
- * relay) are still spawned by the server.
+ * Long-lived children the server talks to over their stdio (bwrap, the shell,
+ * the relay) are forked by the spawn helper (spawn-helper/, decision 0027).
  */
 const HELPER_SOURCE = `
 const { execFile } = require('node:child_process');
