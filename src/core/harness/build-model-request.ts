@@ -58,6 +58,13 @@ export class RequestHistory {
   /** Input a compaction's summary does not cover, kept for after the summary. */
   private late: Push[] | undefined;
   private seq = 0;
+  /**
+   * The messages before the last, as `messages()` hands them out (content sorted, frozen), and
+   * the length of each one's JSON: only the last message can still grow (`push`), so these are
+   * prepared once, and a step copies one array instead of the whole conversation (issue #21).
+   */
+  private closed: ModelMessage[] = [];
+  private closedJsonLength = 0;
 
   add({ seq, event }: LogEntry): void {
     this.seq = seq;
@@ -74,6 +81,8 @@ export class RequestHistory {
         this.late = through === undefined ? [] : this.recent.filter((push) => push.seq > through);
         this.conversation = [];
         this.recent = [];
+        this.closed = [];
+        this.closedJsonLength = 0;
         break;
       }
       case 'user.message':
@@ -123,25 +132,51 @@ export class RequestHistory {
     for (const push of late ?? []) this.push(push.role, push.blocks.map(asText));
   }
 
-  /** The messages as the model gets them (fresh arrays: the fold goes on unchanged). */
+  /**
+   * The messages as the model gets them: a fresh array (the fold goes on unchanged); the
+   * messages in it are frozen, as those before the last are shared with later calls.
+   */
   messages(): ModelMessage[] {
-    const messages = this.conversation.map((message) => ({
-      role: message.role,
-      content: [...message.content],
-    }));
-    // The Messages API wants tool results first in a user turn.
-    for (const message of messages) {
-      if (message.role === 'user') message.content.sort((a, b) => rank(a) - rank(b));
+    return this.sized().messages;
+  }
+
+  /**
+   * The messages and the length of their JSON (`JSON.stringify(messages).length`), counted from
+   * the prepared messages' lengths instead of serialising the whole conversation at each step:
+   * the compaction check's estimate (compaction.ts).
+   */
+  sized(): { messages: ModelMessage[]; jsonLength: number } {
+    const last = this.conversation.length - 1;
+    for (let index = this.closed.length; index < last; index++) {
+      const prepared = prepare(this.conversation[index] as ModelMessage);
+      this.closed.push(prepared);
+      this.closedJsonLength += JSON.stringify(prepared).length;
     }
-    if (messages[0]?.role === 'assistant')
-      messages.unshift({ role: 'user', content: [{ type: 'text', text: '(continue)' }] });
-    return messages;
+    const messages = this.closed.slice();
+    let jsonLength = this.closedJsonLength;
+    const open = this.conversation[last];
+    if (open) {
+      const prepared = prepare(open);
+      messages.push(prepared);
+      jsonLength += JSON.stringify(prepared).length;
+    }
+    if (messages[0]?.role === 'assistant') {
+      const resume = Object.freeze({
+        role: 'user' as const,
+        content: Object.freeze([{ type: 'text' as const, text: '(continue)' }]) as ModelContentBlock[],
+      });
+      messages.unshift(resume);
+      jsonLength += JSON.stringify(resume).length;
+    }
+    // `[`, `]` and a comma between each two messages.
+    return { messages, jsonLength: jsonLength + 2 + Math.max(0, messages.length - 1) };
   }
 
   private push(role: ModelMessage['role'], blocks: ModelContentBlock[]): void {
     if (blocks.length === 0) return;
     this.recent.push({ seq: this.seq, role, blocks });
     const last = this.conversation[this.conversation.length - 1];
+    // Only the last message grows; it is never among the prepared ones (`sized`).
     if (last && last.role === role) last.content.push(...blocks);
     else this.conversation.push({ role, content: [...blocks] });
   }
@@ -151,6 +186,14 @@ interface Push {
   seq: number;
   role: ModelMessage['role'];
   blocks: ModelContentBlock[];
+}
+
+/** A message as sent: its own content array, tool results first (the Messages API wants them so in a user turn). */
+function prepare(message: ModelMessage): ModelMessage {
+  const content = [...message.content];
+  if (message.role === 'user') content.sort((a, b) => rank(a) - rank(b));
+  Object.freeze(content);
+  return Object.freeze({ role: message.role, content });
 }
 
 function asText(block: ModelContentBlock): ModelContentBlock {

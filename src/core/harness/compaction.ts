@@ -17,15 +17,32 @@ const SUMMARY_PROMPT =
   'and their purpose, commands run and what they showed, open problems, and the next steps. Be specific; ' +
   'omit pleasantries. Reply with the summary only.';
 
-/** A cheap, provider-independent estimate: about four characters per token. */
-export function estimateTokens(request: ModelRequest): number {
-  return Math.ceil(
-    JSON.stringify({ system: request.system, messages: request.messages, tools: request.tools }).length / 4,
-  );
+/**
+ * A cheap, provider-independent estimate: about four characters per token of the request's
+ * JSON. `messagesJsonLength`, when the caller knows it (`RequestHistory.sized`), is
+ * `JSON.stringify(request.messages).length`: the same estimate without serialising the whole
+ * conversation at every step (issue #21).
+ */
+export function estimateTokens(request: ModelRequest, messagesJsonLength?: number): number {
+  if (messagesJsonLength === undefined) {
+    return Math.ceil(
+      JSON.stringify({ system: request.system, messages: request.messages, tools: request.tools }).length / 4,
+    );
+  }
+  // The same JSON with `[]` for the messages, then the messages' own length in its place.
+  const around = JSON.stringify({ system: request.system, messages: [], tools: request.tools }).length - 2;
+  return Math.ceil((around + messagesJsonLength) / 4);
 }
 
-export function needsCompaction(request: ModelRequest, windowTokens: number): boolean {
-  return request.messages.length > 1 && estimateTokens(request) > windowTokens * COMPACTION_THRESHOLD;
+export function needsCompaction(
+  request: ModelRequest,
+  windowTokens: number,
+  messagesJsonLength?: number,
+): boolean {
+  return (
+    request.messages.length > 1 &&
+    estimateTokens(request, messagesJsonLength) > windowTokens * COMPACTION_THRESHOLD
+  );
 }
 
 /**

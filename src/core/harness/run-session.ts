@@ -10,7 +10,7 @@ import type { ModelRouter } from '../ports/model-provider.js';
 import { NO_TELEMETRY, type Telemetry } from '../ports/telemetry.js';
 import type { ToolRunner } from '../ports/tool-runner.js';
 import { keyAt, stepPosition } from './append-keys.js';
-import { assembleRequest, buildModelRequest } from './build-model-request.js';
+import { assembleRequest } from './build-model-request.js';
 import { compactHistory, DEFAULT_CONTEXT_WINDOW_TOKENS, needsCompaction } from './compaction.js';
 import { FoldCheckpoints } from './fold-checkpoints.js';
 import { handleModelError } from './model-error.js';
@@ -182,9 +182,11 @@ export async function runSession(given: RunDependencies, options: RunOptions): P
           session.agent,
           (await deps.tools.extraTools?.(session, agentToolNames(session.agent))) ?? [],
         );
-        const request = assembleRequest(session.agent, catalog.definitions, folded.history.messages());
+        const history = folded.history.sized();
+        const request = assembleRequest(session.agent, catalog.definitions, history.messages);
         const provider = deps.router.providerFor(session.agent.model.id);
-        if (needsCompaction(request, deps.contextWindowTokens ?? DEFAULT_CONTEXT_WINDOW_TOKENS)) {
+        const window = deps.contextWindowTokens ?? DEFAULT_CONTEXT_WINDOW_TOKENS;
+        if (needsCompaction(request, window, history.jsonLength)) {
           await compactHistory({ sessionId, log, provider, request, signal, position });
           continue;
         }
@@ -201,7 +203,10 @@ export async function runSession(given: RunDependencies, options: RunOptions): P
               // Nothing landed between the estimate and the start: the request already built is the one.
               if (before.length === events.length && before.at(-1)?.seq === events.at(-1)?.seq)
                 return request;
-              return buildModelRequest(session.agent, catalog.definitions, before);
+              // What landed meanwhile (this step's own status_running, late input) is folded onto
+              // the checkpoint: the request a whole fold of `before` would build (decision 0025).
+              const caughtUp = folds.wake(sessionId, view, before).history.messages();
+              return assembleRequest(session.agent, catalog.definitions, caughtUp);
             },
             catalog,
             judge: deps.judge,

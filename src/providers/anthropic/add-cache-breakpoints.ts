@@ -58,11 +58,13 @@ function hasMarker(value: object): boolean {
   return 'cache_control' in value && value.cache_control !== undefined;
 }
 
+/** Counted in place: a long conversation's blocks are not copied into one array per request (issue #21). */
 function countMarkers(request: ModelRequest): number {
-  const blocks: object[] = [
-    ...(request.system ?? []),
-    ...request.tools,
-    ...request.messages.flatMap((message) => message.content),
-  ];
-  return blocks.filter(hasMarker).length;
+  let count = 0;
+  for (const block of request.system ?? []) if (hasMarker(block)) count++;
+  for (const tool of request.tools) if (hasMarker(tool)) count++;
+  for (const message of request.messages) {
+    for (const block of message.content) if (hasMarker(block)) count++;
+  }
+  return count;
 }
