@@ -6,6 +6,7 @@ import type { EnvironmentService } from '../core/environments/environment-servic
 import type { FileService } from '../core/files/file-service.js';
 import { DefaultToolRunner } from '../core/harness/default-tool-runner.js';
 import { DelegationTools } from '../core/harness/delegation-tools.js';
+import { prefillSpecs } from '../core/harness/expected-sandboxes.js';
 import { Harness } from '../core/harness/harness.js';
 import { MultiagentTools } from '../core/harness/multiagent-tools.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../core/harness/retry-policy.js';
@@ -72,6 +73,8 @@ export interface HarnessNode {
   reclaimLeftovers(): Promise<void>;
   /** Creates the sandbox driver ahead of the first tool call (starts no sandbox); no-op if injected. */
   warmSandboxes(): Promise<void>;
+  /** After warmSandboxes: the sandboxes the first sessions will likely need, expected (PADDOCK_SANDBOX_POOL_PREFILL). */
+  prefillSandboxes(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -178,7 +181,17 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     clock,
     appendEvents: (sessionId, drafts) => log.append(sessionId, drafts),
   });
+  const harnessSessions = createHarnessSessions(
+    sessions,
+    events,
+    nodeId,
+    async (environmentId) =>
+      // Self-hosted sessions leave sandbox built-ins to their worker (core/harness/tool-placement.ts).
+      (await environments.getDocument(environmentId)).config.type,
+    deps.skills,
+  );
   const tools = new DefaultToolRunner({
+    loadSession: (sessionId) => harnessSessions.load(sessionId),
     sandboxes,
     sandboxSpec: sessionSandboxSpec({
       store,
@@ -197,15 +210,7 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
   });
   const harness = new Harness({
     log,
-    sessions: createHarnessSessions(
-      sessions,
-      events,
-      nodeId,
-      async (environmentId) =>
-        // Self-hosted sessions leave sandbox built-ins to their worker (core/harness/tool-placement.ts).
-        (await environments.getDocument(environmentId)).config.type,
-      deps.skills,
-    ),
+    sessions: harnessSessions,
     router,
     tools,
     clock,
@@ -261,6 +266,18 @@ export function createHarnessNode(deps: HarnessNodeDeps): HarnessNode {
     sandboxes,
     workflowRuns: workflows.runner,
     warmSandboxes: async () => driver.warm?.(),
+    async prefillSandboxes() {
+      const pool = config.sandboxPool;
+      if (!sandboxes.expect || pool.size === 0 || pool.prefill === 0) return;
+      const specs = await prefillSpecs({
+        store,
+        environment: (id) => environments.getDocument(id),
+        maxLimits: settings.maxLimits,
+        count: pool.prefill,
+        now: clock.now(),
+      });
+      for (const spec of specs) sandboxes.expect(spec);
+    },
     async reclaimLeftovers() {
       if (tuning.sandboxes || (config.sandboxDriver ?? 'bwrap') !== 'bwrap' || process.platform !== 'linux')
         return;

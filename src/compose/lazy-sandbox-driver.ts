@@ -33,6 +33,8 @@ export function createLazySandboxDriver(
     destroy: async (sessionId) => (driver ? (await get()).destroy(sessionId) : removeFiles?.(sessionId)),
     flushOutputs: async (sessionId) => (driver ? (await get()).flushOutputs?.(sessionId) : undefined),
     provisioned: (sessionId) => loaded?.provisioned?.(sessionId),
+    // Only a made driver: an expectation is a hint, not a reason to create one.
+    expect: (spec) => loaded?.expect?.(spec),
     snapshotAll: async () => loaded?.snapshotAll?.(),
     // Builds need the driver: creating it here is what the build would do anyway.
     prepareEnvironment: async (spec, options) => (await get()).prepareEnvironment?.(spec, options),

@@ -31,6 +31,7 @@ export function observedSandboxes(
     },
     destroy: (sessionId) => driver.destroy(sessionId),
     provisioned: (sessionId) => driver.provisioned?.(sessionId),
+    expect: (spec) => driver.expect?.(spec),
     flushOutputs: async (sessionId) => driver.flushOutputs?.(sessionId),
     snapshotAll: async () => driver.snapshotAll?.(),
     ...(prepare

@@ -7,6 +7,8 @@ export interface WarmUpParts {
   store: Store;
   /** Creates the sandbox driver (checks bwrap and the rootfs, detects cgroups, sets up NAT). */
   sandboxes?: (() => Promise<void>) | undefined;
+  /** Once the driver is made: starts the sandboxes the first sessions will likely need (the pool's). */
+  prefill?: (() => Promise<void>) | undefined;
   /** Modules the first turn imports lazily (the default provider and its vendor SDK). */
   modules: ReadonlyArray<() => Promise<unknown>>;
   /** Reports a part that failed; the first session hits (and reports) the same failure itself. */
@@ -20,8 +22,9 @@ const NO_SUCH_ID = 'warmup_0000000000000000000000';
  * Runs in the background once the server listens, so readiness is not delayed: a
  * timer turn first lets the loop answer the requests already waiting (`/health`),
  * then the parts, side by side. Everything here is read-only or idempotent: it makes no
- * session, no event and no sandbox. Reads of an id that does not exist prepare the
- * statements (SQLite's statement cache) and compile the query paths a turn runs first.
+ * session and no event. Reads of an id that does not exist prepare the statements (SQLite's
+ * statement cache) and compile the query paths a turn runs first. The only sandboxes it starts
+ * are the pool's (prefill): members no session is in, ended by the driver's close.
  */
 export async function warmUp(parts: WarmUpParts): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -34,7 +37,10 @@ export async function warmUp(parts: WarmUpParts): Promise<void> {
   };
   // Concurrently: the driver (the slowest part) mostly waits on child processes it starts.
   await Promise.all([
-    parts.sandboxes ? run('sandbox driver', parts.sandboxes) : undefined,
+    (async () => {
+      if (parts.sandboxes) await run('sandbox driver', parts.sandboxes);
+      if (parts.prefill) await run('sandbox pool prefill', parts.prefill);
+    })(),
     run('database', async () => {
       await parts.store.resources.get('session', NO_SUCH_ID);
       await parts.store.events.list({ sessionId: NO_SUCH_ID, order: 'asc', limit: 100 });
@@ -49,7 +55,7 @@ export async function warmUp(parts: WarmUpParts): Promise<void> {
 export function createNodeWarmUp(deps: {
   enabled: boolean;
   store: Store;
-  harness: Pick<HarnessNode, 'warmSandboxes'>;
+  harness: Pick<HarnessNode, 'warmSandboxes' | 'prefillSandboxes'>;
   /** Tests inject their own anthropic provider: its module is not loaded then. */
   anthropicInjected: boolean;
   logger: Logger;
@@ -61,6 +67,7 @@ export function createNodeWarmUp(deps: {
       warming ??= warmUp({
         store: deps.store,
         sandboxes: () => deps.harness.warmSandboxes(),
+        prefill: () => deps.harness.prefillSandboxes(),
         modules: deps.anthropicInjected ? [] : [() => import('../providers/anthropic/anthropic-provider.js')],
         onError: (error, part) =>
           deps.logger.warn({ err: error, part }, 'warm-up: not ready yet (tried again at first use)'),

@@ -13,15 +13,26 @@ export interface SandboxPoolConfig {
    * (at least 1, at most `size`), and none once it had none in this window.
    */
   demandWindowMs: number;
+  /**
+   * Sandboxes a `serve`/`worker` node starts right after its warm-up, one per expected kind
+   * (PADDOCK_SANDBOX_POOL_PREFILL, default 4; 0 off): a new default environment's, then the
+   * environments of running sessions and of sessions created in the last day.
+   */
+  prefill: number;
+}
+
+function wholeNumber(env: Env, name: string, fallback: number): number {
+  const value = parsePositive(env, name, fallback);
+  if (!Number.isInteger(value))
+    throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 export function parseSandboxPoolConfig(env: Env): SandboxPoolConfig {
-  const size = parsePositive(env, 'PADDOCK_SANDBOX_POOL_SIZE', 2);
-  if (!Number.isInteger(size))
-    throw new Error(`PADDOCK_SANDBOX_POOL_SIZE must be a whole number, got ${JSON.stringify(size)}`);
   return {
-    size,
+    size: wholeNumber(env, 'PADDOCK_SANDBOX_POOL_SIZE', 2),
     maxMemoryBytes: Math.round(parsePositive(env, 'PADDOCK_SANDBOX_POOL_MAX_MEMORY_MB', 256) * 1024 * 1024),
     demandWindowMs: parsePositive(env, 'PADDOCK_SANDBOX_POOL_DEMAND_WINDOW_MS', 10 * 60_000),
+    prefill: wholeNumber(env, 'PADDOCK_SANDBOX_POOL_PREFILL', 4),
   };
 }

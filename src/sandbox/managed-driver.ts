@@ -60,6 +60,8 @@ export interface SandboxBackend {
   readonly name: string;
   start(spec: SandboxSpec, hooks?: StartHooks): Promise<RunningSandbox>;
   removeFiles(sessionId: string): Promise<void>;
+  /** SandboxDriver.expect for a session with no sandbox here yet. */
+  expect?(spec: SandboxSpec): void;
   close?(): Promise<void>;
 }
 
@@ -92,6 +94,9 @@ export function createManagedDriver(backend: SandboxBackend, options: ManagedDri
     },
     provisioned(sessionId) {
       return sandboxes.get(sessionId);
+    },
+    expect(spec) {
+      if (!sandboxes.has(spec.sessionId)) backend.expect?.(spec);
     },
     async flushOutputs(sessionId) {
       // The end of a turn: outputs become Files, and changed files go to the workspace snapshot.

@@ -22,6 +22,17 @@ export function buildGuardedDriver(driver: SandboxDriver, builds: EnvironmentBui
         );
       return driver.acquire(spec);
     },
+    // A sandbox is started ahead only on a built layer: the build itself may start now, as the
+    // first tool call would have started it.
+    expect(spec) {
+      if (!driver.expect) return;
+      builds.ensure(spec, driver).then(
+        (outcome) => {
+          if (outcome === undefined || outcome.status === 'ready') driver.expect?.(spec);
+        },
+        () => {},
+      );
+    },
   };
 }
 

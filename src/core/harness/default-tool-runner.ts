@@ -5,8 +5,11 @@ import type { ExtraTool, ToolCall, ToolRunner } from '../ports/tool-runner.js';
 import type { WebSearchBackend, WebSearchUserLocation } from '../ports/web-search-backend.js';
 import { type WebFetchOptions, webFetch } from '../tools/web-fetch.js';
 import { webSearch } from '../tools/web-search.js';
+import { usesSandboxTools } from './expected-sandboxes.js';
 
 const SANDBOX_TOOLS = new Set<string>(SANDBOX_TOOL_NAMES);
+/** Sessions expected ahead that are remembered (a session is expected once per node, not per turn). */
+const MAX_EXPECTED = 4_096;
 
 export interface DefaultToolRunnerOptions {
   sandboxes: SandboxDriver;
@@ -14,6 +17,8 @@ export interface DefaultToolRunnerOptions {
   sandboxSpec(session: HarnessSession): Promise<SandboxSpec>;
   webFetch: Omit<WebFetchOptions, 'allowedDomains' | 'blockedDomains'>;
   webSearch?: WebSearchBackend | undefined;
+  /** Loads a session for expect(); without it nothing is expected ahead. */
+  loadSession?(sessionId: string): Promise<HarnessSession | undefined>;
   /** Further runners by tool kind (MCP, delegation), added by later capabilities. */
   delegates?: Partial<Record<'mcp' | 'delegation', ToolRunner>>;
 }
@@ -23,7 +28,26 @@ export interface DefaultToolRunnerOptions {
  * first call); web tools run on the server; other kinds go to their runner.
  */
 export class DefaultToolRunner implements ToolRunner {
+  private readonly expected = new Set<string>();
+
   constructor(private readonly options: DefaultToolRunnerOptions) {}
+
+  /** A session with no sandbox here yet: its spec goes to the driver, which may start one ahead. */
+  expect(sessionId: string): void {
+    const { sandboxes, loadSession } = this.options;
+    if (!sandboxes.expect || !loadSession || this.expected.has(sessionId)) return;
+    if (sandboxes.provisioned?.(sessionId)) return;
+    if (this.expected.size >= MAX_EXPECTED) this.expected.clear();
+    this.expected.add(sessionId);
+    const expectSandbox = async () => {
+      const session = await loadSession(sessionId);
+      // Self-hosted sessions' sandbox tools run on the customer's worker, not here.
+      if (!session || session.environmentType === 'self_hosted' || !usesSandboxTools(session.agent)) return;
+      sandboxes.expect?.(await this.options.sandboxSpec(session));
+    };
+    // A hint: a session whose spec cannot be built now meets the same error at its first tool call.
+    expectSandbox().catch(() => {});
+  }
 
   async run(call: ToolCall): Promise<ToolOutcome> {
     const { entry, input, signal, session } = call;

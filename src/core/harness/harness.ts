@@ -221,6 +221,7 @@ export class Harness implements SessionRunner {
         // Another node owns the session (it is live and ran it last, or holds a running lease).
         if (!held) return;
         this.options.telemetry?.lease('taken');
+        this.options.tools.expect?.(sessionId);
         if (takeover) {
           // The previous owner may have died mid-step: recover as after a crash.
           run.recovering = true;

@@ -1,4 +1,3 @@
-import { environmentLimits } from '../environments/environment-limits.js';
 import type { EnvironmentService } from '../environments/environment-service.js';
 import type { FileService } from '../files/file-service.js';
 import { memoryMountSource } from '../memory/memory-mount-source.js';
@@ -11,6 +10,7 @@ import { sessionSkills } from '../skills/roster-skills.js';
 import type { SkillReferences } from '../skills/skill-references.js';
 import { sandboxSecrets } from '../vaults/sandbox-secrets.js';
 import type { VaultService } from '../vaults/vault-service.js';
+import { environmentSandboxSpec } from './expected-sandboxes.js';
 
 export interface SandboxSpecDeps {
   store: Store;
@@ -50,29 +50,10 @@ async function baseSpec(
   openToken: (resourceId: string) => Promise<string | undefined>,
 ): Promise<SandboxSpec> {
   const environment = await deps.environments.getDocument(session.environmentId);
-  const spec: SandboxSpec = {
-    sessionId: session.id,
-    environmentId: environment.id,
-    network: { type: 'unrestricted' },
-    limits: environmentLimits(environment.metadata, undefined),
-  };
-  // Checked against the ceilings when written; an operator may have lowered them since.
-  for (const key of ['memoryBytes', 'pids', 'cpus', 'diskBytes', 'shells'] as const) {
-    const wanted = spec.limits?.[key];
-    if (wanted !== undefined && spec.limits)
-      spec.limits[key] = Math.min(wanted, deps.maxLimits[key] ?? wanted);
-  }
-  if (environment.config.type === 'cloud') {
-    spec.network = environment.config.networking;
-    // The egress policy opens these hosts only when the environment sets allow_mcp_servers.
-    if (spec.network.type === 'limited')
-      spec.network = {
-        ...spec.network,
-        mcpServerUrls: session.agent.mcp_servers.map((server) => server.url),
-      };
-    const { type: _type, ...packages } = environment.config.packages;
-    spec.packages = packages;
-  }
+  const spec = environmentSandboxSpec(environment, session.id, deps.maxLimits);
+  // The egress policy opens these hosts only when the environment sets allow_mcp_servers.
+  if (spec.network.type === 'limited')
+    spec.network = { ...spec.network, mcpServerUrls: session.agent.mcp_servers.map((server) => server.url) };
   const full = await deps.sessions.retrieve(session.id);
   const mounts: NonNullable<SandboxSpec['mounts']> = [];
   const repositories: NonNullable<SandboxSpec['repositories']> = [];

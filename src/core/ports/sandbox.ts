@@ -134,6 +134,12 @@ export interface SandboxDriver {
   provisioned?(sessionId: string): Sandbox | undefined;
   /** Collects a live sandbox's new outputs; a no-op when the session has none running. */
   flushOutputs?(sessionId: string): Promise<void>;
+  /**
+   * A sandbox like this one is likely to be acquired soon (a session's first turn began on this
+   * node, or the node just started): a driver that starts sandboxes ahead may start one now.
+   * Returns at once and never throws; acquire() stays the only way to get a sandbox.
+   */
+  expect?(spec: SandboxSpec): void;
   /** Saves every live sandbox's changed files to its workspace snapshot (a draining node, before it leaves). */
   snapshotAll?(): Promise<void>;
   /**

@@ -40,6 +40,11 @@ export interface ToolRunner {
   extraTools?(session: HarnessSession, reserved: ReadonlySet<string>): Promise<ExtraTool[]>;
   /** End of a turn: side effects deferred during it (sandbox outputs → Files) are completed. */
   endTurn?(session: HarnessSession): Promise<void>;
+  /**
+   * This node took the session to drive a turn: what its tools will need may start now (a sandbox
+   * ahead of the first tool call, while the model answers). Returns at once, never throws.
+   */
+  expect?(sessionId: string): void;
   /** A session thread ended (idle or archived): what it held in the sandbox (its shell) is freed. */
   endThread?(sessionId: string, threadId: string): Promise<void>;
 }

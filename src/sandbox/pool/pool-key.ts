@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { SandboxConfig } from '../../config/config.js';
 import type { SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
 
 /** A pool member's id: a session-id-shaped name no session has (see pooledLayerIds in leftovers.ts). */
@@ -50,4 +51,12 @@ export function memberSpec(spec: SandboxSpec, memberId: string): SandboxSpec {
     ...(spec.packages ? { packages: spec.packages } : {}),
     ...(spec.limits ? { limits: spec.limits } : {}),
   };
+}
+
+/** The limits a spec's sandbox gets: the server's defaults under the environment's own. */
+export function effectiveLimits(config: Pick<SandboxConfig, 'limits'>, spec: SandboxSpec): SandboxLimits {
+  const own = Object.fromEntries(
+    Object.entries(spec.limits ?? {}).filter(([, value]) => value !== undefined),
+  );
+  return { ...config.limits, ...own };
 }

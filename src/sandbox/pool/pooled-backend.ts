@@ -37,6 +37,11 @@ export function pooledBackend(backend: SandboxBackend, options: PooledBackendOpt
   return {
     name: backend.name,
     removeFiles: (sessionId) => backend.removeFiles(sessionId),
+    // Only what start() below would hand a member to: a new session here that can take one.
+    expect(spec) {
+      if (ineligible(spec) || existsSync(adoption.sessionDir(spec.sessionId))) return;
+      pool.expect(spec, options.limits(spec));
+    },
     async close() {
       await pool.drain();
       await backend.close?.();
@@ -44,7 +49,7 @@ export function pooledBackend(backend: SandboxBackend, options: PooledBackendOpt
     async start(spec, hooks) {
       if (ineligible(spec) || existsSync(adoption.sessionDir(spec.sessionId)))
         return backend.start(spec, hooks);
-      const member = pool.take(spec, options.limits(spec));
+      const member = await pool.take(spec, options.limits(spec));
       if (!member) return backend.start(spec, hooks);
       try {
         const running = await handOver(member, spec.sessionId, hooks);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { SandboxConfig } from '../../config/config.js';
 import type { SandboxPoolConfig } from '../../config/sandbox-pool.js';
 import type { SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
 import type { RunningSandbox } from '../managed-driver.js';
+import { PoolChanges } from './pool-changes.js';
 import { memberSpec, POOL_ID_PREFIX, poolKey } from './pool-key.js';
 import { PrespawnedShell } from './prespawned-shell.js';
 
@@ -47,6 +47,14 @@ const RATE_SPAN_MS = 60_000;
 const REFILL_DELAY_MS = 100;
 /** A key whose member failed to start is not retried before this. */
 const RETRY_AFTER_MS = 10_000;
+/**
+ * How long a first tool call waits for a member of its key that is already starting (its session
+ * was expected) before it starts its own: a start takes ~160 ms here; a member stuck in a package
+ * build must not hold the session.
+ */
+const STARTING_WAIT_MS = 2_000;
+/** Sessions whose demand was counted ahead (expect) and not yet by their first tool call. */
+const MAX_EXPECTED = 4_096;
 
 interface Demand {
   key: string;
@@ -73,9 +81,11 @@ export class SandboxPool {
   private closed = false;
   private largestMember = 0;
   private readonly sweeper: NodeJS.Timeout;
-  private readonly changed = new Set<() => void>();
+  private readonly changed = new PoolChanges();
   /** Members being ended: a drain waits for them too. */
   private readonly ending = new Set<Promise<void>>();
+  /** Session id → when its demand was counted by expect(), so its first tool call does not count twice. */
+  private readonly expected = new Map<string, number>();
 
   constructor(
     private readonly config: SandboxPoolConfig,
@@ -87,10 +97,47 @@ export class SandboxPool {
     this.sweeper.unref();
   }
 
-  /** A session's first tool call: counts as demand, drops stale members of its environment, takes one. */
-  take(spec: SandboxSpec, limits: SandboxLimits): PoolMember | undefined {
+  /**
+   * A session's first tool call: counts as demand (unless expect() already did), drops stale
+   * members of its environment, takes one. When none is ready but one of its key is starting (the
+   * session was expected, or a refill), it waits for that one: it is further along than a fresh start.
+   */
+  async take(spec: SandboxSpec, limits: SandboxLimits): Promise<PoolMember | undefined> {
     if (this.closed) return undefined;
-    const key = this.noteDemand(spec, limits);
+    const counted = this.expected.delete(spec.sessionId);
+    const key = this.noteDemand(spec, limits, counted ? 0 : 1);
+    let member = this.takeReady(key);
+    if (!member && (this.starting.get(key) ?? 0) > 0) {
+      await this.changed.untilOrTimeout(
+        () => this.closed || (this.ready.get(key)?.length ?? 0) > 0 || (this.starting.get(key) ?? 0) === 0,
+        STARTING_WAIT_MS,
+      );
+      if (!this.closed) member = this.takeReady(key);
+    }
+    if (member) this.counters.handedOut++;
+    else this.counters.misses++;
+    // Not now: the refill's start would compete with this session's own first tool call.
+    if (!member) this.kick();
+    return member;
+  }
+
+  /**
+   * A session is likely to make its first tool call soon (SandboxDriver.expect): its demand counts
+   * now, so a member starts while the model is still answering. Counted once per session.
+   */
+  expect(spec: SandboxSpec, limits: SandboxLimits): void {
+    if (this.closed || this.expected.has(spec.sessionId)) return;
+    const now = Date.now();
+    // Sessions that never made a tool call are forgotten with their demand.
+    for (const [id, at] of this.expected)
+      if (now - at > this.config.demandWindowMs || this.expected.size >= MAX_EXPECTED)
+        this.expected.delete(id);
+      else break;
+    this.expected.set(spec.sessionId, now);
+    this.want(spec, limits);
+  }
+
+  private takeReady(key: string): PoolMember | undefined {
     const list = this.ready.get(key) ?? [];
     let member = list.shift();
     // One that died while waiting (killed from outside) is no use to anyone.
@@ -98,10 +145,7 @@ export class SandboxPool {
       void this.discard(member);
       member = list.shift();
     }
-    if (member) this.counters.handedOut++;
-    else this.counters.misses++;
-    // Not now: the refill's start would compete with this session's own first tool call.
-    if (!member) this.kick();
+    if (list.length === 0) this.ready.delete(key);
     return member;
   }
 
@@ -133,15 +177,7 @@ export class SandboxPool {
 
   /** Resolves once `condition` holds, checked at every change of the pool. */
   until(condition: () => boolean): Promise<void> {
-    if (condition()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!condition()) return;
-        this.changed.delete(check);
-        resolve();
-      };
-      this.changed.add(check);
-    });
+    return this.changed.until(condition);
   }
 
   stats(): PoolStats {
@@ -289,14 +325,8 @@ export class SandboxPool {
   }
 
   private notify(): void {
-    for (const check of [...this.changed]) check();
+    this.changed.notify();
   }
 }
 
-/** The limits a spec's sandbox gets: the server's defaults under the environment's own. */
-export function effectiveLimits(config: Pick<SandboxConfig, 'limits'>, spec: SandboxSpec): SandboxLimits {
-  const own = Object.fromEntries(
-    Object.entries(spec.limits ?? {}).filter(([, value]) => value !== undefined),
-  );
-  return { ...config.limits, ...own };
-}
+export { effectiveLimits } from './pool-key.js';
