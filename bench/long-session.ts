@@ -6,8 +6,8 @@ import { loadConfig } from '../src/config/config.js';
 import type { DraftEvent } from '../src/core/events/session-event.js';
 import { createPaddock } from '../src/server.js';
 import { createSession, isIdle, openEventReader } from '../test/support/harness-fixture.js';
-import { startLoadModel } from './load-model.js';
 import { foldWorkPerStep } from './long-session-folds.js';
+import { startModelProcess } from './long-session-model.js';
 import { median } from './stats.js';
 import { atMost, type BenchResult, info } from './table.js';
 
@@ -50,7 +50,8 @@ const filler = (kind: HistoryKind, index: number): DraftEvent[] =>
  * length costs, not what other work on the machine did meanwhile.
  */
 export async function benchLongSession(kind: HistoryKind): Promise<BenchResult[]> {
-  const model = await startLoadModel({ toolSteps: 1, delayMs: 0 });
+  // Out of process: the CPU figures are the server's, not the fake upstream's parse of the request.
+  const model = await startModelProcess({ toolSteps: 1, delayMs: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'paddock-bench-long-'));
   const config = loadConfig(
     {},
@@ -129,7 +130,7 @@ export async function benchLongSession(kind: HistoryKind): Promise<BenchResult[]
       results.push(
         info(`one-step turn at ${longAt} events of ${kind} (p50 of ${TURNS_PER_LENGTH})`, wall, 'ms'),
         info(`  the same turn meanwhile at ${shortAt} events`, shortWall, 'ms'),
-        info(`  CPU per turn at ${longAt} events (whole bench process, p50)`, cpu, 'ms'),
+        info(`  CPU per turn at ${longAt} events (server process, model apart, p50)`, cpu, 'ms'),
         info(`  CPU per turn meanwhile at ${shortAt} events`, shortCpu, 'ms'),
       );
       const [longFolds, shortFolds] = [

@@ -10,6 +10,8 @@ import {
 import { estimateTokens, needsCompaction } from '../../src/core/harness/compaction.js';
 import type { LogEntry } from '../../src/core/harness/session-state.js';
 import type { ModelToolDefinition } from '../../src/core/ports/model-provider.js';
+import { convertToAnthropicRequest } from '../../src/providers/anthropic/convert-to-anthropic-request.js';
+import { createRequestSerializer } from '../../src/providers/anthropic/serialize-anthropic-request.js';
 
 // Issue #21: RequestHistory prepares the messages before the last once and shares them between
 // requests, and counts the length of their JSON instead of serialising the conversation at each
@@ -82,6 +84,7 @@ describe('RequestHistory.sized: prepared messages and their JSON length', () => 
         (steps, reads) => {
           const log = logOf(steps);
           const history = new RequestHistory();
+          const serialize = createRequestSerializer();
           for (const [index, entry] of log.entries()) {
             history.add(entry);
             // Reads at some entries only: what was prepared must survive entries added unread.
@@ -93,6 +96,11 @@ describe('RequestHistory.sized: prepared messages and their JSON length', () => 
             assert.deepEqual(messages, whole.messages);
             assert.equal(jsonLength, JSON.stringify(messages).length);
             assert.equal(estimateTokens(request, jsonLength), estimateTokens(whole));
+            // The Anthropic body, written from the messages' kept JSON, is what the SDK would send.
+            assert.equal(
+              serialize(convertToAnthropicRequest(request)),
+              JSON.stringify(convertToAnthropicRequest(whole)),
+            );
             for (const window of [10, 100, 1000]) {
               assert.equal(needsCompaction(request, window, jsonLength), needsCompaction(whole, window));
             }

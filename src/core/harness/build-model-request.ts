@@ -190,7 +190,8 @@ interface Push {
 
 /** A message as sent: its own content array, tool results first (the Messages API wants them so in a user turn). */
 function prepare(message: ModelMessage): ModelMessage {
-  const content = [...message.content];
+  // The blocks too (shallowly): a provider may keep a frozen message's JSON between requests.
+  const content = message.content.map((block) => Object.freeze(block));
   if (message.role === 'user') content.sort((a, b) => rank(a) - rank(b));
   Object.freeze(content);
   return Object.freeze({ role: message.role, content });

@@ -1,8 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type { Stream } from '@anthropic-ai/sdk/core/streaming';
+import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { ModelProvider, ModelRequest, ModelStreamPart } from '../../core/ports/model-provider.js';
 import { toModelProviderError } from './anthropic-error.js';
 import { convertToAnthropicRequest } from './convert-to-anthropic-request.js';
 import { mapAnthropicStream } from './map-anthropic-stream.js';
+import { createRequestSerializer } from './serialize-anthropic-request.js';
+
+/** What messages.create gives a streaming request when no timeout is set (the SDK's default). */
+const STREAM_TIMEOUT_MS = 600_000;
 
 export interface AnthropicProviderOptions {
   /** Without `/v1`, e.g. https://api.anthropic.com or a `paddock mock-model` URL. */
@@ -26,9 +32,19 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Mode
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
+  const serialize = createRequestSerializer();
+
   async function* stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart> {
     try {
-      const events = await client.messages.create(convertToAnthropicRequest(request), { signal });
+      // The body goes as JSON already written (serialize-anthropic-request.ts): the SDK sends a
+      // string with a content-type verbatim, where messages.create would stringify it whole.
+      const events = await client.post<Stream<RawMessageStreamEvent>>('/v1/messages', {
+        body: serialize(convertToAnthropicRequest(request)),
+        headers: { 'content-type': 'application/json' },
+        stream: true,
+        timeout: STREAM_TIMEOUT_MS,
+        signal,
+      });
       yield* mapAnthropicStream(events);
     } catch (error) {
       // The SDK ends an aborted stream quietly (seen here as an early end) or
