@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { HelperChild } from '../../src/sandbox/spawn-helper/helper-child.js';
 import {
@@ -151,5 +152,22 @@ describe('the spawn helper', () => {
     const result = await outcome(child);
     assert.equal(result.stdout, 'second\n');
     assert.equal(result.code, 0);
+  });
+});
+
+describe('the spawn helper and a server killed with -9', () => {
+  it('exits, and its children go with it (pdeathsig, EOF on stdin)', async () => {
+    const server = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'spawn-helper-child.ts')],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const [line] = (await once(server.stdout, 'data')) as [Buffer];
+    const pids = JSON.parse(line.toString('utf8')) as { helper: number; shell: number; tied: number };
+    for (const pid of Object.values(pids)) assert.ok(alive(pid));
+    server.kill('SIGKILL');
+    for (const [name, pid] of Object.entries(pids)) await eventually(() => !alive(pid), `${name} exited`);
   });
 });
