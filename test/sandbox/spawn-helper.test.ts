@@ -79,6 +79,16 @@ describe('the spawn helper', () => {
     assert.deepEqual([result.code, result.signal, result.exitCode, result.signalCode], [3, null, 3, null]);
   });
 
+  it('ending the input of a child that already exited is not an error', async () => {
+    const child = spawnInHelper('/bin/true', [], { env: ENV, stdio: PIPES });
+    await outcome(child);
+    const errors: Error[] = [];
+    child.stdin?.on('error', (error) => errors.push(error));
+    child.stdin?.end();
+    await once(child.stdin!, 'finish');
+    assert.deepEqual(errors, []);
+  });
+
   it('keeps a persistent shell, reports signals, and kills a whole process group', async () => {
     const shell = spawnInHelper('/bin/bash', ['--norc', '--noprofile'], {
       env: ENV,

@@ -152,7 +152,9 @@ export class HelperChild extends EventEmitter {
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) =>
         whenReady((socket) => (socket ? socket.write(chunk, callback) : callback(closedStdin()))),
-      final: (callback) => whenReady((socket) => (socket ? socket.end(callback) : callback())),
+      // Ending the input of a child that is already gone is not an error (as with a pipe).
+      final: (callback) =>
+        whenReady((socket) => (socket && !socket.writableEnded ? socket.end(() => callback()) : callback())),
       destroy: (error, callback) => {
         this.sockets[0]?.destroy();
         callback(error);
