@@ -29,6 +29,8 @@ export interface DefaultToolRunnerOptions {
  */
 export class DefaultToolRunner implements ToolRunner {
   private readonly expected = new Set<string>();
+  /** Specs built by expect(), for the primary thread's first sandbox call this turn: built once, not twice. */
+  private readonly expectedSpecs = new Map<string, Promise<SandboxSpec | undefined>>();
 
   constructor(private readonly options: DefaultToolRunnerOptions) {}
 
@@ -38,15 +40,21 @@ export class DefaultToolRunner implements ToolRunner {
     if (!sandboxes.expect || !loadSession || this.expected.has(sessionId)) return;
     if (sandboxes.provisioned?.(sessionId)) return;
     if (this.expected.size >= MAX_EXPECTED) this.expected.clear();
+    if (this.expectedSpecs.size >= MAX_EXPECTED) this.expectedSpecs.clear();
     this.expected.add(sessionId);
     const expectSandbox = async () => {
       const session = await loadSession(sessionId);
       // Self-hosted sessions' sandbox tools run on the customer's worker, not here.
       if (!session || session.environmentType === 'self_hosted' || !usesSandboxTools(session.agent)) return;
-      sandboxes.expect?.(await this.options.sandboxSpec(session));
+      const spec = await this.options.sandboxSpec(session);
+      sandboxes.expect?.(spec);
+      return spec;
     };
     // A hint: a session whose spec cannot be built now meets the same error at its first tool call.
-    expectSandbox().catch(() => {});
+    this.expectedSpecs.set(
+      sessionId,
+      expectSandbox().catch(() => undefined),
+    );
   }
 
   async run(call: ToolCall): Promise<ToolOutcome> {
@@ -62,7 +70,7 @@ export class DefaultToolRunner implements ToolRunner {
       // Building a spec reads the environment and the session; a provisioned sandbox needs neither.
       const sandbox =
         this.options.sandboxes.provisioned?.(session.id) ??
-        (await this.options.sandboxes.acquire(await this.options.sandboxSpec(session)));
+        (await this.options.sandboxes.acquire(await this.specFor(session, call.threadId)));
       return sandbox.runTool(entry.name, input, signal, { threadId: call.threadId });
     }
     const config = toolConfig(session, entry.name);
@@ -92,7 +100,16 @@ export class DefaultToolRunner implements ToolRunner {
     return unavailable(`unknown built-in tool ${entry.name}`);
   }
 
+  /** The spec expect() built at this turn's start (the primary's agent), else a new one. */
+  private async specFor(session: HarnessSession, threadId: string | undefined): Promise<SandboxSpec> {
+    const expected = threadId === undefined ? this.expectedSpecs.get(session.id) : undefined;
+    this.expectedSpecs.delete(session.id);
+    return (await expected) ?? this.options.sandboxSpec(session);
+  }
+
   async endTurn(session: HarnessSession): Promise<void> {
+    // Not kept past the turn it was built for: resources and credentials may change between turns.
+    this.expectedSpecs.delete(session.id);
     await this.options.sandboxes.flushOutputs?.(session.id);
   }
 

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxPoolConfig } from '../../config/sandbox-pool.js';
 import type { SandboxBackend } from '../managed-driver.js';
@@ -53,7 +53,8 @@ export function withBwrapPool(
         const from = sessionLayer(config.dataDir, member.id);
         const to = sessionLayer(config.dataDir, sessionId);
         // Before the move, so a crash at any point leaves the member's cgroup and socket findable.
-        await writeFile(join(from.dir, POOLED_FROM), member.id);
+        // Synchronous, like the hand-over's other metadata calls (pooled-backend.ts).
+        writeFileSync(join(from.dir, POOLED_FROM), member.id);
         await options.disks.move(from, to);
         if (member.running instanceof BwrapInstance) member.running.moveUpper(to.upper);
       },

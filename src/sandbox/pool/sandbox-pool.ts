@@ -134,7 +134,10 @@ export class SandboxPool {
         this.expected.delete(id);
       else break;
     this.expected.set(spec.sessionId, now);
-    this.want(spec, limits);
+    const key = this.noteDemand(spec, limits);
+    // A member is ready for it: the refill after its hand-over starts the next one, later, so
+    // no start competes with this session's turn now.
+    if ((this.ready.get(key)?.length ?? 0) === 0) this.kick();
   }
 
   private takeReady(key: string): PoolMember | undefined {
