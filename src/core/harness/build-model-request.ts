@@ -161,12 +161,8 @@ export class RequestHistory {
       jsonLength += JSON.stringify(prepared).length;
     }
     if (messages[0]?.role === 'assistant') {
-      const resume = Object.freeze({
-        role: 'user' as const,
-        content: Object.freeze([{ type: 'text' as const, text: '(continue)' }]) as ModelContentBlock[],
-      });
-      messages.unshift(resume);
-      jsonLength += JSON.stringify(resume).length;
+      messages.unshift(RESUME);
+      jsonLength += RESUME_JSON_LENGTH;
     }
     // `[`, `]` and a comma between each two messages.
     return { messages, jsonLength: jsonLength + 2 + Math.max(0, messages.length - 1) };
@@ -187,6 +183,15 @@ interface Push {
   role: ModelMessage['role'];
   blocks: ModelContentBlock[];
 }
+
+/** Opens a conversation that starts with the model's turn; one object, so requests share it. */
+const RESUME: ModelMessage = Object.freeze({
+  role: 'user' as const,
+  content: Object.freeze([
+    Object.freeze({ type: 'text' as const, text: '(continue)' }),
+  ]) as ModelContentBlock[],
+});
+const RESUME_JSON_LENGTH = JSON.stringify(RESUME).length;
 
 /** A message as sent: its own content array, tool results first (the Messages API wants them so in a user turn). */
 function prepare(message: ModelMessage): ModelMessage {

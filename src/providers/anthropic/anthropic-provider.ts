@@ -36,8 +36,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Mode
 
   async function* stream(request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelStreamPart> {
     try {
-      // The body goes as JSON already written (serialize-anthropic-request.ts): the SDK sends a
-      // string with a content-type verbatim, where messages.create would stringify it whole.
+      // The body goes as JSON already written (serialize-anthropic-request.ts): the SDK sends
+      // bytes verbatim, where messages.create would stringify the whole conversation.
       const events = await client.post<Stream<RawMessageStreamEvent>>('/v1/messages', {
         body: serialize(convertToAnthropicRequest(request)),
         headers: { 'content-type': 'application/json' },

@@ -1,41 +1,82 @@
 import type { MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/messages';
 
+/** The longest run of frozen messages a conversation's last request began with, and its JSON. */
+interface KeptPrefix {
+  messages: readonly object[];
+  /** The messages' JSON joined by commas, without the brackets, as UTF-8. */
+  json: Buffer;
+}
+
+const COMMA = Buffer.from(',');
+
 /**
- * `JSON.stringify(params)` for a Messages request, byte for byte, with each frozen message's
- * JSON kept between requests (issue #21). The harness hands out a conversation's messages
- * before the last frozen and shares them from one request to the next (RequestHistory), so at
- * 10,000 events of conversation a step serialised ~0.5 MB of which all but the last turn was
- * the same as the step before. Only frozen messages are kept: an object that can still change
- * is serialised afresh each time. Keys are the message objects (a WeakMap): a message no
- * request holds any more takes its JSON with it.
+ * The UTF-8 bytes of `JSON.stringify(params)` for a Messages request, byte for byte, with the
+ * JSON of the conversation's frozen prefix kept between requests (issue #21). The harness hands
+ * out the messages before the last frozen and the same objects from one request to the next
+ * (RequestHistory), so at 10,000 events of conversation a step serialised ~0.5 MB of which all
+ * but the last turn was the same as the step before. A request whose messages start with the
+ * kept ones (compared by identity) writes only the rest; anything else is written afresh. Only
+ * frozen messages (content and blocks frozen too) are kept: an object that can still change
+ * is always serialised anew. Bytes, not a string: a half-megabyte string costs more to make and
+ * encode than the JSON costs to write, where copying bytes is a memcpy. Kept per conversation,
+ * keyed by its first message object (a WeakMap): a conversation no request holds any more takes
+ * its JSON with it.
  */
-export function createRequestSerializer(): (params: MessageCreateParamsStreaming) => string {
-  const known = new WeakMap<object, string>();
-  const messageJson = (message: object): string => {
-    const kept = known.get(message);
-    if (kept !== undefined) return kept;
-    const json = JSON.stringify(message);
-    const content = (message as { content?: unknown }).content;
-    if (
-      Object.isFrozen(message) &&
-      Array.isArray(content) &&
-      Object.isFrozen(content) &&
-      content.every((block) => Object.isFrozen(block))
-    ) {
-      known.set(message, json);
+export function createRequestSerializer(): (params: MessageCreateParamsStreaming) => Buffer {
+  const kept = new WeakMap<object, KeptPrefix>();
+  const messagesJson = (messages: readonly object[]): Buffer[] => {
+    const first = messages[0];
+    if (first === undefined) return [Buffer.from('[]')];
+    const known = kept.get(first);
+    const reused = known !== undefined && startsWith(messages, known.messages) ? known : undefined;
+    const keptCount = reused?.messages.length ?? 0;
+    let frozen = keptCount;
+    const fresh: Buffer[] = [];
+    let grown = 0;
+    for (let index = keptCount; index < messages.length; index++) {
+      fresh.push(Buffer.from(JSON.stringify(messages[index])));
+      if (frozen === index && isFrozenMessage(messages[index])) frozen = index + 1;
     }
-    return json;
+    const parts: Buffer[] = [];
+    if (reused) parts.push(reused.json);
+    for (const [index, json] of fresh.entries()) {
+      if (parts.length > 0) parts.push(COMMA);
+      parts.push(json);
+      if (keptCount + index < frozen) grown = parts.length;
+    }
+    if (grown > 0)
+      kept.set(first, { messages: messages.slice(0, frozen), json: Buffer.concat(parts.slice(0, grown)) });
+    return [Buffer.from('['), ...parts, Buffer.from(']')];
   };
   return (params) => {
     // The members in the object's own order, undefined ones left out: what JSON.stringify writes.
-    const members: string[] = [];
+    const parts: Buffer[] = [];
     for (const [key, value] of Object.entries(params)) {
-      const json =
-        key === 'messages' && Array.isArray(value)
-          ? `[${value.map((message: object) => messageJson(message)).join(',')}]`
-          : JSON.stringify(value);
-      if (json !== undefined) members.push(`${JSON.stringify(key)}:${json}`);
+      if (key === 'messages' && Array.isArray(value)) {
+        parts.push(Buffer.from(`${parts.length > 0 ? ',' : ''}${JSON.stringify(key)}:`));
+        parts.push(...messagesJson(value as object[]));
+        continue;
+      }
+      const json = JSON.stringify(value);
+      if (json !== undefined)
+        parts.push(Buffer.from(`${parts.length > 0 ? ',' : ''}${JSON.stringify(key)}:${json}`));
     }
-    return `{${members.join(',')}}`;
+    return Buffer.concat([Buffer.from('{'), ...parts, Buffer.from('}')]);
   };
+}
+
+function startsWith(messages: readonly object[], prefix: readonly object[]): boolean {
+  if (prefix.length > messages.length) return false;
+  for (let index = 0; index < prefix.length; index++) {
+    if (messages[index] !== prefix[index]) return false;
+  }
+  return true;
+}
+
+function isFrozenMessage(message: unknown): boolean {
+  if (typeof message !== 'object' || message === null || !Object.isFrozen(message)) return false;
+  const content = (message as { content?: unknown }).content;
+  return (
+    Array.isArray(content) && Object.isFrozen(content) && content.every((block) => Object.isFrozen(block))
+  );
 }
