@@ -50,6 +50,19 @@ describe('pool: sandboxes expected ahead (issue #21: no cold first turn)', { ski
     await driver.destroy('e1');
   });
 
+  it('one first tool call waits per starting member; the next starts fresh instead of queueing', async () => {
+    const { driver, pool, expect } = await pooledDriver({ PADDOCK_SANDBOX_POOL_SIZE: '1' });
+    expect(spec('w1'));
+    assert.equal(pool.stats().starting, 1);
+    const [first, second] = await Promise.all([driver.acquire(spec('w1')), driver.acquire(spec('w2'))]);
+    assert.equal(textOf(await tool(first, 'bash', { command: 'echo one' })), 'one');
+    assert.equal(textOf(await tool(second, 'bash', { command: 'echo two' })), 'two');
+    assert.equal(pool.stats().handedOut, 1);
+    assert.equal(pool.stats().misses, 1);
+    await driver.destroy('w1');
+    await driver.destroy('w2');
+  });
+
   it('starts nothing for a session that cannot take a member or already has files here', async () => {
     const { driver, pool, expect } = await pooledDriver();
     expect({ ...spec('m1'), mounts: [{ hostPath: '/etc/hostname', sandboxPath: '/mnt/x', readOnly: true }] });

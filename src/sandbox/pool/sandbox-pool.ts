@@ -4,40 +4,10 @@ import type { SandboxLimits, SandboxSpec } from '../../core/ports/sandbox.js';
 import type { RunningSandbox } from '../managed-driver.js';
 import { PoolChanges } from './pool-changes.js';
 import { memberSpec, POOL_ID_PREFIX, poolKey } from './pool-key.js';
+import type { PoolMember, PoolMembers, PoolStats } from './pool-member.js';
 import { PrespawnedShell } from './prespawned-shell.js';
 
-/** A started sandbox waiting for a session: its own layer, cgroup, network and egress. */
-export interface PoolMember {
-  readonly id: string;
-  readonly key: string;
-  readonly running: RunningSandbox;
-  /** Its way in, with the session's shell already started. */
-  readonly inside: PrespawnedShell;
-  /** Memory its processes held when last measured (its cgroup), or the estimate. */
-  memoryBytes: number;
-}
-
-/** How the pool starts and ends members (the driver's own start path). */
-export interface PoolMembers {
-  start(spec: SandboxSpec): Promise<RunningSandbox>;
-  /** Memory a member's processes hold now; undefined when the driver cannot tell (no cgroups). */
-  memory(running: RunningSandbox): Promise<number | undefined>;
-  /** Stops the member and removes its files. */
-  discard(id: string, running: RunningSandbox | undefined): Promise<void>;
-}
-
-export interface PoolStats {
-  /** Members waiting now. */
-  ready: number;
-  starting: number;
-  memoryBytes: number;
-  handedOut: number;
-  /** First tool calls that found no member for their key. */
-  misses: number;
-  started: number;
-  discarded: number;
-  failed: number;
-}
+export type { PoolMember, PoolMembers, PoolStats } from './pool-member.js';
 
 /** What a member counts for when the driver cannot measure it (no cgroups). */
 const DEFAULT_MEMBER_BYTES = 16 * 1024 * 1024;
@@ -75,6 +45,8 @@ interface Demand {
 export class SandboxPool {
   private readonly ready = new Map<string, PoolMember[]>();
   private readonly starting = new Map<string, number>();
+  /** First tool calls waiting for a member of their key that is starting. */
+  private readonly waiting = new Map<string, number>();
   private readonly demand = new Map<string, Demand>();
   private readonly counters = { handedOut: 0, misses: 0, started: 0, discarded: 0, failed: 0 };
   private filling: Promise<void> | undefined;
@@ -107,11 +79,18 @@ export class SandboxPool {
     const counted = this.expected.delete(spec.sessionId);
     const key = this.noteDemand(spec, limits, counted ? 0 : 1);
     let member = this.takeReady(key);
-    if (!member && (this.starting.get(key) ?? 0) > 0) {
+    // One waiter per starting member: with more sessions than starts, the rest start fresh now
+    // instead of waiting for a member someone else takes.
+    const waiting = this.waiting.get(key) ?? 0;
+    if (!member && (this.starting.get(key) ?? 0) > waiting) {
+      this.waiting.set(key, waiting + 1);
       await this.changed.untilOrTimeout(
         () => this.closed || (this.ready.get(key)?.length ?? 0) > 0 || (this.starting.get(key) ?? 0) === 0,
         STARTING_WAIT_MS,
       );
+      const left = (this.waiting.get(key) ?? 1) - 1;
+      if (left > 0) this.waiting.set(key, left);
+      else this.waiting.delete(key);
       if (!this.closed) member = this.takeReady(key);
     }
     if (member) this.counters.handedOut++;
