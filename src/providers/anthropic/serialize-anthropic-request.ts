@@ -3,8 +3,13 @@ import type { MessageCreateParamsStreaming } from '@anthropic-ai/sdk/resources/m
 /** The longest run of frozen messages a conversation's last request began with, and its JSON. */
 interface KeptPrefix {
   messages: readonly object[];
-  /** The messages' JSON joined by commas, without the brackets, as UTF-8. */
-  json: Buffer;
+  /**
+   * The messages' JSON joined by commas, without the brackets, as UTF-8: the first `length`
+   * bytes of `bytes`, which has room to grow, so a step appends its new messages in place
+   * instead of copying the whole prefix into a new buffer.
+   */
+  bytes: Buffer;
+  length: number;
 }
 
 const COMMA = Buffer.from(',');
@@ -32,22 +37,44 @@ export function createRequestSerializer(): (params: MessageCreateParamsStreaming
     const keptCount = reused?.messages.length ?? 0;
     let frozen = keptCount;
     const fresh: Buffer[] = [];
-    let grown = 0;
     for (let index = keptCount; index < messages.length; index++) {
       fresh.push(Buffer.from(JSON.stringify(messages[index])));
       if (frozen === index && isFrozenMessage(messages[index])) frozen = index + 1;
     }
     const parts: Buffer[] = [];
-    if (reused) parts.push(reused.json);
-    for (const [index, json] of fresh.entries()) {
+    if (reused) parts.push(reused.bytes.subarray(0, reused.length));
+    for (const json of fresh) {
       if (parts.length > 0) parts.push(COMMA);
       parts.push(json);
-      if (keptCount + index < frozen) grown = parts.length;
     }
-    if (grown > 0)
-      kept.set(first, { messages: messages.slice(0, frozen), json: Buffer.concat(parts.slice(0, grown)) });
+    if (frozen > keptCount)
+      keep(first, messages.slice(0, frozen), reused, fresh.slice(0, frozen - keptCount));
     return [Buffer.from('['), ...parts, Buffer.from(']')];
   };
+  /** The kept prefix of `first`'s conversation, grown by `added` (each a message's JSON). */
+  const keep = (
+    first: object,
+    messages: readonly object[],
+    reused: KeptPrefix | undefined,
+    added: Buffer[],
+  ) => {
+    let length = reused?.length ?? 0;
+    let needed = length;
+    for (const json of added) needed += json.length + (needed > 0 ? 1 : 0);
+    let bytes = reused?.bytes ?? Buffer.alloc(0);
+    if (needed > bytes.length) {
+      // Room for half as much again: a growing conversation copies its prefix now and then, not every step.
+      const grown = Buffer.allocUnsafe(Math.ceil(needed * 1.5));
+      bytes.copy(grown, 0, 0, length);
+      bytes = grown;
+    }
+    for (const json of added) {
+      if (length > 0) length += COMMA.copy(bytes, length);
+      length += json.copy(bytes, length);
+    }
+    kept.set(first, { messages, bytes, length });
+  };
+
   return (params) => {
     // The members in the object's own order, undefined ones left out: what JSON.stringify writes.
     const parts: Buffer[] = [];
