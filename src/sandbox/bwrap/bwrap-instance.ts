@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { RunningSandbox, StartHooks } from '../managed-driver.js';
 import type { SandboxEgress } from '../network/sandbox-egress.js';
 import { outputsMayExist } from '../outputs/host-outputs-check.js';
-import { spawnInHelper } from '../spawn-helper/spawn-helper.js';
+import { spawnInHelper, startTimeout } from '../spawn-helper/spawn-helper.js';
 import { type InsideSpawner, killGroup } from '../tools/inside.js';
 import { buildEnter, type Launch, OUTPUTS_DIR, READY_LINE, WORKDIR } from './bwrap-launch.js';
 import type { SessionCgroup } from './cgroups.js';
@@ -111,7 +111,7 @@ function readChildPid(outer: ChildProcess): Promise<number> {
     let ready = false;
     const settle = () => {
       if (childPid === undefined || !ready) return;
-      clearTimeout(timer);
+      cancelTimeout();
       resolve(childPid);
     };
     outer.stdout?.on('data', (chunk: Buffer) => {
@@ -121,11 +121,13 @@ function readChildPid(outer: ChildProcess): Promise<number> {
       settle();
     });
     let stderr = '';
-    const timer = setTimeout(() => fail('bwrap did not start within 15 s'), START_TIMEOUT_MS);
     const fail = (message: string) => {
-      clearTimeout(timer);
+      cancelTimeout();
       reject(new Error(message));
     };
+    const cancelTimeout = startTimeout(outer, START_TIMEOUT_MS, () =>
+      fail('bwrap did not start within 15 s'),
+    );
     outer.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });

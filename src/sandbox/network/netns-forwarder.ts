@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HOST_PATH } from '../bwrap/bwrap-host.js';
 import { JOIN_CGROUPS } from '../bwrap/bwrap-launch.js';
-import { spawnInHelper } from '../spawn-helper/spawn-helper.js';
+import { spawnInHelper, startTimeout } from '../spawn-helper/spawn-helper.js';
 import { type NetnsRef, nsenterNetArgs } from './netns-ref.js';
 
 /** Where a `limited` sandbox finds its proxy: loopback inside its own network namespace. */
@@ -103,9 +103,8 @@ function findOnPath(name: string): string | undefined {
 function ready(child: ChildProcess, stderrReady?: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
     let stderr = '';
-    const timer = setTimeout(() => fail('did not start within 10 s'), 10_000);
     const done = () => {
-      clearTimeout(timer);
+      cancelTimeout();
       child.removeAllListeners('exit');
       // Keep draining the relay's logs (socat -d -d logs every connection) without keeping them.
       child.stderr?.removeAllListeners('data');
@@ -113,10 +112,11 @@ function ready(child: ChildProcess, stderrReady?: RegExp): Promise<void> {
       resolve();
     };
     const fail = (why: string) => {
-      clearTimeout(timer);
+      cancelTimeout();
       child.kill('SIGKILL');
       reject(new Error(`egress relay: ${why}${stderr ? `: ${stderr.trim()}` : ''}`));
     };
+    const cancelTimeout = startTimeout(child, 10_000, () => fail('did not start within 10 s'));
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
       if (stderrReady?.test(stderr)) done();

@@ -7,7 +7,7 @@ export type StdioKind = 'pipe' | 'ignore';
 /**
  * A child spawned by the spawn helper, as the server sees it: the subset of
  * `ChildProcess` the sandbox code uses (`pid`, `stdin`/`stdout`/`stderr`/`stdio[n]`,
- * `kill`, `exitCode`/`signalCode`, and the `error`, `exit` and `close` events).
+ * `kill`, `exitCode`/`signalCode`, and the `spawn`, `error`, `exit` and `close` events).
  * It is returned at once; its streams work from the start: writes wait for
  * the stdin socket, reads start when the output sockets connect. The sockets
  * are the child's own fds (no byte goes through the helper).
@@ -85,6 +85,7 @@ export class HelperChild extends EventEmitter {
     this.stdinReady = true;
     this.release(0);
     for (const { signal, group } of this.early.splice(0)) this.signal(signal, group);
+    this.emit('spawn');
   }
 
   /** The helper saw the child exit (or is gone: then `signal` is SIGKILL and no socket is awaited). */

@@ -111,6 +111,26 @@ function startHelper(): Helper {
   return started;
 }
 
+/**
+ * Calls `onTimeout` if `child` is not done `ms` after it exists (its `spawn` event), not after the
+ * request: a request waits its turn on a busy event loop and in the helper, which is not the
+ * child being slow to start. Returns the cancel.
+ */
+export function startTimeout(child: ChildProcess, ms: number, onTimeout: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  let cancelled = false;
+  const arm = () => {
+    if (!cancelled) timer = setTimeout(onTimeout, ms);
+  };
+  if (child.pid !== undefined) arm();
+  else child.once('spawn', arm);
+  return () => {
+    cancelled = true;
+    clearTimeout(timer);
+    child.off('spawn', arm);
+  };
+}
+
 /** For tests: the helper's pid, if one is running. */
 export function spawnHelperPid(): number | undefined {
   return helper?.process.pid;
