@@ -294,7 +294,13 @@ export async function createPaddock(options: PaddockOptions): Promise<Paddock> {
     deploymentScheduler: deployments.scheduler,
     ...nodeLifecycle(
       { app, observability, environmentBuilds, harness, dreams, webhooks, deployments, warm, bus, store },
-      { port: config.port, host: config.host, runHarness: options.runHarness ?? config.harness },
+      {
+        port: config.port,
+        host: config.host,
+        runHarness: options.runHarness ?? config.harness,
+        // Long-running nodes only (serve, worker: the warm-up's callers); embedders and tests keep V8's pace.
+        idleGcMs: options.warmUp === true ? config.idleGcMs : 0,
+      },
     ),
   };
 }

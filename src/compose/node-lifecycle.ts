@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { EnvironmentBuilds } from '../core/environments/environment-builds.js';
 import type { Store } from '../core/ports/store.js';
 import type { HarnessNode } from './harness-node.js';
+import { trackIdle } from './idle-memory.js';
 
 /** What a node starts and stops, as createPaddock built it. */
 export interface NodeParts {
@@ -23,9 +24,10 @@ export interface NodeParts {
  */
 export function nodeLifecycle(
   parts: NodeParts,
-  options: { port: number; host: string; runHarness: boolean },
+  options: { port: number; host: string; runHarness: boolean; idleGcMs?: number },
 ): { listen(): Promise<string>; startHarness(): Promise<void>; close(): Promise<void> } {
   const { app, observability, environmentBuilds, harness, dreams, webhooks, deployments, warm } = parts;
+  const idle = options.idleGcMs ? trackIdle(app, { idleMs: options.idleGcMs }) : undefined;
   let closed = false;
   const startHarness = async () => {
     // A node that drives sessions builds environments as they are written (an API-only node
@@ -43,6 +45,8 @@ export function nodeLifecycle(
       await app.listen({ port: options.port, host: options.host });
       await observability.listen();
       if (options.runHarness) await startHarness();
+      // Start-up and the warm-up grow the heap as requests do: the first quiet spell counts from here.
+      idle?.activity();
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -52,6 +56,7 @@ export function nodeLifecycle(
     async close() {
       if (closed) return;
       closed = true;
+      idle?.stop();
       await warm.settled();
       environmentBuilds.close();
       await dreams.runner.stop();

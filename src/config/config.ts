@@ -4,6 +4,7 @@ import type { FreeDiskReader } from '../core/storage/low-disk-guard.js';
 import { type FileStorage, parseBlobStorage, type S3Config } from './blob-storage.js';
 import { type ClientConfig, type ClientFlags, parseClientConfig } from './client.js';
 import { parseSchedulerConfig, type SchedulerConfig } from './deployments.js';
+import { parseIdleGcMs } from './idle-memory.js';
 import {
   nonEmpty,
   parseBoolean,
@@ -114,6 +115,8 @@ export interface PaddockConfig {
    * error event (PADDOCK_SSE_MAX_BUFFER_BYTES, default 4 MiB); the client resumes with Last-Event-ID.
    */
   sseMaxBufferBytes: number;
+  /** Quiet ms before a serving node collects garbage once (PADDOCK_IDLE_GC_MS; config/idle-memory.ts); 0: never. */
+  idleGcMs?: number | undefined;
   /** Serve the web console at /console (PADDOCK_CONSOLE, default true; docs/console.md). */
   console: boolean;
   /** The deployment scheduler (config/deployments.ts); absent: its defaults. */
@@ -167,6 +170,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<PaddockCon
     console: parseBoolean('PADDOCK_CONSOLE', env['PADDOCK_CONSOLE'], true),
     deployments: parseSchedulerConfig(env),
     sseMaxBufferBytes: parsePositive(env, 'PADDOCK_SSE_MAX_BUFFER_BYTES', 4 * 1024 * 1024),
+    idleGcMs: parseIdleGcMs(env),
     leaseTtlMs: parsePositive(env, 'PADDOCK_LEASE_TTL_MS', 30_000),
     webhooks: parseWebhookConfig(env),
     fleet: {
