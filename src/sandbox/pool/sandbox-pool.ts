@@ -47,6 +47,9 @@ export class SandboxPool {
   private readonly starting = new Map<string, number>();
   /** First tool calls waiting for a member of their key that is starting. */
   private readonly waiting = new Map<string, number>();
+  /** When the member starting for a key began (one start at a time), and how long the last took. */
+  private readonly startingSince = new Map<string, number>();
+  private lastStartMs = 0;
   private readonly demand = new Map<string, Demand>();
   private readonly counters = { handedOut: 0, misses: 0, started: 0, discarded: 0, failed: 0 };
   private filling: Promise<void> | undefined;
@@ -80,9 +83,12 @@ export class SandboxPool {
     const key = this.noteDemand(spec, limits, counted ? 0 : 1);
     let member = this.takeReady(key);
     // One waiter per starting member: with more sessions than starts, the rest start fresh now
-    // instead of waiting for a member someone else takes.
+    // instead of waiting for a member someone else takes. And only for a start at least half done
+    // (by the last start's time): for one just begun, two starts side by side end sooner.
     const waiting = this.waiting.get(key) ?? 0;
-    if (!member && (this.starting.get(key) ?? 0) > waiting) {
+    const since = this.startingSince.get(key);
+    const halfDone = since !== undefined && Date.now() - since >= this.lastStartMs / 2;
+    if (!member && halfDone && (this.starting.get(key) ?? 0) > waiting) {
       this.waiting.set(key, waiting + 1);
       await this.changed.untilOrTimeout(
         () => this.closed || (this.ready.get(key)?.length ?? 0) > 0 || (this.starting.get(key) ?? 0) === 0,
@@ -252,6 +258,8 @@ export class SandboxPool {
   private async startOne(name: string, entry: Demand): Promise<void> {
     const id = `${POOL_ID_PREFIX}${randomBytes(8).toString('hex')}`;
     this.starting.set(name, (this.starting.get(name) ?? 0) + 1);
+    const began = Date.now();
+    this.startingSince.set(name, began);
     let running: RunningSandbox | undefined;
     try {
       running = await this.members.start({ ...entry.template, sessionId: id });
@@ -275,6 +283,8 @@ export class SandboxPool {
       await this.members.discard(id, running).catch(() => {});
     } finally {
       this.starting.set(name, (this.starting.get(name) ?? 1) - 1);
+      this.startingSince.delete(name);
+      this.lastStartMs = Date.now() - began;
       this.notify();
     }
   }
