@@ -24,15 +24,17 @@ const COMMA = Buffer.from(',');
  * frozen messages (content and blocks frozen too) are kept: an object that can still change
  * is always serialised anew. Bytes, not a string: a half-megabyte string costs more to make and
  * encode than the JSON costs to write, where copying bytes is a memcpy. Kept per conversation,
- * keyed by its first message object (a WeakMap): a conversation no request holds any more takes
+ * keyed by its second message object (a WeakMap): a conversation no request holds any more takes
  * its JSON with it.
  */
 export function createRequestSerializer(): (params: MessageCreateParamsStreaming) => Buffer {
   const kept = new WeakMap<object, KeptPrefix>();
   const messagesJson = (messages: readonly object[]): Buffer[] => {
-    const first = messages[0];
-    if (first === undefined) return [Buffer.from('[]')];
-    const known = kept.get(first);
+    // The second message names the conversation: the first may be the one '(continue)' opener
+    // every conversation that starts with the model's turn shares (build-model-request.ts).
+    const key = messages[1] ?? messages[0];
+    if (key === undefined) return [Buffer.from('[]')];
+    const known = kept.get(key);
     const reused = known !== undefined && startsWith(messages, known.messages) ? known : undefined;
     const keptCount = reused?.messages.length ?? 0;
     let frozen = keptCount;
@@ -47,13 +49,12 @@ export function createRequestSerializer(): (params: MessageCreateParamsStreaming
       if (parts.length > 0) parts.push(COMMA);
       parts.push(json);
     }
-    if (frozen > keptCount)
-      keep(first, messages.slice(0, frozen), reused, fresh.slice(0, frozen - keptCount));
+    if (frozen > keptCount) keep(key, messages.slice(0, frozen), reused, fresh.slice(0, frozen - keptCount));
     return [Buffer.from('['), ...parts, Buffer.from(']')];
   };
-  /** The kept prefix of `first`'s conversation, grown by `added` (each a message's JSON). */
+  /** The kept prefix of the conversation `key` names, grown by `added` (each a message's JSON). */
   const keep = (
-    first: object,
+    key: object,
     messages: readonly object[],
     reused: KeptPrefix | undefined,
     added: Buffer[],
@@ -72,7 +73,7 @@ export function createRequestSerializer(): (params: MessageCreateParamsStreaming
       if (length > 0) length += COMMA.copy(bytes, length);
       length += json.copy(bytes, length);
     }
-    kept.set(first, { messages, bytes, length });
+    kept.set(key, { messages, bytes, length });
   };
 
   return (params) => {
