@@ -39,6 +39,8 @@ export function nodeLifecycle(
     webhooks.dispatcher.start();
     deployments.scheduler.start();
     warm.start();
+    // A worker serves no requests: its one quiet-period collection counts from its start.
+    idle?.activity();
   };
   return {
     async listen() {
