@@ -25,6 +25,9 @@ process.on('message', (request) => {
       process.send({ id: request.id, error: error ? error.message : undefined, stdout, stderr });
     },
   );
+  // A command that exits before reading its input (a failing nft -f -) is reported by its exit
+  // status; the EPIPE on its stdin must not kill the helper with every command in flight.
+  child.stdin.on('error', () => {});
   if (request.input !== undefined) child.stdin.end(request.input);
   else child.stdin.end();
 });

@@ -59,4 +59,12 @@ describe('host commands run in the helper process', () => {
     process.kill(helper, 'SIGKILL');
     await assert.rejects(slow, /host command helper exited/);
   });
+
+  it('a command that exits without reading its input fails alone (EPIPE does not kill the helper)', async () => {
+    await run('true', []);
+    const helper = hostCommandHelperPid();
+    await assert.rejects(run('sh', ['-c', 'exit 4'], 'x'.repeat(4 * 1024 * 1024)), /sh -c exit 4/);
+    assert.equal(await run('echo', ['still']), 'still\n');
+    assert.equal(hostCommandHelperPid(), helper);
+  });
 });
