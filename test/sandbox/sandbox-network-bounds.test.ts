@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { POOLED_FROM } from '../../src/sandbox/bwrap/bwrap-pool.js';
+import { sessionLayer } from '../../src/sandbox/bwrap/session-layer.js';
 import { natUnavailable } from '../../src/sandbox/network/nat-host.js';
 import { gatewayOf, parseSubnet } from '../../src/sandbox/network/nat-link.js';
 import { NAT_TABLE } from '../../src/sandbox/network/nat-rules.js';
@@ -25,9 +28,19 @@ const bwrap = await bwrapCase();
 const FLOOD = 300;
 const HOLDER = relayFloodHolder(FLOOD, 20);
 
+/**
+ * The id the session's sandbox is named by on the host: its own, or, when the sandbox came from the
+ * warm pool, the member's (its egress socket and cgroup keep the member's name: bwrap-pool.ts).
+ */
+function sandboxName(dataDir: string, sessionId: string): string {
+  const pooledFrom = join(sessionLayer(dataDir, sessionId).dir, POOLED_FROM);
+  return existsSync(pooledFrom) ? readFileSync(pooledFrom, 'utf8') : sessionId;
+}
+
 /** Host processes whose command line names this session's proxy socket: the relay and its children. */
 function relayProcesses(dataDir: string, sessionId: string): number[] {
-  const name = createHash('sha256').update(`${dataDir}\0${sessionId}`).digest('hex').slice(0, 24);
+  const sandbox = sandboxName(dataDir, sessionId);
+  const name = createHash('sha256').update(`${dataDir}\0${sandbox}`).digest('hex').slice(0, 24);
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -65,10 +78,11 @@ describe('egress relay flood (bwrap, limited networking)', { skip: bwrap.skip },
     const watch = (async () => {
       while (watching) {
         const pids = relayProcesses(api.config.dataDir, session);
+        const sandbox = sandboxName(api.config.dataDir, session);
         most = Math.max(most, pids.length);
         outside = [
           ...outside,
-          ...pids.filter((pid) => cgroupOf(pid) && !cgroupOf(pid).includes(`/${session}-`)).map(String),
+          ...pids.filter((pid) => cgroupOf(pid) && !cgroupOf(pid).includes(`/${sandbox}-`)).map(String),
         ];
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
