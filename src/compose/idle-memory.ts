@@ -10,7 +10,8 @@ import type { FastifyInstance } from 'fastify';
  * allocation rate over the last ~5 s is low, which V8's own memory reducer gets to after about
  * 30 s of quiet. This collects `idleMs` after the last request started or ended: one full
  * collection (15 to 40 ms on a quiet machine) per quiet period, never under steady traffic, since
- * every request pushes the deadline back and only one timer is armed at a time. A collection that
+ * every request pushes the deadline back and only one timer is armed at a time, nor while the
+ * event loop is busy without requests (turns, streams). A collection that
  * found V8 still counting earlier allocations (the young generation kept its size) is tried again
  * after another quiet `idleMs`, at most `attempts` times in all.
  */
