@@ -2,24 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { run } from '../../src/sandbox/host-command.js';
 import { hostCommandHelperPid } from '../../src/sandbox/host-command-helper.js';
-
-/** Polls until `check` holds (generous deadline: the machine may be busy). */
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive, eventually } from '../support/process-watch.js';
 
 describe('host commands run in the helper process', () => {
   it('returns stdout, pipes input, and rejects with stderr', async () => {

@@ -11,27 +11,10 @@ import {
   spawnStdioPath,
 } from '../../src/sandbox/spawn-helper/spawn-helper.js';
 import { killGroup } from '../../src/sandbox/tools/inside.js';
+import { alive, eventually } from '../support/process-watch.js';
 
 const ENV = { PATH: '/usr/bin:/bin' };
 const PIPES: ('pipe' | 'ignore')[] = ['pipe', 'pipe', 'pipe'];
-
-/** Polls until `check` holds (generous deadline: the machine may be busy). */
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Everything a child wrote to stdout and stderr, and how it ended. */
 async function outcome(child: ChildProcess) {
