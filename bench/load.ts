@@ -98,10 +98,15 @@ async function oneTurn(server: Server, toolSteps: number): Promise<number> {
   let toolUses = 0;
   const timer = setTimeout(() => stream.controller.abort(), TURN_TIMEOUT_MS);
   try {
-    for await (const event of stream as AsyncIterable<{ type: string; is_error?: boolean }>) {
-      if (event.type === 'session.error') throw new Error(`session.error in ${session.id}`);
+    for await (const event of stream as AsyncIterable<{
+      type: string;
+      is_error?: boolean;
+      content?: unknown;
+    }>) {
+      if (event.type === 'session.error')
+        throw new Error(`session.error in ${session.id}: ${JSON.stringify(event).slice(0, 400)}`);
       if (event.type === 'agent.tool_result' && event.is_error)
-        throw new Error(`tool error in ${session.id}`);
+        throw new Error(`tool error in ${session.id}: ${JSON.stringify(event.content).slice(0, 400)}`);
       if (event.type === 'agent.tool_use') toolUses++;
       if (event.type === 'session.status_idle') {
         if (toolUses !== toolSteps) throw new Error(`${session.id} ran ${toolUses} of ${toolSteps} steps`);

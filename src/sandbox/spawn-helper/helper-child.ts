@@ -144,7 +144,10 @@ export class HelperChild extends EventEmitter {
 
   private input(): Writable {
     const whenReady = (use: (socket: Socket | undefined) => void) => {
-      if (this.stdinReady || this.exited) use(this.stdinReady ? this.sockets[0] : undefined);
+      // Both are needed: the helper's 'spawned' report and the stdin socket travel on different
+      // channels, and on a busy server the report can come first (the socket is then not here yet).
+      if ((this.stdinReady && this.sockets[0]) || this.exited)
+        use(this.stdinReady ? this.sockets[0] : undefined);
       else {
         this.waiting[0] ??= [];
         this.waiting[0].push(use);
