@@ -17,13 +17,25 @@ const net = require('node:net');
 const { spawn } = require('node:child_process');
 process.on('disconnect', () => process.exit(0));
 const send = (message) => { if (process.connected) process.send(message); };
-function connectSlot(path, header) {
+function connectOnce(path, header) {
   return new Promise((resolve, reject) => {
     const socket = new net.Socket();
     socket.pause();
     socket.once('error', reject);
     socket.connect(path, () => socket.write(header, (error) => (error ? reject(error) : resolve(socket))));
   });
+}
+async function connectSlot(path, header) {
+  // A full accept backlog (a burst of spawns while the server's loop is busy) refuses a Unix
+  // socket connect with EAGAIN at once instead of queueing it: wait and try again.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connectOnce(path, header);
+    } catch (error) {
+      if (error.code !== 'EAGAIN' || attempt >= 1000) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.min(attempt, 40)));
+    }
+  }
 }
 process.on('message', async (request) => {
   const sockets = [];

@@ -6,6 +6,7 @@ import type { HelperChild } from './helper-child.js';
 const MAX_HEADER_BYTES = 256;
 /** A connection that names no spawn within this is dropped (nothing legitimate is that slow). */
 const HEADER_TIMEOUT_MS = 30_000;
+const ACCEPT_BACKLOG = 4096;
 
 /**
  * The server's end of the children's stdio: a Unix socket in the abstract
@@ -29,7 +30,9 @@ export class StdioListener {
     const listener = new StdioListener();
     return new Promise((resolve, reject) => {
       listener.server.once('error', reject);
-      listener.server.listen(listener.path, () => {
+      // A burst of sandbox starts connects three sockets per spawn: a deep accept queue (the
+      // kernel caps it at net.core.somaxconn), and the helper retries when it is full anyway.
+      listener.server.listen({ path: listener.path, backlog: ACCEPT_BACKLOG }, () => {
         listener.server.off('error', reject);
         resolve(listener);
       });
